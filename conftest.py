@@ -1,0 +1,60 @@
+"""Project-wide pytest fixtures (root conftest).
+
+The test database gets the reference data shipped in tariff/data once per session,
+so tests run against the circulars' own numbers; each test then runs in a
+transaction that is rolled back.
+"""
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = Path(__file__).resolve().parent / "tariff" / "data"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tariff.roles import sync_roles
+    from tariff.services import reference_data_import
+
+    with django_db_blocker.unblock():
+        reference_data_import(directory=DATA_DIR)
+        sync_roles()
+
+
+def make_user(username: str, *roles: str, **extra):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def broker_user(db):
+    from tariff.roles import BROKER_STAFF
+
+    return make_user("broker", BROKER_STAFF)
+
+
+@pytest.fixture
+def editor_user(db):
+    from tariff.roles import REFERENCE_EDITOR
+
+    return make_user("editor", REFERENCE_EDITOR, is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def broker_client(broker_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(broker_user)
+    return client

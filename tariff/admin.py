@@ -1,0 +1,149 @@
+"""Admin for reference-data editors: every table importable/exportable (CSV, XLSX)
+through django-import-export, with history (django-simple-history)."""
+from django import forms
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import resources
+from .codes import normalize_tariff_code
+from .errors import DomainError
+from .models import (
+    BlanketDutyChange,
+    DutyRate,
+    ExchangeRate,
+    ExciseCategory,
+    ExciseRate,
+    FinanceLaw,
+    FranchiseCode,
+    FranchiseRate,
+    TariffLine,
+    VatCategory,
+    VatRate,
+)
+
+
+class ReferenceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    list_per_page = 100
+
+
+class DutyRateInline(admin.TabularInline):
+    model = DutyRate
+    extra = 0
+    fields = ("rate", "law", "valid_from", "valid_to", "note")
+    autocomplete_fields = ("law",)
+
+
+class TariffLineForm(forms.ModelForm):
+    code = forms.CharField(label="Code", max_length=13, help_text="8517.13.00.00 ou 8517130000")
+
+    class Meta:
+        model = TariffLine
+        fields = ("code", "description", "unit", "di_40_before_lfr_2020")
+
+    def clean_code(self):
+        try:
+            return normalize_tariff_code(self.cleaned_data["code"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+@admin.register(FinanceLaw)
+class FinanceLawAdmin(ReferenceAdmin):
+    resource_classes = [resources.FinanceLawResource]
+    list_display = ("code", "title", "budget_year", "effective_date", "circular_reference", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("code", "number", "title", "circular_reference")
+
+
+@admin.register(TariffLine)
+class TariffLineAdmin(ReferenceAdmin):
+    form = TariffLineForm
+    resource_classes = [resources.TariffLineResource]
+    list_display = ("dotted_code", "description", "unit", "di_40_before_lfr_2020")
+    list_filter = ("di_40_before_lfr_2020", "unit")
+    search_fields = ("code", "description")
+    inlines = [DutyRateInline]
+
+    @admin.display(description="Code", ordering="code")
+    def dotted_code(self, obj):
+        return obj.dotted_code
+
+
+@admin.register(DutyRate)
+class DutyRateAdmin(ReferenceAdmin):
+    resource_classes = [resources.DutyRateResource]
+    list_display = ("tariff_line", "rate", "law", "valid_from", "valid_to")
+    list_filter = ("law",)
+    search_fields = ("tariff_line__code", "tariff_line__description")
+    autocomplete_fields = ("tariff_line", "law")
+    list_select_related = ("tariff_line", "law")
+
+
+@admin.register(BlanketDutyChange)
+class BlanketDutyChangeAdmin(ReferenceAdmin):
+    resource_classes = [resources.BlanketDutyChangeResource]
+    list_display = ("__str__", "excluded_chapters", "exclude_lines_at_40_before_lfr_2020", "valid_from", "valid_to")
+
+
+@admin.register(ExciseCategory)
+class ExciseCategoryAdmin(ReferenceAdmin):
+    resource_classes = [resources.ExciseCategoryResource]
+    list_display = ("code", "table", "label", "tariff_prefixes", "product_kind", "unit_label", "band_attribute")
+    list_filter = ("table",)
+    search_fields = ("code", "label", "tariff_prefixes")
+
+
+@admin.register(ExciseRate)
+class ExciseRateAdmin(ReferenceAdmin):
+    resource_classes = [resources.ExciseRateResource]
+    list_display = (
+        "category", "band_label", "specific_amount", "ad_valorem_rate", "minimum_amount", "sugar_threshold",
+        "law", "valid_from", "valid_to",
+    )
+    list_filter = ("category__table", "law")
+    search_fields = ("category__code", "category__label", "band_label")
+    list_select_related = ("category", "law")
+
+
+@admin.register(VatCategory)
+class VatCategoryAdmin(ReferenceAdmin):
+    resource_classes = [resources.VatCategoryResource]
+    list_display = ("code", "label", "tariff_prefixes")
+    search_fields = ("code", "label", "tariff_prefixes")
+
+
+@admin.register(VatRate)
+class VatRateAdmin(ReferenceAdmin):
+    resource_classes = [resources.VatRateResource]
+    list_display = ("category", "rate", "exempt", "law", "valid_from", "valid_to")
+    list_filter = ("exempt", "law")
+    list_select_related = ("category", "law")
+
+
+class FranchiseRateInline(admin.TabularInline):
+    model = FranchiseRate
+    extra = 0
+
+
+@admin.register(FranchiseCode)
+class FranchiseCodeAdmin(ReferenceAdmin):
+    resource_classes = [resources.FranchiseCodeResource]
+    list_display = ("code", "label", "tax", "tariff_prefixes", "replaced_by")
+    list_filter = ("tax",)
+    search_fields = ("code", "label")
+    inlines = [FranchiseRateInline]
+
+
+@admin.register(FranchiseRate)
+class FranchiseRateAdmin(ReferenceAdmin):
+    resource_classes = [resources.FranchiseRateResource]
+    list_display = ("franchise", "exempt", "rate", "law", "valid_from", "valid_to")
+    list_select_related = ("franchise", "law")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReferenceAdmin):
+    resource_classes = [resources.ExchangeRateResource]
+    list_display = ("currency", "rate", "valid_from", "valid_to", "source")
+    list_filter = ("currency",)

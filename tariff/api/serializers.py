@@ -1,0 +1,94 @@
+from rest_framework import serializers
+
+from tariff.models import DutyRate, FinanceLaw, TariffLine
+from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    tariff_code = serializers.CharField(max_length=20)
+    date = serializers.DateField()
+    customs_value = serializers.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=0
+    )
+    quantity = serializers.DecimalField(
+        max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, min_value=0, required=False,
+        allow_null=True,
+    )
+    franchise_code = serializers.CharField(max_length=4, required=False, allow_blank=True, allow_null=True)
+    attributes = serializers.DictField(required=False, default=dict)
+
+    def validate_attributes(self, value):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                raise serializers.ValidationError(f"« {key} » : valeur simple attendue.")
+        return value
+
+
+class TaxLineSerializer(serializers.Serializer):
+    tax = serializers.CharField()
+    base = serializers.DecimalField(max_digits=24, decimal_places=3)
+    base_unit = serializers.CharField()
+    rate = serializers.DecimalField(max_digits=16, decimal_places=4)
+    rate_unit = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=2)
+    source = serializers.CharField(source="law_code")
+    source_label = serializers.CharField(source="law_label")
+    detail = serializers.CharField()
+
+
+class QuoteResponseSerializer(serializers.Serializer):
+    tariff_code = serializers.SerializerMethodField()
+    date = serializers.DateField(source="on_date")
+    customs_value = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=2)
+    franchise_code = serializers.CharField(allow_null=True)
+    currency = serializers.CharField()
+    lines = TaxLineSerializer(many=True)
+    total = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=2)
+
+    def get_tariff_code(self, quote) -> str:
+        from tariff.codes import format_tariff_code
+
+        return format_tariff_code(quote.tariff_code)
+
+
+class FinanceLawSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FinanceLaw
+        fields = (
+            "id", "code", "number", "kind", "budget_year", "title", "dahir_reference", "promulgation_date",
+            "bulletin_officiel", "circular_reference", "circular_date", "effective_date", "status",
+        )
+
+
+class DutyRateSerializer(serializers.ModelSerializer):
+    law = serializers.CharField(source="law.code")
+
+    class Meta:
+        model = DutyRate
+        fields = ("rate", "law", "valid_from", "valid_to", "note")
+
+
+class TariffLineSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="dotted_code")
+
+    class Meta:
+        model = TariffLine
+        fields = ("code", "description", "unit", "chapter", "heading", "hs6", "di_40_before_lfr_2020")
+
+
+class RateInForceSerializer(serializers.Serializer):
+    tax = serializers.CharField()
+    label = serializers.CharField()
+    rate = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True)
+    rate_unit = serializers.CharField()
+    source = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    detail = serializers.CharField(allow_blank=True)
+
+
+class TariffLineDetailSerializer(serializers.Serializer):
+    line = TariffLineSerializer()
+    date = serializers.DateField()
+    rates = RateInForceSerializer(many=True)
+    duty_rate_history = DutyRateSerializer(many=True)

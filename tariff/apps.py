@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class TariffConfig(AppConfig):
+    name = "tariff"
+    verbose_name = _("Tarif douanier")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the reference-version bump
+        from .roles import (
+            AUDITOR,
+            BROKER_STAFF,
+            REFERENCE_EDITOR,
+            model_perms,
+            register_role_permissions,
+            sync_roles,
+        )
+
+        reference_models = [
+            "financelaw", "tariffline", "dutyrate", "blanketdutychange", "excisecategory", "exciserate",
+            "vatcategory", "vatrate", "franchisecode", "franchiserate", "exchangerate",
+        ]
+        register_role_permissions(REFERENCE_EDITOR, "tariff", model_perms(reference_models))
+        register_role_permissions(BROKER_STAFF, "tariff", model_perms(reference_models, actions=("view",)))
+        register_role_permissions(AUDITOR, "tariff", model_perms(reference_models, actions=("view",)))
+        post_migrate.connect(sync_roles, dispatch_uid="tariff.sync_roles")

@@ -1,0 +1,55 @@
+"""Roles are Django groups; each app declares which of its permissions each role gets.
+
+``register_role_permissions`` is called from each app's ``AppConfig.ready``; the
+groups and grants are (re)applied after every ``migrate`` (post_migrate).
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+BROKER_STAFF = "broker_staff"
+REFERENCE_EDITOR = "reference_editor"
+BANK_USER = "bank_user"
+AUDITOR = "auditor"
+
+ROLE_LABELS = {
+    BROKER_STAFF: _("Personnel du transitaire"),
+    REFERENCE_EDITOR: _("Éditeur des données de référence"),
+    BANK_USER: _("Utilisateur banque"),
+    AUDITOR: _("Auditeur (lecture seule)"),
+}
+
+_GRANTS: dict[str, set[tuple[str, str]]] = {role: set() for role in ROLE_LABELS}
+
+
+def register_role_permissions(role: str, app_label: str, codenames: list[str]) -> None:
+    _GRANTS[role].update((app_label, c) for c in codenames)
+
+
+def model_perms(models: list[str], actions=("view", "add", "change", "delete")) -> list[str]:
+    return [f"{a}_{m}" for m in models for a in actions]
+
+
+def sync_roles(**kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, grants in _GRANTS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for app_label, codename in grants:
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm:
+                wanted.append(perm)
+        group.permissions.add(*wanted)
+
+
+def user_has_role(user, *roles: str) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return bool(names.intersection(roles))

@@ -1,0 +1,219 @@
+"""Reads of the tariff reference data, always "as of" a date.
+
+The reference tables are small and read on every quote and liquidation, so they are
+served from an in-memory index per process. The index is tagged with the token in
+``ReferenceDataVersion``; every reference-data write replaces that token
+(``bump_reference_version``), and each read compares tokens (one indexed query), so
+every process sees a change at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .codes import normalize_tariff_code
+from .models import (
+    BlanketDutyChange,
+    DutyRate,
+    ExchangeRate,
+    ExciseCategory,
+    ExciseRate,
+    FinanceLaw,
+    FranchiseCode,
+    FranchiseRate,
+    ReferenceDataVersion,
+    TariffLine,
+    VatCategory,
+    VatRate,
+)
+from .validity import valid_on
+
+
+def bump_reference_version() -> int:
+    token = secrets.randbits(62)
+    ReferenceDataVersion.objects.update_or_create(id=1, defaults={"version": token})
+    return token
+
+
+def current_reference_version() -> int:
+    row = ReferenceDataVersion.objects.filter(id=1).values_list("version", flat=True).first()
+    return row or 0
+
+
+@dataclass
+class TariffIndex:
+    version: int
+    laws: dict[int, FinanceLaw] = field(default_factory=dict)
+    lines: dict[str, TariffLine] = field(default_factory=dict)
+    duty_rates: dict[int, list[DutyRate]] = field(default_factory=lambda: defaultdict(list))
+    blanket_changes: list[BlanketDutyChange] = field(default_factory=list)
+    excise_categories: list[ExciseCategory] = field(default_factory=list)
+    excise_prefixes: dict[int, list[str]] = field(default_factory=dict)
+    excise_rates: dict[int, list[ExciseRate]] = field(default_factory=lambda: defaultdict(list))
+    vat_categories: list[VatCategory] = field(default_factory=list)
+    vat_prefixes: dict[int, list[str]] = field(default_factory=dict)
+    vat_rates: dict[int, list[VatRate]] = field(default_factory=lambda: defaultdict(list))
+    franchises: dict[str, FranchiseCode] = field(default_factory=dict)
+    franchise_prefixes: dict[int, list[str]] = field(default_factory=dict)
+    franchise_rates: dict[int, list[FranchiseRate]] = field(default_factory=lambda: defaultdict(list))
+    exchange_rates: dict[str, list[ExchangeRate]] = field(default_factory=lambda: defaultdict(list))
+
+    # --- lookups -------------------------------------------------------------------------
+    def line(self, code: str) -> TariffLine | None:
+        return self.lines.get(code)
+
+    def duty_rate_on(self, line: TariffLine, on_date: dt.date) -> DutyRate | None:
+        rows = valid_on(self.duty_rates.get(line.id, ()), on_date)
+        return rows[0] if rows else None
+
+    def blanket_changes_on(self, on_date: dt.date) -> list[BlanketDutyChange]:
+        return valid_on(self.blanket_changes, on_date)
+
+    def excise_categories_for(self, code: str) -> list[ExciseCategory]:
+        return [c for c in self.excise_categories if any(code.startswith(p) for p in self.excise_prefixes[c.id])]
+
+    def excise_rates_on(self, category: ExciseCategory, on_date: dt.date) -> list[ExciseRate]:
+        return valid_on(self.excise_rates.get(category.id, ()), on_date)
+
+    def vat_rate_on(self, code: str, on_date: dt.date) -> VatRate | None:
+        """Most specific VAT category (longest matching prefix) with a rate in force."""
+        candidates = []
+        for cat in self.vat_categories:
+            prefixes = self.vat_prefixes[cat.id] or [""]
+            best = max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+            if best >= 0:
+                candidates.append((best, cat))
+        for _length, cat in sorted(candidates, key=lambda x: -x[0]):
+            rows = valid_on(self.vat_rates.get(cat.id, ()), on_date)
+            if rows:
+                return rows[0]
+        return None
+
+    def franchise(self, code: str) -> FranchiseCode | None:
+        return self.franchises.get(code)
+
+    def franchise_rate_on(self, franchise: FranchiseCode, on_date: dt.date) -> FranchiseRate | None:
+        rows = valid_on(self.franchise_rates.get(franchise.id, ()), on_date)
+        return rows[0] if rows else None
+
+    def franchise_covers(self, franchise: FranchiseCode, code: str) -> bool:
+        prefixes = self.franchise_prefixes[franchise.id]
+        return not prefixes or any(code.startswith(p) for p in prefixes)
+
+    def exchange_rate_on(self, currency: str, on_date: dt.date) -> ExchangeRate | None:
+        rows = valid_on(self.exchange_rates.get(currency, ()), on_date)
+        return rows[0] if rows else None
+
+
+def _build_index(version: int) -> TariffIndex:
+    idx = TariffIndex(version=version)
+    idx.laws = {law.id: law for law in FinanceLaw.objects.filter(status=FinanceLaw.Status.PUBLISHED)}
+    published = set(idx.laws)
+    idx.lines = {line.code: line for line in TariffLine.objects.all()}
+    for row in DutyRate.objects.filter(law_id__in=published).order_by("valid_from"):
+        idx.duty_rates[row.tariff_line_id].append(row)
+    idx.blanket_changes = list(BlanketDutyChange.objects.filter(law_id__in=published).order_by("valid_from"))
+    idx.excise_categories = list(ExciseCategory.objects.all())
+    idx.excise_prefixes = {c.id: c.prefixes for c in idx.excise_categories}
+    for row in ExciseRate.objects.filter(law_id__in=published).order_by("valid_from"):
+        idx.excise_rates[row.category_id].append(row)
+    idx.vat_categories = list(VatCategory.objects.all())
+    idx.vat_prefixes = {c.id: c.prefixes for c in idx.vat_categories}
+    vat_by_id = {c.id: c for c in idx.vat_categories}
+    for row in VatRate.objects.filter(law_id__in=published).order_by("valid_from"):
+        row.category = vat_by_id[row.category_id]
+        idx.vat_rates[row.category_id].append(row)
+    idx.franchises = {f.code: f for f in FranchiseCode.objects.all()}
+    idx.franchise_prefixes = {f.id: f.prefixes for f in idx.franchises.values()}
+    for row in FranchiseRate.objects.filter(law_id__in=published).order_by("valid_from"):
+        idx.franchise_rates[row.franchise_id].append(row)
+    for row in ExchangeRate.objects.order_by("valid_from"):
+        idx.exchange_rates[row.currency].append(row)
+    # Attach laws so callers never trigger a lazy query.
+    for rows in (*idx.duty_rates.values(), *idx.excise_rates.values(), *idx.vat_rates.values(),
+                 *idx.franchise_rates.values(), idx.blanket_changes):
+        for row in rows:
+            row.law = idx.laws[row.law_id]
+    return idx
+
+
+_local = threading.local()
+
+
+def get_tariff_index() -> TariffIndex:
+    version = current_reference_version()
+    cached: TariffIndex | None = getattr(_local, "index", None)
+    if cached is None or cached.version != version:
+        cached = _build_index(version)
+        _local.index = cached
+    return cached
+
+
+# --- plain queries for pages and the API ----------------------------------------------------
+
+def tariff_line_get(*, code: str) -> TariffLine | None:
+    return TariffLine.objects.filter(code=normalize_tariff_code(code)).first()
+
+
+def tariff_line_search(*, query: str = "", limit: int = 50):
+    qs = TariffLine.objects.all()
+    query = (query or "").strip()
+    if query:
+        digits = query.replace(".", "").replace(" ", "")
+        if digits.isdigit():
+            qs = qs.filter(code__startswith=digits)
+        else:
+            for word in query.split():
+                qs = qs.filter(description__icontains=word)
+    return qs.order_by("code")[:limit]
+
+
+def duty_rate_history(*, line: TariffLine):
+    return line.duty_rates.select_related("law").order_by("valid_from")
+
+
+def finance_law_list():
+    return FinanceLaw.objects.order_by("effective_date", "code")
+
+
+def rates_in_force(*, line: TariffLine, on_date: dt.date) -> list[dict]:
+    """Every rate that applies to ``line`` on ``on_date``: DI (after blanket changes),
+    each TIC band of the categories covering the line, and the import VAT."""
+    from .rules import decide_duty_rate
+
+    index = get_tariff_index()
+    rows: list[dict] = []
+    explicit = index.duty_rate_on(line, on_date)
+    if explicit is not None:
+        decision = decide_duty_rate(line=line, explicit=explicit, blanket_changes=index.blanket_changes_on(on_date))
+        rows.append({
+            "tax": "DI", "label": "Droit d'importation", "rate": decision.rate, "rate_unit": "%",
+            "source": decision.law.code, "valid_from": explicit.valid_from, "valid_to": explicit.valid_to,
+            "detail": decision.detail,
+        })
+    for category in index.excise_categories_for(line.code):
+        for band in index.excise_rates_on(category, on_date):
+            detail = []
+            if band.ad_valorem_rate is not None:
+                detail.append(f"ad valorem {band.ad_valorem_rate.normalize():f} %")
+            if band.minimum_amount is not None:
+                detail.append(f"minimum {band.minimum_amount.normalize():f} DH")
+            if band.sugar_threshold is not None:
+                detail.append(f"taxé au-delà de {band.sugar_threshold.normalize():f} g/100")
+            label = f"TIC {category.table} — {category.label}" + (f" [{band.band_label}]" if band.band_label else "")
+            rows.append({
+                "tax": "TIC", "label": label, "rate": band.specific_amount, "rate_unit": f"DH/{category.unit_label}",
+                "source": band.law.code, "valid_from": band.valid_from, "valid_to": band.valid_to,
+                "detail": ", ".join(detail),
+            })
+    vat = index.vat_rate_on(line.code, on_date)
+    if vat is not None:
+        rows.append({
+            "tax": "TVA", "label": vat.category.label, "rate": None if vat.exempt else vat.rate,
+            "rate_unit": "exonéré" if vat.exempt else "%", "source": vat.law.code, "valid_from": vat.valid_from,
+            "valid_to": vat.valid_to, "detail": vat.note,
+        })
+    return rows

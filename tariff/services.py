@@ -1,0 +1,243 @@
+"""Tariff services: the duty calculator and reference-data writes.
+
+``quote_duties`` answers "what DI, TIC and import VAT are due on this line, on this
+date, under which law"; declarations liquidate through it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .codes import format_tariff_code, normalize_tariff_code
+from .errors import DomainError
+from .models import FinanceLaw, FranchiseCode
+from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
+from .rules import decide_duty_rate, excise_due, select_excise_band, select_excise_category
+from .selectors import TariffIndex, get_tariff_index
+
+
+class QuoteError(DomainError):
+    code = "quote_error"
+
+
+class UnknownTariffLine(QuoteError):
+    code = "unknown_tariff_line"
+
+
+class NoRateInForce(QuoteError):
+    code = "no_rate_in_force"
+
+
+class FranchiseNotApplicable(QuoteError):
+    code = "franchise_not_applicable"
+
+
+TAX_DI = "DI"
+TAX_TIC = "TIC"
+TAX_VAT = "TVA"
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    tax: str
+    base: Decimal
+    base_unit: str
+    rate: Decimal
+    rate_unit: str
+    amount: Decimal
+    law_id: int
+    law_code: str
+    law_label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DutyQuote:
+    tariff_code: str
+    on_date: dt.date
+    customs_value: Decimal
+    franchise_code: str | None
+    lines: list[TaxLine] = field(default_factory=list)
+    currency: str = LOCAL_CURRENCY
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+    def amount_of(self, tax: str) -> Decimal:
+        return sum((line.amount for line in self.lines if line.tax == tax), Decimal("0.00"))
+
+
+def _law_fields(law: FinanceLaw) -> dict:
+    return {"law_id": law.id, "law_code": law.code, "law_label": str(law)}
+
+
+def quote_duties(
+    *,
+    tariff_code: str,
+    on_date: dt.date,
+    customs_value,
+    quantity=None,
+    franchise_code: str | None = None,
+    attributes: dict | None = None,
+    index: TariffIndex | None = None,
+) -> DutyQuote:
+    """DI, TIC and VAT due on one line; each amount rounded half-up to 0.01.
+
+    VAT base = customs value + DI + TIC (CGI art. 121).
+    """
+    index = index or get_tariff_index()
+    attributes = attributes or {}
+    code = normalize_tariff_code(tariff_code)
+    customs_value = to_decimal(customs_value)
+    if customs_value < 0:
+        raise QuoteError("La valeur en douane ne peut pas être négative.", field="customs_value")
+    if quantity is not None and to_decimal(quantity) < 0:
+        raise QuoteError("La quantité ne peut pas être négative.", field="quantity")
+    line = index.line(code)
+    if line is None:
+        raise UnknownTariffLine(f"Position tarifaire inconnue : {format_tariff_code(code)}.", field="tariff_code")
+
+    franchise, franchise_rate = _franchise_on(index, franchise_code, code, on_date)
+
+    # DI
+    if franchise and franchise.tax == FranchiseCode.Tax.DI:
+        di_rate = Decimal("0") if franchise_rate.exempt else franchise_rate.rate
+        di_law, di_detail = franchise_rate.law, f"code franchise {franchise.code} — {franchise.label}"
+    else:
+        explicit = index.duty_rate_on(line, on_date)
+        if explicit is None:
+            raise NoRateInForce(
+                f"Aucun taux de droit d'importation en vigueur le {on_date:%d/%m/%Y} pour {line.dotted_code}.",
+                field="date",
+            )
+        decision = decide_duty_rate(line=line, explicit=explicit, blanket_changes=index.blanket_changes_on(on_date))
+        di_rate, di_law, di_detail = decision.rate, decision.law, decision.detail
+    di_amount = quantize_money(percent_of(customs_value, di_rate))
+    lines = [
+        TaxLine(TAX_DI, customs_value, LOCAL_CURRENCY, di_rate, "%", di_amount, detail=di_detail, **_law_fields(di_law))
+    ]
+
+    # TIC
+    category = select_excise_category(index.excise_categories_for(code), attributes)
+    if category is not None:
+        rates = index.excise_rates_on(category, on_date)
+        if rates:
+            band = select_excise_band(category, rates, attributes)
+            due = excise_due(category, band, quantity=quantity, attributes=attributes)
+            label = f"TIC {category.table} — {category.label}" + (f" [{band.band_label}]" if band.band_label else "")
+            lines.append(
+                TaxLine(
+                    TAX_TIC,
+                    due.quantity,
+                    category.unit_label,
+                    band.specific_amount,
+                    f"DH/{category.unit_label}",
+                    quantize_money(due.amount),
+                    detail=f"{label} : {due.detail}",
+                    **_law_fields(band.law),
+                )
+            )
+
+    # TVA
+    vat_base = customs_value + sum(line_.amount for line_ in lines)
+    if franchise and franchise.tax == FranchiseCode.Tax.VAT:
+        exempt, vat_rate = franchise_rate.exempt, franchise_rate.rate or Decimal("0")
+        vat_law, vat_detail = franchise_rate.law, f"code franchise {franchise.code} — {franchise.label}"
+    else:
+        vat_row = index.vat_rate_on(code, on_date)
+        if vat_row is None:
+            raise NoRateInForce(f"Aucun taux de TVA à l'importation en vigueur le {on_date:%d/%m/%Y}.", field="date")
+        exempt, vat_rate, vat_law = vat_row.exempt, vat_row.rate, vat_row.law
+        vat_detail = f"{vat_row.category.label}" + (f" — {vat_row.note}" if vat_row.note else "")
+    if exempt:
+        vat_rate, vat_detail = Decimal("0"), f"Exonéré : {vat_detail}"
+    lines.append(
+        TaxLine(
+            TAX_VAT, vat_base, LOCAL_CURRENCY, vat_rate, "%", quantize_money(percent_of(vat_base, vat_rate)),
+            detail=vat_detail, **_law_fields(vat_law),
+        )
+    )
+    return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines)
+
+
+def _franchise_on(index: TariffIndex, franchise_code: str | None, code: str, on_date: dt.date):
+    if not franchise_code:
+        return None, None
+    franchise = index.franchise(str(franchise_code).strip())
+    if franchise is None:
+        raise FranchiseNotApplicable(f"Code franchise inconnu : {franchise_code}.", field="franchise_code")
+    rate = index.franchise_rate_on(franchise, on_date)
+    if rate is None:
+        hint = f" ; utiliser le code {franchise.replaced_by}" if franchise.replaced_by else ""
+        raise FranchiseNotApplicable(
+            f"Le code franchise {franchise.code} n'est pas en vigueur le {on_date:%d/%m/%Y}{hint}.",
+            field="franchise_code",
+        )
+    if not index.franchise_covers(franchise, code):
+        raise FranchiseNotApplicable(
+            f"Le code franchise {franchise.code} ne s'applique pas à la position {format_tariff_code(code)}.",
+            field="franchise_code",
+        )
+    return franchise, rate
+
+
+# --- reference-data loading -------------------------------------------------------------------
+
+class ReferenceImportError(DomainError):
+    code = "reference_import_error"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    total: int
+    new: int
+    updated: int
+    skipped: int
+
+
+def reference_data_import(*, directory, files=None) -> list[ImportReport]:
+    """Load the reference CSV files of ``directory`` (idempotent upsert by natural keys).
+
+    All files in one transaction: the first bad row aborts everything and the error
+    names the file, the row and the reason.
+    """
+    from pathlib import Path
+
+    import tablib
+    from django.db import transaction
+
+    from .resources import REFERENCE_FILES
+    from .selectors import bump_reference_version
+
+    directory = Path(directory)
+    reports: list[ImportReport] = []
+    with transaction.atomic():
+        for stem, resource_class in REFERENCE_FILES:
+            for path in sorted(directory.glob(stem.replace(".csv", "*.csv"))):
+                if files and path.name not in files:
+                    continue
+                dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
+                result = resource_class().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+                _raise_on_row_errors(path.name, result)
+                totals = result.totals
+                reports.append(
+                    ImportReport(path.name, len(dataset), totals.get("new", 0), totals.get("update", 0),
+                                 totals.get("skip", 0))
+                )
+        bump_reference_version()
+    return reports
+
+
+def _raise_on_row_errors(file_name: str, result) -> None:
+    if result.has_validation_errors():
+        row = result.invalid_rows[0]
+        details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in row.error_dict.items())
+        raise ReferenceImportError(f"{file_name}, ligne {row.number + 1} : {details}", field="file")
+    if result.has_errors():
+        if result.base_errors:
+            raise ReferenceImportError(f"{file_name} : {result.base_errors[0].error}", field="file")
+        number, errors = result.row_errors()[0]
+        raise ReferenceImportError(f"{file_name}, ligne {number + 1} : {errors[0].error}", field="file")
