@@ -4,11 +4,7 @@ The test database gets the reference data shipped in tariff/data once per sessio
 so tests run against the circulars' own numbers; each test then runs in a
 transaction that is rolled back.
 """
-from pathlib import Path
-
 import pytest
-
-DATA_DIR = Path(__file__).resolve().parent / "tariff" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +13,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tariff.services import reference_data_import
 
     with django_db_blocker.unblock():
-        reference_data_import(directory=DATA_DIR)
+        reference_data_import()
         sync_roles()
 
 

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("tariff/", include("tariff.api.urls")),
+    path("", include("declarations.api.urls")),
+    path("", include("exchange.api.urls")),
+    path("litigation/", include("litigation.api.urls")),
 ]
 
 urlpatterns = [

@@ -8,7 +8,11 @@ class TariffConfig(AppConfig):
     verbose_name = _("Tarif douanier")
 
     def ready(self):
+        from pathlib import Path
+
         from . import signals  # noqa: F401 - connects the reference-version bump
+        from .reference_registry import register_reference_files
+        from .resources import REFERENCE_FILES
         from .roles import (
             AUDITOR,
             BROKER_STAFF,
@@ -26,3 +30,4 @@ class TariffConfig(AppConfig):
         register_role_permissions(BROKER_STAFF, "tariff", model_perms(reference_models, actions=("view",)))
         register_role_permissions(AUDITOR, "tariff", model_perms(reference_models, actions=("view",)))
         post_migrate.connect(sync_roles, dispatch_uid="tariff.sync_roles")
+        register_reference_files("tariff", Path(__file__).resolve().parent / "data", REFERENCE_FILES)

@@ -185,6 +185,25 @@ def _franchise_on(index: TariffIndex, franchise_code: str | None, code: str, on_
 
 # --- reference-data loading -------------------------------------------------------------------
 
+class CurrencyConversionError(DomainError):
+    code = "no_exchange_rate"
+
+
+def convert_to_mad(*, amount, currency: str, on_date: dt.date, index: TariffIndex | None = None) -> Decimal:
+    """Amount in MAD at the customs exchange rate in force on ``on_date`` (unrounded;
+    callers round once where the amount is recorded)."""
+    amount = to_decimal(amount)
+    if currency == LOCAL_CURRENCY:
+        return amount
+    index = index or get_tariff_index()
+    row = index.exchange_rate_on(currency, on_date)
+    if row is None:
+        raise CurrencyConversionError(
+            f"Aucun cours de change douanier {currency} en vigueur le {on_date:%d/%m/%Y}.", field="currency"
+        )
+    return amount * row.rate
+
+
 class ReferenceImportError(DomainError):
     code = "reference_import_error"
 
@@ -198,29 +217,32 @@ class ImportReport:
     skipped: int
 
 
-def reference_data_import(*, directory, files=None) -> list[ImportReport]:
-    """Load the reference CSV files of ``directory`` (idempotent upsert by natural keys).
+def reference_data_import(*, directory=None, files=None) -> list[ImportReport]:
+    """Load the reference CSV files every app registered (idempotent upsert by natural keys).
 
-    All files in one transaction: the first bad row aborts everything and the error
-    names the file, the row and the reason.
+    ``directory`` replaces every app's data folder (tests, one-off imports). All files
+    in one transaction: the first bad row aborts everything and the error names the
+    file, the row and the reason.
     """
     from pathlib import Path
 
     import tablib
     from django.db import transaction
 
-    from .resources import REFERENCE_FILES
+    from .reference_registry import registered_reference_files
     from .selectors import bump_reference_version
 
-    directory = Path(directory)
     reports: list[ImportReport] = []
     with transaction.atomic():
-        for stem, resource_class in REFERENCE_FILES:
-            for path in sorted(directory.glob(stem.replace(".csv", "*.csv"))):
+        for entry in registered_reference_files():
+            folder = Path(directory) if directory else entry.directory
+            for path in sorted(folder.glob(entry.stem.replace(".csv", "*.csv"))):
                 if files and path.name not in files:
                     continue
                 dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
-                result = resource_class().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+                result = entry.resource_class().import_data(
+                    dataset, dry_run=False, raise_errors=False, use_transactions=False
+                )
                 _raise_on_row_errors(path.name, result)
                 totals = result.totals
                 reports.append(

@@ -1,19 +1,16 @@
 """Load the tariff reference data shipped with the application (idempotent)."""
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from tariff.services import ReferenceImportError, reference_data_import
-
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 class Command(BaseCommand):
     help = "Charge les données de référence (tarif, TIC, TVA, codes franchise, cours de change) depuis les CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", default=str(DEFAULT_DIR), help="dossier des fichiers CSV")
+        parser.add_argument("--dir", default=None, help="dossier des fichiers CSV (défaut : data/ de chaque application)")
         parser.add_argument("--file", action="append", dest="files", help="ne charger que ce fichier (répétable)")
 
     def handle(self, *args, **options):
