@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,20 @@ from django.utils.translation import gettext_lazy as _
 class DeclarationsConfig(AppConfig):
     name = "declarations"
     verbose_name = _("Déclarations (DUM)")
+
+    def ready(self):
+        from tariff.reference_registry import register_reference_files
+        from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
+
+        from .resources import REFERENCE_FILES
+
+        register_reference_files("declarations", Path(__file__).resolve().parent / "data", REFERENCE_FILES)
+        work = [
+            "party", "declaration", "article", "annexeddocument", "declarationgroup", "etppauthorisation",
+            "etppauthorisationitem",
+        ]
+        read_only = ["liquidation", "liquidationline", "etppimputation", "procedurecode"]
+        register_role_permissions(BROKER_STAFF, "declarations", model_perms(work, actions=("view", "add", "change")))
+        register_role_permissions(BROKER_STAFF, "declarations", model_perms(read_only, actions=("view",)))
+        register_role_permissions(REFERENCE_EDITOR, "declarations", model_perms(["procedurecode"]))
+        register_role_permissions(AUDITOR, "declarations", model_perms(work + read_only, actions=("view",)))

@@ -1,0 +1,366 @@
+"""Detailed declarations (DUM), their articles, liquidations and ETPP authorisations.
+
+Customs value per circular 6336/400; liquidation through the tariff engine on the
+registration date; ETPP authorisations per CDII art. 152-1 bis and circular 6671/311.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tariff.models import FinanceLaw, TariffLine
+from tariff.money import CurrencyField, MoneyField, QuantityField, RateField
+
+ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
+
+
+class Party(models.Model):
+    """Importer or exporter, with the identifiers a DUM carries."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Personne morale")
+        NATURAL_PERSON = "natural", _("Personne physique")
+
+    name = models.CharField(_("raison sociale / nom"), max_length=255)
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
+    ice = models.CharField(_("ICE"), max_length=15, blank=True, validators=[RegexValidator(r"^\d{15}$", "ICE : 15 chiffres.")])
+    trade_register_number = models.CharField(_("registre de commerce"), max_length=40, blank=True)
+    tax_id = models.CharField(_("identifiant fiscal"), max_length=20, blank=True)
+    national_id = models.CharField(_("CIN / carte de séjour"), max_length=20, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("opérateur")
+        verbose_name_plural = _("opérateurs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureCode(models.Model):
+    """Customs procedure code (code régime) as typed on the DUM."""
+
+    class Flow(models.TextChoices):
+        IMPORT = "import", _("Importation")
+        EXPORT = "export", _("Exportation")
+        OTHER = "other", _("Autre")
+
+    code = models.CharField(_("code régime"), max_length=3, unique=True, validators=[RegexValidator(r"^\d{3}$")])
+    label = models.CharField(_("libellé"), max_length=255)
+    flow = models.CharField(_("sens"), max_length=10, choices=Flow.choices)
+    is_etpp = models.BooleanField(_("ETPP (autorisation requise)"), default=False)
+    liquidates_duties = models.BooleanField(_("liquide les droits et taxes"), default=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = _("code régime")
+        verbose_name_plural = _("codes régime")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+
+class DeclarationGroup(models.Model):
+    """Coupled declarations or staggered shipments sharing common cost elements,
+    allocated across all their articles in proportion to invoiced value (circ. 6336/400)."""
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    common_costs = MoneyField(_("éléments communs à ajouter (MAD)"), default=0, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("groupe de déclarations (couplées / envois échelonnés)")
+        verbose_name_plural = _("groupes de déclarations")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class EtppAuthorisation(models.Model):
+    """Outward-processing (ETPP) export authorisation delivered by the department in
+    charge of the resource (CDII art. 152-1 bis; circ. 6671/311: PortNet or paper)."""
+
+    class Department(models.TextChoices):
+        INDUSTRY_TRADE = "industry_trade", _("Ministère de l'Industrie et du Commerce")
+        AGRICULTURE = "agriculture", _(
+            "Ministère de l'Agriculture, de la Pêche Maritime, du Développement Rural et des Eaux et Forêts"
+        )
+
+    class Channel(models.TextChoices):
+        PORTNET = "portnet", _("PortNet (électronique)")
+        PAPER = "paper", _("Support papier")
+
+    number = models.CharField(_("numéro"), max_length=40, unique=True)
+    department = models.CharField(_("département émetteur"), max_length=20, choices=Department.choices)
+    exporter = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="etpp_authorisations")
+    requested_on = models.DateField(_("demandée le"))
+    issued_on = models.DateField(_("délivrée le"), null=True, blank=True)
+    valid_from = models.DateField(_("valable du"), null=True, blank=True)
+    valid_to = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.PORTNET)
+    precious_metals = models.BooleanField(_("métaux précieux (circ. 5360/313)"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-requested_on", "number")
+        verbose_name = _("autorisation ETPP")
+        verbose_name_plural = _("autorisations ETPP")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="etpp_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def due_on(self) -> dt.date:
+        return self.requested_on + dt.timedelta(days=ETPP_DELIVERY_DAYS)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.issued_on is None and today > self.due_on
+
+    def is_valid_on(self, on_date: dt.date) -> bool:
+        return (
+            self.issued_on is not None
+            and (self.valid_from is None or self.valid_from <= on_date)
+            and (self.valid_to is None or on_date <= self.valid_to)
+        )
+
+
+class EtppAuthorisationItem(models.Model):
+    authorisation = models.ForeignKey(EtppAuthorisation, on_delete=models.CASCADE, related_name="items")
+    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("désignation"), max_length=255, blank=True)
+    quantity = QuantityField(_("quantité autorisée"), validators=[MinValueValidator(0)])
+    quantity_used = QuantityField(_("quantité imputée"), default=0, validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unité"), max_length=10, default="kg")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("marchandise autorisée (ETPP)")
+        verbose_name_plural = _("marchandises autorisées (ETPP)")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_used__lte=models.F("quantity")), name="etpp_item_not_overused")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authorisation.number} {self.tariff_line.dotted_code}"
+
+    @property
+    def quantity_left(self):
+        return self.quantity - self.quantity_used
+
+
+class Declaration(models.Model):
+    """Detailed declaration (DUM)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        REGISTERED = "registered", _("Enregistrée")
+        LIQUIDATED = "liquidated", _("Liquidée")
+        PAID = "paid", _("Payée / dédouanée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    customs_office = models.CharField(_("bureau de douane"), max_length=60)
+    procedure = models.ForeignKey(ProcedureCode, on_delete=models.PROTECT, related_name="declarations")
+    declarant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="declarations")
+    group = models.ForeignKey(
+        DeclarationGroup, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+    )
+    etpp_authorisation = models.ForeignKey(
+        EtppAuthorisation, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+    )
+    invoice_currency = CurrencyField(_("devise de facturation"), default="EUR")
+    invoice_total = MoneyField(_("montant facturé (devise)"), validators=[MinValueValidator(0)])
+    # Circ. 6336/400 §1: freight (case 20) and insurance (case 22) each in its own field,
+    # whether or not included in the invoice; other costs (art. 20 ter-1 e, f, g) likewise.
+    freight_amount = MoneyField(_("fret (case 20)"), null=True, blank=True, validators=[MinValueValidator(0)])
+    freight_currency = CurrencyField(_("devise du fret"), default="MAD")
+    freight_included = models.BooleanField(_("fret inclus dans la facture"), default=False)
+    insurance_amount = MoneyField(_("assurance (case 22)"), null=True, blank=True, validators=[MinValueValidator(0)])
+    insurance_currency = CurrencyField(_("devise de l'assurance"), default="MAD")
+    insurance_included = models.BooleanField(_("assurance incluse dans la facture"), default=False)
+    other_costs_amount = MoneyField(
+        _("autres frais à ajouter (art. 20 ter-1 e, f, g)"), default=0, validators=[MinValueValidator(0)]
+    )
+    other_costs_currency = CurrencyField(_("devise des autres frais"), default="MAD")
+    other_costs_included = models.BooleanField(_("autres frais déjà inclus dans les prix unitaires"), default=False)
+    registered_on = models.DateField(_("date d'enregistrement (taux applicables)"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # Valuation as computed at registration (kept for audit).
+    exchange_rate = models.DecimalField(_("cours appliqué"), max_digits=16, decimal_places=6, null=True, blank=True)
+    declared_value_mad = MoneyField(_("valeur totale déclarée (MAD)"), null=True, blank=True)
+    allocation_coefficient = models.DecimalField(
+        _("coefficient de répartition C"), max_digits=20, decimal_places=8, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("déclaration (DUM)")
+        verbose_name_plural = _("déclarations (DUM)")
+        indexes = [models.Index(fields=["status", "registered_on"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def current_liquidation(self):
+        return self.liquidations.filter(is_current=True).first()
+
+
+class Article(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="articles")
+    number = models.PositiveIntegerField(_("n° d'article"))
+    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="articles")
+    origin_country = models.CharField(
+        _("origine"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", "Code pays ISO à 2 lettres.")]
+    )
+    description = models.CharField(_("désignation commerciale"), max_length=255)
+    invoiced_value = MoneyField(_("valeur facturée (devise)"), validators=[MinValueValidator(0)])
+    quantity = QuantityField(_("quantité"), validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unité"), max_length=10, default="kg")
+    net_mass_kg = QuantityField(_("masse nette (kg)"), default=0, validators=[MinValueValidator(0)])
+    franchise_code = models.CharField(_("code franchise"), max_length=4, blank=True)
+    attributes = models.JSONField(_("caractéristiques (TIC)"), default=dict, blank=True)
+    is_equipment = models.BooleanField(
+        _("machines, matériels, outillages ou équipements"), default=False,
+        help_text=_("Dispensés d'autorisation ETPP (CDII art. 152-1 bis)."),
+    )
+    customs_value = MoneyField(_("valeur en douane (MAD)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("declaration", "number")
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [models.UniqueConstraint(fields=["declaration", "number"], name="article_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.declaration.reference} art. {self.number}"
+
+
+class AnnexedDocument(models.Model):
+    """Documents annexed to the DUM (CDII art. 74: one indivisible document; missing
+    required ones are an offence under art. 297-8° from 2024-01-01)."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Facture commerciale")
+        TRANSPORT = "transport", _("Titre de transport (connaissement, LTA, CMR)")
+        ORIGIN = "origin", _("Certificat d'origine")
+        PACKING_LIST = "packing_list", _("Liste de colisage")
+        ETPP_AUTHORISATION = "etpp_authorisation", _("Autorisation ETPP")
+        IMPORT_COMMITMENT = "import_commitment", _("Engagement d'importation")
+        OTHER = "other", _("Autre")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("référence"), max_length=80)
+    file = models.FileField(_("fichier"), upload_to="declarations/%Y/%m/", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document annexé")
+        verbose_name_plural = _("documents annexés")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class EtppImputation(models.Model):
+    """Quantity of an authorisation item consumed by a declaration article."""
+
+    item = models.ForeignKey(EtppAuthorisationItem, on_delete=models.PROTECT, related_name="imputations")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="etpp_imputations")
+    quantity = QuantityField(_("quantité"), validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imputation ETPP")
+        verbose_name_plural = _("imputations ETPP")
+
+
+class Liquidation(models.Model):
+    """One computation of the duties of a declaration. Re-liquidations add a new one;
+    older ones are kept (``is_current=False``) for the audit trail."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="liquidations")
+    sequence = models.PositiveIntegerField(_("n°"))
+    on_date = models.DateField(_("date des taux appliqués"))
+    is_current = models.BooleanField(_("en vigueur"), default=True)
+    reason = models.CharField(_("motif"), max_length=255, default="Liquidation initiale")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reference_version = models.BigIntegerField(_("version des données de référence"), default=0)
+    total_di = MoneyField(_("total DI"), default=0)
+    total_tic = MoneyField(_("total TIC"), default=0)
+    total_vat = MoneyField(_("total TVA"), default=0)
+    total = MoneyField(_("total des droits et taxes"), default=0)
+    currency = CurrencyField(_("devise"), default="MAD")
+
+    class Meta:
+        ordering = ("declaration", "-sequence")
+        verbose_name = _("liquidation")
+        verbose_name_plural = _("liquidations")
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "sequence"], name="liquidation_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["declaration"], condition=Q(is_current=True), name="one_current_liquidation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration.reference} liquidation n° {self.sequence}"
+
+
+class LiquidationLine(models.Model):
+    liquidation = models.ForeignKey(Liquidation, on_delete=models.CASCADE, related_name="lines")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="liquidation_lines")
+    tax = models.CharField(_("taxe"), max_length=3)
+    base = models.DecimalField(_("assiette"), max_digits=24, decimal_places=3)
+    base_unit = models.CharField(_("unité de l'assiette"), max_length=40)
+    rate = RateField(_("taux / quotité"), max_digits=16)
+    rate_unit = models.CharField(_("unité du taux"), max_length=60)
+    amount = MoneyField(_("montant"))
+    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(_("détail"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("liquidation", "article__number", "id")
+        verbose_name = _("ligne de liquidation")
+        verbose_name_plural = _("lignes de liquidation")
+
+    def __str__(self) -> str:
+        return f"{self.tax} {self.amount}"

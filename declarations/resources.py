@@ -1,0 +1,13 @@
+from tariff.resources import ReferenceResource
+
+from .models import ProcedureCode
+
+
+class ProcedureCodeResource(ReferenceResource):
+    class Meta(ReferenceResource.Meta):
+        model = ProcedureCode
+        import_id_fields = ("code",)
+        fields = ("code", "label", "flow", "is_etpp", "liquidates_duties", "note")
+
+
+REFERENCE_FILES = (("procedure_codes.csv", ProcedureCodeResource),)

@@ -1,0 +1,403 @@
+"""Declaration services: create, register (valuation + blocking checks + ETPP
+imputation), liquidate and re-liquidate through the tariff engine."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from tariff.codes import normalize_tariff_code
+from tariff.errors import DomainError, DomainErrors
+from tariff.models import TariffLine
+from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
+from tariff.selectors import get_tariff_index
+from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, TaxLine, convert_to_mad, quote_duties
+
+from . import rules
+from .models import (
+    AnnexedDocument,
+    Article,
+    Declaration,
+    DeclarationGroup,
+    EtppAuthorisation,
+    EtppAuthorisationItem,
+    EtppImputation,
+    Liquidation,
+    LiquidationLine,
+    Party,
+    ProcedureCode,
+)
+
+
+class DeclarationError(DomainError):
+    code = "declaration_error"
+
+
+class InvalidTransition(DeclarationError):
+    code = "invalid_status"
+
+
+def _raise_all(errors: list[DomainError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)
+
+
+# --- create -----------------------------------------------------------------------------------
+
+ARTICLE_FIELDS = (
+    "origin_country", "description", "invoiced_value", "quantity", "unit", "net_mass_kg", "franchise_code",
+    "attributes", "is_equipment",
+)
+
+
+@transaction.atomic
+def declaration_create(
+    *,
+    reference: str,
+    customs_office: str,
+    procedure: ProcedureCode,
+    party: Party,
+    invoice_currency: str,
+    invoice_total,
+    articles: list[dict],
+    declarant=None,
+    freight_amount=None,
+    freight_currency: str = LOCAL_CURRENCY,
+    freight_included: bool = False,
+    insurance_amount=None,
+    insurance_currency: str = LOCAL_CURRENCY,
+    insurance_included: bool = False,
+    other_costs_amount=Decimal("0"),
+    other_costs_currency: str = LOCAL_CURRENCY,
+    other_costs_included: bool = False,
+    group: DeclarationGroup | None = None,
+    etpp_authorisation: EtppAuthorisation | None = None,
+    documents: list[dict] = (),
+) -> Declaration:
+    """A draft declaration with its articles (and annexed documents), all or nothing."""
+    declaration = Declaration(
+        reference=reference, customs_office=customs_office, procedure=procedure, party=party, declarant=declarant,
+        invoice_currency=invoice_currency, invoice_total=invoice_total, freight_amount=freight_amount,
+        freight_currency=freight_currency, freight_included=freight_included, insurance_amount=insurance_amount,
+        insurance_currency=insurance_currency, insurance_included=insurance_included,
+        other_costs_amount=other_costs_amount, other_costs_currency=other_costs_currency,
+        other_costs_included=other_costs_included, group=group, etpp_authorisation=etpp_authorisation,
+    )
+    declaration.full_clean()
+    declaration.save()
+    codes = {}
+    for i, data in enumerate(articles):
+        try:
+            codes[i] = normalize_tariff_code(data.get("tariff_code", ""), field=f"articles[{i}].tariff_code")
+        except DomainError as exc:
+            raise DeclarationError(f"Article {i + 1} : {exc.message}", field=exc.field, code=exc.code) from exc
+    lines = {line.code: line for line in TariffLine.objects.filter(code__in=codes.values())}
+    objs = []
+    for i, data in enumerate(articles):
+        line = lines.get(codes[i])
+        if line is None:
+            raise DeclarationError(
+                f"Article {i + 1} : position tarifaire inconnue {data['tariff_code']}.",
+                field=f"articles[{i}].tariff_code", code="unknown_tariff_line",
+            )
+        article = Article(
+            declaration=declaration, number=i + 1, tariff_line=line,
+            **{k: data[k] for k in ARTICLE_FIELDS if k in data and data[k] is not None},
+        )
+        article.full_clean(exclude=["declaration"])
+        objs.append(article)
+    Article.objects.bulk_create(objs)
+    for doc in documents:
+        document = AnnexedDocument(declaration=declaration, **doc)
+        document.full_clean(exclude=["declaration"])
+        document.save()
+    return declaration
+
+
+# --- valuation (circ. 6336/400) ---------------------------------------------------------------
+
+def _mad(amount, currency: str, on_date: dt.date) -> Decimal:
+    return quantize_money(convert_to_mad(amount=amount, currency=currency, on_date=on_date))
+
+
+def declaration_group_share(*, declaration: Declaration, on_date: dt.date) -> Decimal:
+    """This declaration's part of its group's common elements, in proportion to the
+    invoiced values (MAD) of all declarations of the group (circ. 6336/400)."""
+    group = declaration.group
+    if group is None or not group.common_costs:
+        return Decimal("0")
+    members = list(group.declarations.order_by("id"))
+    weights = []
+    for member in members:
+        rate_date = member.registered_on or on_date
+        weights.append(_mad(member.invoice_total, member.invoice_currency, rate_date))
+    shares = allocate(group.common_costs, weights)
+    return shares[[m.id for m in members].index(declaration.id)]
+
+
+def declaration_valuation(*, declaration: Declaration, articles: list[Article], on_date: dt.date) -> rules.Valuation:
+    invoice_mad = _mad(declaration.invoice_total, declaration.invoice_currency, on_date)
+    additions = []
+    if declaration.freight_amount and not declaration.freight_included:
+        additions.append(_mad(declaration.freight_amount, declaration.freight_currency, on_date))
+    if declaration.insurance_amount and not declaration.insurance_included:
+        additions.append(_mad(declaration.insurance_amount, declaration.insurance_currency, on_date))
+    if declaration.other_costs_amount and not declaration.other_costs_included:
+        additions.append(_mad(declaration.other_costs_amount, declaration.other_costs_currency, on_date))
+    additions.append(declaration_group_share(declaration=declaration, on_date=on_date))
+    declared = rules.declared_value_mad(invoice_total_mad=invoice_mad, additions_mad=additions)
+    return rules.allocate_customs_values(
+        declared_value=declared, invoice_total=declaration.invoice_total,
+        article_invoiced_values=[a.invoiced_value for a in articles],
+    )
+
+
+# --- registration -----------------------------------------------------------------------------
+
+@dataclass
+class RegistrationResult:
+    declaration: Declaration
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def declaration_register(*, declaration: Declaration, user=None, on_date: dt.date | None = None) -> RegistrationResult:
+    """Blocking checks, customs value of each article, ETPP quantities imputed; the
+    registration date fixes the rates that apply."""
+    declaration = Declaration.objects.select_for_update(of=("self",)).select_related(
+        "procedure", "etpp_authorisation", "group").get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.DRAFT:
+        raise InvalidTransition("Seule une déclaration en brouillon peut être enregistrée.", field="status")
+    on_date = on_date or timezone.localdate()
+    articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
+    _raise_all(
+        rules.check_cost_fields_filled(declaration)
+        + rules.check_invoice_matches_articles(declaration, articles)
+        + rules.check_etpp_authorisation(declaration, articles, on_date)
+    )
+    valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
+    for article, value in zip(articles, valuation.article_values):
+        article.customs_value = value
+    Article.objects.bulk_update(articles, ["customs_value"])
+    _impute_etpp(declaration, articles)
+    rate = get_tariff_index().exchange_rate_on(declaration.invoice_currency, on_date)
+    declaration.exchange_rate = rate.rate if rate else (Decimal("1") if declaration.invoice_currency == LOCAL_CURRENCY else None)
+    declaration.declared_value_mad = valuation.declared_value_mad
+    declaration.allocation_coefficient = valuation.coefficient
+    declaration.registered_on = on_date
+    declaration.status = Declaration.Status.REGISTERED
+    declaration.save(update_fields=[
+        "exchange_rate", "declared_value_mad", "allocation_coefficient", "registered_on", "status", "updated_at"])
+    return RegistrationResult(declaration, rules.missing_document_warnings(declaration, articles, on_date))
+
+
+def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
+    """Quantities used are imputed on the authorisation; over-use is refused (row lock)."""
+    goods = [a for a in articles if not a.is_equipment]
+    if not declaration.procedure.is_etpp or not goods:
+        return
+    items = list(EtppAuthorisationItem.objects.select_for_update().filter(authorisation=declaration.etpp_authorisation))
+    errors = []
+    for article in goods:
+        item = rules.etpp_item_for(article, items)
+        if item is None:
+            errors.append(rules.RegistrationRefused(
+                f"Article {article.number} : la position {article.tariff_line.dotted_code} n'est pas couverte par "
+                f"l'autorisation ETPP {declaration.etpp_authorisation.number}.",
+                field=f"articles[{article.number - 1}].tariff_code", code="etpp_goods_not_covered"))
+            continue
+        if article.quantity > item.quantity_left:
+            errors.append(rules.RegistrationRefused(
+                f"Article {article.number} : quantité {article.quantity} supérieure au solde autorisé "
+                f"{item.quantity_left} {item.unit} (autorisation {declaration.etpp_authorisation.number}).",
+                field=f"articles[{article.number - 1}].quantity", code="etpp_quantity_exceeded"))
+            continue
+        item.quantity_used += article.quantity
+        EtppImputation.objects.create(item=item, article=article, quantity=article.quantity)
+    _raise_all(errors)
+    EtppAuthorisationItem.objects.bulk_update(items, ["quantity_used"])
+
+
+# --- liquidation ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleTaxes:
+    article: Article
+    lines: list[TaxLine]
+
+
+def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date) -> list[ArticleTaxes]:
+    """DI, TIC and VAT of every article through the tariff engine, nothing written."""
+    index = get_tariff_index()
+    result = []
+    for article in articles:
+        attributes = dict(article.attributes or {})
+        attributes.setdefault("net_mass_kg", str(article.net_mass_kg))
+        try:
+            quote = quote_duties(
+                tariff_code=article.tariff_line.code, on_date=on_date, customs_value=article.customs_value,
+                quantity=article.quantity, franchise_code=article.franchise_code or None, attributes=attributes,
+                index=index,
+            )
+        except DomainError as exc:
+            raise DeclarationError(
+                f"Article {article.number} : {exc.message}",
+                field=f"articles[{article.number - 1}].{exc.field or 'tariff_code'}", code=exc.code,
+            ) from exc
+        result.append(ArticleTaxes(article, quote.lines))
+    return result
+
+
+def _store_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence) -> Liquidation:
+    totals = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0")}
+    for item in computed:
+        for line in item.lines:
+            totals[line.tax] += line.amount
+    liquidation = Liquidation.objects.create(
+        declaration=declaration, sequence=sequence, on_date=on_date, reason=reason, created_by=user,
+        reference_version=get_tariff_index().version, total_di=totals[TAX_DI], total_tic=totals[TAX_TIC],
+        total_vat=totals[TAX_VAT], total=sum(totals.values()),
+    )
+    LiquidationLine.objects.bulk_create(
+        [
+            LiquidationLine(
+                liquidation=liquidation, article=item.article, tax=line.tax, base=line.base, base_unit=line.base_unit,
+                rate=line.rate, rate_unit=line.rate_unit, amount=line.amount, law_id=line.law_id,
+                detail=line.detail[:500],
+            )
+            for item in computed
+            for line in item.lines
+        ],
+        batch_size=1000,
+    )
+    return liquidation
+
+
+@transaction.atomic
+def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation:
+    """Liquidate a registered declaration with the rates in force on its registration date."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.REGISTERED:
+        raise InvalidTransition("Seule une déclaration enregistrée peut être liquidée.", field="status")
+    articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
+    computed = declaration_compute_duties(declaration=declaration, articles=articles, on_date=declaration.registered_on)
+    liquidation = _store_liquidation(
+        declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user,
+        reason="Liquidation initiale", sequence=1,
+    )
+    declaration.status = Declaration.Status.LIQUIDATED
+    declaration.save(update_fields=["status", "updated_at"])
+    return liquidation
+
+
+@dataclass(frozen=True)
+class ReliquidationResult:
+    previous: Liquidation
+    current: Liquidation | None  # None when nothing changed
+    delta: dict[str, Decimal]
+
+
+def _signature(lines) -> list[tuple]:
+    return sorted((line.article_id, line.tax, quantize_money(line.amount), line.law_id) for line in lines)
+
+
+@transaction.atomic
+def declaration_reliquidate(*, declaration: Declaration, user=None, reason: str, only_if_changed: bool = True) -> ReliquidationResult:
+    """Explicit, audited re-liquidation of a liquidated (not yet paid) declaration: a new
+    liquidation is added, the previous one is kept. Idempotent when nothing changed."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.LIQUIDATED:
+        raise InvalidTransition("Seule une déclaration liquidée et non payée peut être reliquidée.", field="status")
+    previous = declaration.liquidations.select_for_update().get(is_current=True)
+    articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
+    computed = declaration_compute_duties(declaration=declaration, articles=articles, on_date=declaration.registered_on)
+    new_lines = [
+        LiquidationLine(article=item.article, tax=line.tax, amount=line.amount, law_id=line.law_id)
+        for item in computed for line in item.lines
+    ]
+    for line in new_lines:
+        line.article_id = line.article.id
+    if only_if_changed and _signature(new_lines) == _signature(previous.lines.all()):
+        return ReliquidationResult(previous, None, {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0"), "total": Decimal("0")})
+    Liquidation.objects.filter(pk=previous.pk).update(is_current=False)
+    sequence = (declaration.liquidations.aggregate(m=Max("sequence"))["m"] or 0) + 1
+    current = _store_liquidation(
+        declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user, reason=reason,
+        sequence=sequence,
+    )
+    delta = {
+        TAX_DI: current.total_di - previous.total_di,
+        TAX_TIC: current.total_tic - previous.total_tic,
+        TAX_VAT: current.total_vat - previous.total_vat,
+        "total": current.total - previous.total,
+    }
+    return ReliquidationResult(previous, current, delta)
+
+
+@transaction.atomic
+def declaration_mark_paid(*, declaration: Declaration) -> Declaration:
+    updated = Declaration.objects.filter(pk=declaration.pk, status=Declaration.Status.LIQUIDATED).update(
+        status=Declaration.Status.PAID, updated_at=timezone.now())
+    if not updated:
+        raise InvalidTransition("Seule une déclaration liquidée peut être marquée payée.", field="status")
+    declaration.refresh_from_db()
+    return declaration
+
+
+@transaction.atomic
+def declaration_cancel(*, declaration: Declaration) -> Declaration:
+    """Cancel a draft or registered declaration; ETPP quantities it imputed are released."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status not in (Declaration.Status.DRAFT, Declaration.Status.REGISTERED):
+        raise InvalidTransition("Une déclaration liquidée ou payée ne peut pas être annulée.", field="status")
+    for imputation in EtppImputation.objects.select_for_update().filter(article__declaration=declaration):
+        EtppAuthorisationItem.objects.filter(pk=imputation.item_id).update(
+            quantity_used=F("quantity_used") - imputation.quantity)
+        imputation.delete()
+    declaration.status = Declaration.Status.CANCELLED
+    declaration.save(update_fields=["status", "updated_at"])
+    return declaration
+
+
+# --- ETPP authorisations ----------------------------------------------------------------------
+
+@transaction.atomic
+def etpp_authorisation_create(*, number: str, department: str, exporter: Party, requested_on: dt.date,
+                              items: list[dict], channel: str = EtppAuthorisation.Channel.PORTNET,
+                              precious_metals: bool = False, issued_on=None, valid_from=None,
+                              valid_to=None) -> EtppAuthorisation:
+    auth = EtppAuthorisation(
+        number=number, department=department, exporter=exporter, requested_on=requested_on, channel=channel,
+        precious_metals=precious_metals, issued_on=issued_on, valid_from=valid_from, valid_to=valid_to,
+    )
+    auth.full_clean()
+    auth.save()
+    for i, data in enumerate(items):
+        code = normalize_tariff_code(data.get("tariff_code", ""), field=f"items[{i}].tariff_code")
+        line = TariffLine.objects.filter(code=code).first()
+        if line is None:
+            raise DeclarationError(f"Position tarifaire inconnue {data['tariff_code']}.",
+                                   field=f"items[{i}].tariff_code", code="unknown_tariff_line")
+        item = EtppAuthorisationItem(
+            authorisation=auth, tariff_line=line, description=data.get("description", ""),
+            quantity=to_decimal(data["quantity"]), unit=data.get("unit", "kg"),
+        )
+        item.full_clean(exclude=["authorisation"])
+        item.save()
+    return auth
+
+
+@transaction.atomic
+def etpp_authorisation_issue(*, authorisation: EtppAuthorisation, issued_on: dt.date, valid_from: dt.date,
+                             valid_to: dt.date | None = None) -> EtppAuthorisation:
+    authorisation = EtppAuthorisation.objects.select_for_update().get(pk=authorisation.pk)
+    authorisation.issued_on, authorisation.valid_from, authorisation.valid_to = issued_on, valid_from, valid_to
+    authorisation.full_clean()
+    authorisation.save(update_fields=["issued_on", "valid_from", "valid_to"])
+    return authorisation
