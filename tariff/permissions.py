@@ -18,3 +18,23 @@ class CanReadTariff(HasRole):
 
 class CanEditReferenceData(HasRole):
     roles = (REFERENCE_EDITOR,)
+
+
+class ReadWriteRoles(BasePermission):
+    """Read for ``read_roles``, write for ``write_roles`` (subclass and set both)."""
+
+    read_roles: tuple[str, ...] = ()
+    write_roles: tuple[str, ...] = ()
+    message = "Votre rôle ne permet pas cette opération."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return user_has_role(request.user, *self.read_roles, *self.write_roles)
+        return user_has_role(request.user, *self.write_roles)
+
+
+class BrokerWorkPermission(ReadWriteRoles):
+    """Broker staff work on files; auditors read them."""
+
+    read_roles = (AUDITOR,)
+    write_roles = (BROKER_STAFF,)

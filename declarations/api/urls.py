@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "declarations-api"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("declarations", views.DeclarationViewSet, basename="declaration")
+router.register("etpp-authorisations", views.EtppAuthorisationViewSet, basename="etpp-authorisation")
+router.register("parties", views.PartyViewSet, basename="party")
+urlpatterns = router.urls

@@ -1,0 +1,203 @@
+from rest_framework import serializers
+
+from declarations.models import (
+    AnnexedDocument,
+    Article,
+    Declaration,
+    EtppAuthorisation,
+    EtppAuthorisationItem,
+    Liquidation,
+    LiquidationLine,
+    Party,
+    ProcedureCode,
+)
+from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+
+
+def money(**kw):
+    return serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kw)
+
+
+def qty(**kw):
+    return serializers.DecimalField(max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, **kw)
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ("id", "name", "kind", "ice", "trade_register_number", "tax_id", "national_id", "address")
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    tariff_code = serializers.CharField(max_length=20)
+    origin_country = serializers.RegexField(r"^[A-Z]{2}$", error_messages={"invalid": "Code pays ISO à 2 lettres."})
+    description = serializers.CharField(max_length=255)
+    invoiced_value = money(min_value=0)
+    quantity = qty(min_value=0)
+    unit = serializers.CharField(max_length=10, default="kg")
+    net_mass_kg = qty(min_value=0, default=0)
+    franchise_code = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
+    attributes = serializers.DictField(required=False, default=dict)
+    is_equipment = serializers.BooleanField(default=False)
+
+
+class DocumentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AnnexedDocument.Kind.choices)
+    reference = serializers.CharField(max_length=80)
+
+
+class DeclarationCreateSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=40)
+    customs_office = serializers.CharField(max_length=60)
+    procedure_code = serializers.SlugRelatedField(
+        source="procedure", slug_field="code", queryset=ProcedureCode.objects.all()
+    )
+    party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    invoice_currency = serializers.RegexField(r"^[A-Z]{3}$", error_messages={"invalid": "Code devise ISO (ex. EUR)."})
+    invoice_total = money(min_value=0)
+    freight_amount = money(min_value=0, allow_null=True, required=False, default=None)
+    freight_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    freight_included = serializers.BooleanField(default=False)
+    insurance_amount = money(min_value=0, allow_null=True, required=False, default=None)
+    insurance_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    insurance_included = serializers.BooleanField(default=False)
+    other_costs_amount = money(min_value=0, default=0)
+    other_costs_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    other_costs_included = serializers.BooleanField(default=False)
+    etpp_authorisation = serializers.PrimaryKeyRelatedField(
+        queryset=EtppAuthorisation.objects.all(), required=False, allow_null=True, default=None
+    )
+    articles = ArticleInputSerializer(many=True, allow_empty=False)
+    documents = DocumentInputSerializer(many=True, required=False, default=list)
+
+    def validate_reference(self, value):
+        if Declaration.objects.filter(reference=value).exists():
+            raise serializers.ValidationError("Une déclaration porte déjà cette référence.")
+        return value
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    tariff_code = serializers.CharField(source="tariff_line.dotted_code", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = (
+            "id", "number", "tariff_code", "origin_country", "description", "invoiced_value", "quantity", "unit",
+            "net_mass_kg", "franchise_code", "attributes", "is_equipment", "customs_value",
+        )
+
+
+class LiquidationLineSerializer(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article.number", read_only=True)
+    law = serializers.CharField(source="law.code", read_only=True)
+
+    class Meta:
+        model = LiquidationLine
+        fields = ("article", "tax", "base", "base_unit", "rate", "rate_unit", "amount", "law", "detail")
+
+
+class LiquidationSerializer(serializers.ModelSerializer):
+    lines = LiquidationLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Liquidation
+        fields = (
+            "id", "sequence", "on_date", "is_current", "reason", "created_at", "total_di", "total_tic", "total_vat",
+            "total", "currency", "lines",
+        )
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnexedDocument
+        fields = ("id", "kind", "reference")
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    procedure_code = serializers.CharField(source="procedure.code", read_only=True)
+    party = PartySerializer(read_only=True)
+    articles = ArticleSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    liquidations = LiquidationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Declaration
+        fields = (
+            "id", "reference", "customs_office", "procedure_code", "party", "status", "invoice_currency",
+            "invoice_total", "freight_amount", "freight_currency", "freight_included", "insurance_amount",
+            "insurance_currency", "insurance_included", "other_costs_amount", "other_costs_currency",
+            "other_costs_included", "etpp_authorisation", "registered_on", "exchange_rate", "declared_value_mad",
+            "allocation_coefficient", "articles", "documents", "liquidations",
+        )
+
+
+class DeclarationListSerializer(serializers.ModelSerializer):
+    procedure_code = serializers.CharField(source="procedure.code", read_only=True)
+    party = serializers.CharField(source="party.name", read_only=True)
+
+    class Meta:
+        model = Declaration
+        fields = ("id", "reference", "customs_office", "procedure_code", "party", "status", "registered_on",
+                  "invoice_currency", "invoice_total")
+
+
+class RegisterSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class RegistrationResultSerializer(serializers.Serializer):
+    declaration = DeclarationSerializer()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class ReliquidateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class EtppItemSerializer(serializers.ModelSerializer):
+    tariff_code = serializers.CharField(source="tariff_line.dotted_code", read_only=True)
+
+    class Meta:
+        model = EtppAuthorisationItem
+        fields = ("id", "tariff_code", "description", "quantity", "quantity_used", "quantity_left", "unit")
+
+
+class EtppItemInputSerializer(serializers.Serializer):
+    tariff_code = serializers.CharField(max_length=20)
+    description = serializers.CharField(max_length=255, required=False, default="")
+    quantity = qty(min_value=0)
+    unit = serializers.CharField(max_length=10, default="kg")
+
+
+class EtppAuthorisationSerializer(serializers.ModelSerializer):
+    items = EtppItemSerializer(many=True, read_only=True)
+    due_on = serializers.DateField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EtppAuthorisation
+        fields = ("id", "number", "department", "exporter", "requested_on", "issued_on", "valid_from", "valid_to",
+                  "channel", "precious_metals", "due_on", "overdue", "items")
+
+    def get_overdue(self, obj) -> bool:
+        from django.utils import timezone
+
+        return obj.is_overdue(timezone.localdate())
+
+
+class EtppAuthorisationCreateSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=40)
+    department = serializers.ChoiceField(choices=EtppAuthorisation.Department.choices)
+    exporter = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    requested_on = serializers.DateField()
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    channel = serializers.ChoiceField(choices=EtppAuthorisation.Channel.choices, default="portnet")
+    precious_metals = serializers.BooleanField(default=False)
+    items = EtppItemInputSerializer(many=True, allow_empty=False)
+
+    def validate_number(self, value):
+        if EtppAuthorisation.objects.filter(number=value).exists():
+            raise serializers.ValidationError("Une autorisation porte déjà ce numéro.")
+        return value

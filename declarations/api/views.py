@@ -1,0 +1,83 @@
+"""Thin API over the declaration services."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from declarations import selectors, services
+from declarations.models import Declaration, EtppAuthorisation, Party
+from tariff.permissions import BrokerWorkPermission
+
+from . import serializers as s
+
+
+class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [BrokerWorkPermission]
+    serializer_class = s.PartySerializer
+    queryset = Party.objects.order_by("name")
+    filterset_fields = ("kind", "ice")
+
+
+class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """DUM declarations. Errors carry a machine-readable ``code`` (e.g. ``freight_missing``,
+    ``etpp_authorisation_missing``, ``etpp_quantity_exceeded``, ``invalid_status``)."""
+
+    permission_classes = [BrokerWorkPermission]
+    filterset_fields = ("status", "procedure__code", "party")
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.declaration_list().order_by("-created_at")
+        return selectors.declaration_detail_queryset()
+
+    def get_serializer_class(self):
+        return s.DeclarationListSerializer if self.action == "list" else s.DeclarationSerializer
+
+    @extend_schema(request=s.DeclarationCreateSerializer, responses={201: s.DeclarationSerializer})
+    def create(self, request):
+        params = s.DeclarationCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        declaration = services.declaration_create(declarant=request.user, **data)
+        return Response(s.DeclarationSerializer(self.get_queryset().get(pk=declaration.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RegisterSerializer, responses={200: s.RegistrationResultSerializer})
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        params = s.RegisterSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        result = services.declaration_register(
+            declaration=self.get_object(), user=request.user, on_date=params.validated_data.get("date"))
+        declaration = self.get_queryset().get(pk=result.declaration.pk)
+        return Response(s.RegistrationResultSerializer({"declaration": declaration, "warnings": result.warnings}).data)
+
+    @extend_schema(request=None, responses={200: s.LiquidationSerializer})
+    @action(detail=True, methods=["post"])
+    def liquidate(self, request, pk=None):
+        liquidation = services.declaration_liquidate(declaration=self.get_object(), user=request.user)
+        return Response(s.LiquidationSerializer(liquidation).data)
+
+    @extend_schema(request=s.ReliquidateSerializer, responses={200: s.LiquidationSerializer})
+    @action(detail=True, methods=["post"])
+    def reliquidate(self, request, pk=None):
+        params = s.ReliquidateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        result = services.declaration_reliquidate(
+            declaration=self.get_object(), user=request.user, reason=params.validated_data["reason"])
+        return Response(s.LiquidationSerializer(result.current or result.previous).data)
+
+
+class EtppAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [BrokerWorkPermission]
+    serializer_class = s.EtppAuthorisationSerializer
+    queryset = EtppAuthorisation.objects.prefetch_related("items__tariff_line").order_by("-requested_on")
+    filterset_fields = ("channel", "department", "exporter")
+
+    @extend_schema(request=s.EtppAuthorisationCreateSerializer, responses={201: s.EtppAuthorisationSerializer})
+    def create(self, request):
+        params = s.EtppAuthorisationCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        auth = services.etpp_authorisation_create(**params.validated_data)
+        return Response(s.EtppAuthorisationSerializer(self.get_queryset().get(pk=auth.pk)).data,
+                        status=status.HTTP_201_CREATED)
