@@ -14,6 +14,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from .codes import normalize_tariff_code
 from .models import (
     BlanketDutyChange,
@@ -38,9 +40,15 @@ def bump_reference_version() -> int:
     return token
 
 
+_VERSION_SQL = f"SELECT version FROM {ReferenceDataVersion._meta.db_table} WHERE id = 1"
+
+
 def current_reference_version() -> int:
-    row = ReferenceDataVersion.objects.filter(id=1).values_list("version", flat=True).first()
-    return row or 0
+    # Raw one-row read: this runs on every quote, the ORM's query building would dominate it.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 @dataclass
