@@ -401,3 +401,34 @@ def etpp_authorisation_issue(*, authorisation: EtppAuthorisation, issued_on: dt.
     authorisation.full_clean()
     authorisation.save(update_fields=["issued_on", "valid_from", "valid_to"])
     return authorisation
+
+
+# --- preview (pages: live customs value and duties, nothing written) --------------------------
+
+@dataclass
+class DeclarationPreview:
+    valuation: rules.Valuation | None
+    taxes: list[ArticleTaxes]
+    totals: dict[str, Decimal]
+    errors: list[str]
+
+
+def declaration_preview(*, declaration: Declaration, articles: list[Article], on_date: dt.date) -> DeclarationPreview:
+    """Customs value and duties of an unsaved (or draft) declaration on ``on_date``;
+    problems are returned as messages instead of raised."""
+    totals = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0"), "total": Decimal("0")}
+    try:
+        valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
+    except DomainError as exc:
+        return DeclarationPreview(None, [], totals, [exc.message])
+    for article, value in zip(articles, valuation.article_values):
+        article.customs_value = value
+    try:
+        taxes = declaration_compute_duties(declaration=declaration, articles=articles, on_date=on_date)
+    except DomainError as exc:
+        return DeclarationPreview(valuation, [], totals, [exc.message])
+    for item in taxes:
+        for line in item.lines:
+            totals[line.tax] += line.amount
+            totals["total"] += line.amount
+    return DeclarationPreview(valuation, taxes, totals, [])

@@ -105,3 +105,16 @@ def test_no_exchange_rate_refuses_registration():
     with pytest.raises(Exception) as exc:
         declaration_register(declaration=d, on_date=ON)
     assert "JPY" in str(exc.value)
+
+
+def test_preview_computes_values_and_duties_without_writing():
+    from declarations.services import declaration_preview
+
+    d = make_declaration(articles=[article(value="60000"), article(value="40000")], freight="20000", insurance="5000")
+    arts = list(d.articles.select_related("tariff_line").order_by("number"))
+    preview = declaration_preview(declaration=d, articles=arts, on_date=dt.date(2024, 1, 5))
+    assert preview.errors == []
+    assert preview.valuation.article_values == [Decimal("663000.00"), Decimal("442000.00")]
+    assert preview.totals["DI"] == Decimal("193375.00")  # 17.5 % of 1,105,000 (pet food, LF 2024)
+    assert not Article.objects.filter(declaration=d, customs_value__isnull=False).exists()
+    assert not d.liquidations.exists()
