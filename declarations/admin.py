@@ -13,6 +13,8 @@ from .models import (
     LiquidationLine,
     Party,
     ProcedureCode,
+    RecalculationResult,
+    RecalculationRun,
 )
 from .resources import ProcedureCodeResource
 
@@ -115,3 +117,35 @@ class ProcedureCodeAdmin(ImportExportModelAdmin):
 @admin.register(DeclarationGroup)
 class DeclarationGroupAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "description", "common_costs")
+
+
+class RecalculationResultInline(admin.TabularInline):
+    model = RecalculationResult
+    extra = 0
+    fields = ("declaration", "outcome", "before_total", "after_total", "delta_di", "delta_tic", "delta_vat",
+              "delta_total", "message")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecalculationRun)
+class RecalculationRunAdmin(admin.ModelAdmin):
+    list_display = ("law", "status", "progress", "candidates", "changed", "unchanged", "failed", "started_at",
+                    "finished_at")
+    list_filter = ("status", "law")
+    readonly_fields = ("law", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
+                       "errors", "created_by", "started_at", "finished_at")
+    inlines = [RecalculationResultInline]
+
+    @admin.display(description="Progression")
+    def progress(self, obj):
+        return f"{obj.progress_percent} %"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -364,3 +364,71 @@ class LiquidationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tax} {self.amount}"
+
+
+class RecalculationRun(models.Model):
+    """A recalculation of the declarations a finance law affects (run by Celery)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        SUCCEEDED = "succeeded", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="recalculation_runs")
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    candidates = models.PositiveIntegerField(_("déclarations candidates"), default=0)
+    processed = models.PositiveIntegerField(_("traitées"), default=0)
+    changed = models.PositiveIntegerField(_("modifiées"), default=0)
+    unchanged = models.PositiveIntegerField(_("inchangées"), default=0)
+    failed = models.PositiveIntegerField(_("en erreur"), default=0)
+    articles = models.PositiveIntegerField(_("articles recalculés"), default=0)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("recalcul après loi de finances")
+        verbose_name_plural = _("recalculs après loi de finances")
+
+    def __str__(self) -> str:
+        return f"Recalcul {self.law} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.candidates:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, int(self.processed * 100 / self.candidates))
+
+
+class RecalculationResult(models.Model):
+    """Per-declaration outcome of a run: before/after totals and the difference.
+    Unique per (run, declaration): a rerun after a crash skips what is recorded."""
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", _("Modifiée")
+        UNCHANGED = "unchanged", _("Inchangée")
+        FAILED = "failed", _("Erreur")
+
+    run = models.ForeignKey(RecalculationRun, on_delete=models.CASCADE, related_name="results")
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="recalculation_results")
+    outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices)
+    liquidation = models.ForeignKey(Liquidation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    before_total = MoneyField(_("total avant"), default=0)
+    after_total = MoneyField(_("total après"), default=0)
+    delta_di = MoneyField(_("écart DI"), default=0)
+    delta_tic = MoneyField(_("écart TIC"), default=0)
+    delta_vat = MoneyField(_("écart TVA"), default=0)
+    delta_total = MoneyField(_("écart total"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("run", "declaration_id")
+        verbose_name = _("résultat de recalcul")
+        verbose_name_plural = _("résultats de recalcul")
+        constraints = [models.UniqueConstraint(fields=["run", "declaration"], name="one_result_per_run")]

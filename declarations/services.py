@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from tariff.codes import normalize_tariff_code
@@ -232,9 +232,10 @@ class ArticleTaxes:
     lines: list[TaxLine]
 
 
-def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date) -> list[ArticleTaxes]:
+def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
+                               index=None) -> list[ArticleTaxes]:
     """DI, TIC and VAT of every article through the tariff engine, nothing written."""
-    index = get_tariff_index()
+    index = index or get_tariff_index()
     result = []
     for article in articles:
         attributes = dict(article.attributes or {})
@@ -254,29 +255,27 @@ def declaration_compute_duties(*, declaration: Declaration, articles: list[Artic
     return result
 
 
-def _store_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence) -> Liquidation:
+def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version) -> Liquidation:
     totals = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0")}
     for item in computed:
         for line in item.lines:
             totals[line.tax] += line.amount
-    liquidation = Liquidation.objects.create(
+    return Liquidation(
         declaration=declaration, sequence=sequence, on_date=on_date, reason=reason, created_by=user,
-        reference_version=get_tariff_index().version, total_di=totals[TAX_DI], total_tic=totals[TAX_TIC],
-        total_vat=totals[TAX_VAT], total=sum(totals.values()),
+        reference_version=version, total_di=totals[TAX_DI], total_tic=totals[TAX_TIC], total_vat=totals[TAX_VAT],
+        total=sum(totals.values()),
     )
-    LiquidationLine.objects.bulk_create(
-        [
-            LiquidationLine(
-                liquidation=liquidation, article=item.article, tax=line.tax, base=line.base, base_unit=line.base_unit,
-                rate=line.rate, rate_unit=line.rate_unit, amount=line.amount, law_id=line.law_id,
-                detail=line.detail[:500],
-            )
-            for item in computed
-            for line in item.lines
-        ],
-        batch_size=1000,
-    )
-    return liquidation
+
+
+def _new_lines(liquidation: Liquidation, computed: list[ArticleTaxes]) -> list[LiquidationLine]:
+    return [
+        LiquidationLine(
+            liquidation=liquidation, article=item.article, tax=line.tax, base=line.base, base_unit=line.base_unit,
+            rate=line.rate, rate_unit=line.rate_unit, amount=line.amount, law_id=line.law_id, detail=line.detail[:500],
+        )
+        for item in computed
+        for line in item.lines
+    ]
 
 
 @transaction.atomic
@@ -286,25 +285,89 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
     if declaration.status != Declaration.Status.REGISTERED:
         raise InvalidTransition("Seule une déclaration enregistrée peut être liquidée.", field="status")
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
-    computed = declaration_compute_duties(declaration=declaration, articles=articles, on_date=declaration.registered_on)
-    liquidation = _store_liquidation(
+    index = get_tariff_index()
+    computed = declaration_compute_duties(
+        declaration=declaration, articles=articles, on_date=declaration.registered_on, index=index)
+    liquidation = _new_liquidation(
         declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user,
-        reason="Liquidation initiale", sequence=1,
+        reason="Liquidation initiale", sequence=1, version=index.version,
     )
+    liquidation.save()
+    LiquidationLine.objects.bulk_create(_new_lines(liquidation, computed), batch_size=2000)
     declaration.status = Declaration.Status.LIQUIDATED
     declaration.save(update_fields=["status", "updated_at"])
     return liquidation
 
 
+ZERO_DELTA = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0"), "total": Decimal("0")}
+
+
 @dataclass(frozen=True)
 class ReliquidationResult:
+    declaration: Declaration
     previous: Liquidation
     current: Liquidation | None  # None when nothing changed
     delta: dict[str, Decimal]
+    error: DomainError | None = None
+    articles: int = 0
 
 
-def _signature(lines) -> list[tuple]:
-    return sorted((line.article_id, line.tax, quantize_money(line.amount), line.law_id) for line in lines)
+def reliquidate_declarations(*, declarations: list[Declaration], reason: str, user=None, index=None,
+                             only_if_changed: bool = True) -> list[ReliquidationResult]:
+    """Re-liquidate liquidated declarations in bulk (caller holds the row locks and the
+    transaction): one query each for articles, current liquidations and their lines,
+    then bulk writes. A new liquidation is added only where an amount or a law changed;
+    previous liquidations are kept (``is_current=False``)."""
+    index = index or get_tariff_index()
+    if not declarations:
+        return []
+    by_id = {d.id: d for d in declarations}
+    articles: dict[int, list[Article]] = {d.id: [] for d in declarations}
+    for article in Article.objects.filter(declaration_id__in=by_id).select_related("tariff_line").order_by(
+            "declaration_id", "number"):
+        articles[article.declaration_id].append(article)
+    previous = {liq.declaration_id: liq for liq in Liquidation.objects.filter(declaration_id__in=by_id, is_current=True)}
+    old_lines: dict[int, list] = {liq.id: [] for liq in previous.values()}
+    for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
+            liquidation_id__in=old_lines).values_list("liquidation_id", "article_id", "tax", "amount", "law_id"):
+        old_lines[liq_id].append((article_id, tax, quantize_money(amount), law_id))
+
+    results, to_store = [], []
+    for declaration in declarations:
+        prev = previous[declaration.id]
+        arts = articles[declaration.id]
+        try:
+            computed = declaration_compute_duties(
+                declaration=declaration, articles=arts, on_date=declaration.registered_on, index=index)
+        except DomainError as exc:
+            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, exc, len(arts)))
+            continue
+        signature = sorted((item.article.id, line.tax, line.amount, line.law_id)
+                           for item in computed for line in item.lines)
+        if only_if_changed and signature == sorted(old_lines[prev.id]):
+            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, None, len(arts)))
+            continue
+        to_store.append((declaration, prev, computed, len(arts)))
+
+    if to_store:
+        Liquidation.objects.filter(pk__in=[prev.pk for _d, prev, _c, _n in to_store]).update(is_current=False)
+        new_liquidations = [
+            _new_liquidation(declaration=d, computed=c, on_date=d.registered_on, user=user, reason=reason,
+                             sequence=prev.sequence + 1, version=index.version)
+            for d, prev, c, _n in to_store
+        ]
+        Liquidation.objects.bulk_create(new_liquidations)
+        LiquidationLine.objects.bulk_create(
+            [line for liq, (_d, _p, c, _n) in zip(new_liquidations, to_store) for line in _new_lines(liq, c)],
+            batch_size=2000,
+        )
+        for liq, (d, prev, _c, n) in zip(new_liquidations, to_store):
+            delta = {
+                TAX_DI: liq.total_di - prev.total_di, TAX_TIC: liq.total_tic - prev.total_tic,
+                TAX_VAT: liq.total_vat - prev.total_vat, "total": liq.total - prev.total,
+            }
+            results.append(ReliquidationResult(d, prev, liq, delta, None, n))
+    return results
 
 
 @transaction.atomic
@@ -314,30 +377,11 @@ def declaration_reliquidate(*, declaration: Declaration, user=None, reason: str,
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != Declaration.Status.LIQUIDATED:
         raise InvalidTransition("Seule une déclaration liquidée et non payée peut être reliquidée.", field="status")
-    previous = declaration.liquidations.select_for_update().get(is_current=True)
-    articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
-    computed = declaration_compute_duties(declaration=declaration, articles=articles, on_date=declaration.registered_on)
-    new_lines = [
-        LiquidationLine(article=item.article, tax=line.tax, amount=line.amount, law_id=line.law_id)
-        for item in computed for line in item.lines
-    ]
-    for line in new_lines:
-        line.article_id = line.article.id
-    if only_if_changed and _signature(new_lines) == _signature(previous.lines.all()):
-        return ReliquidationResult(previous, None, {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0"), "total": Decimal("0")})
-    Liquidation.objects.filter(pk=previous.pk).update(is_current=False)
-    sequence = (declaration.liquidations.aggregate(m=Max("sequence"))["m"] or 0) + 1
-    current = _store_liquidation(
-        declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user, reason=reason,
-        sequence=sequence,
-    )
-    delta = {
-        TAX_DI: current.total_di - previous.total_di,
-        TAX_TIC: current.total_tic - previous.total_tic,
-        TAX_VAT: current.total_vat - previous.total_vat,
-        "total": current.total - previous.total,
-    }
-    return ReliquidationResult(previous, current, delta)
+    [result] = reliquidate_declarations(
+        declarations=[declaration], reason=reason, user=user, only_if_changed=only_if_changed)
+    if result.error:
+        raise result.error
+    return result
 
 
 @transaction.atomic

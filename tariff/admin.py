@@ -1,7 +1,7 @@
 """Admin for reference-data editors: every table importable/exportable (CSV, XLSX)
 through django-import-export, with history (django-simple-history)."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,6 +10,7 @@ from .codes import normalize_tariff_code
 from .errors import DomainError
 from .models import (
     BlanketDutyChange,
+    DraftRateChange,
     DutyRate,
     ExchangeRate,
     ExciseCategory,
@@ -48,12 +49,36 @@ class TariffLineForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from exc
 
 
+class DraftRateChangeInline(admin.TabularInline):
+    model = DraftRateChange
+    extra = 0
+    autocomplete_fields = ("tariff_line",)
+    fields = ("kind", "tariff_line", "excise_category", "band_label", "vat_category", "franchise", "rate", "exempt",
+              "specific_amount", "ad_valorem_rate", "minimum_amount", "sugar_threshold", "valid_from", "valid_to", "note")
+
+
 @admin.register(FinanceLaw)
 class FinanceLawAdmin(ReferenceAdmin):
     resource_classes = [resources.FinanceLawResource]
-    list_display = ("code", "title", "budget_year", "effective_date", "circular_reference", "status")
+    list_display = ("code", "title", "budget_year", "effective_date", "circular_reference", "status", "published_at")
     list_filter = ("kind", "status")
     search_fields = ("code", "number", "title", "circular_reference")
+    readonly_fields = ("published_at",)
+    inlines = [DraftRateChangeInline]
+    actions = ["publish"]
+
+    @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)")
+    def publish(self, request, queryset):
+        from .errors import DomainError
+        from .services import finance_law_publish
+
+        for law in queryset:
+            try:
+                finance_law_publish(law=law, user=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{law} : {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{law} publiée ; recalcul des déclarations lancé.", messages.SUCCESS)
 
 
 @admin.register(TariffLine)

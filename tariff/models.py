@@ -72,6 +72,7 @@ class FinanceLaw(models.Model):
     circular_date = models.DateField(_("date de la circulaire"), null=True, blank=True)
     effective_date = models.DateField(_("date d'effet"))
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -383,6 +384,62 @@ class ExchangeRate(EffectiveDatedRow):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} MAD dès {self.valid_from}"
+
+
+class DraftRateChange(models.Model):
+    """A rate change entered on a draft finance law; publishing the law applies it
+    (closing the row it supersedes) — until then it only feeds the what-if simulation."""
+
+    class Kind(models.TextChoices):
+        DI = "DI", _("Droit d'importation")
+        TIC = "TIC", _("Taxe intérieure de consommation")
+        VAT = "TVA", _("TVA à l'importation")
+        FRANCHISE = "FRANCHISE", _("Code franchise")
+
+    law = models.ForeignKey(FinanceLaw, on_delete=models.CASCADE, related_name="draft_changes")
+    kind = models.CharField(_("taxe"), max_length=10, choices=Kind.choices)
+    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    excise_category = models.ForeignKey(
+        ExciseCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    band_label = models.CharField(_("tranche TIC"), max_length=120, blank=True)
+    vat_category = models.ForeignKey(VatCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    rate = RateField(_("taux (%)"), null=True, blank=True)
+    exempt = models.BooleanField(_("exonéré"), default=False)
+    specific_amount = MoneyField(_("quotité spécifique (DH)"), null=True, blank=True, decimal_places=3)
+    ad_valorem_rate = RateField(_("quotité ad valorem (%)"), null=True, blank=True)
+    minimum_amount = MoneyField(_("minimum de perception (DH)"), null=True, blank=True, decimal_places=3)
+    sugar_threshold = models.DecimalField(_("seuil de sucre"), max_digits=7, decimal_places=2, null=True, blank=True)
+    valid_from = models.DateField(_("en vigueur à partir du"))
+    valid_to = models.DateField(_("jusqu'au (inclus)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("law", "kind", "valid_from")
+        verbose_name = _("modification de taux (projet de loi)")
+        verbose_name_plural = _("modifications de taux (projet de loi)")
+        constraints = [validity_check_constraint("draftchange_valid_range")]
+
+    def __str__(self) -> str:
+        target = self.tariff_line or self.excise_category or self.vat_category or self.franchise
+        return f"{self.kind} {target} dès {self.valid_from}"
+
+    def clean(self):
+        super().clean()
+        required = {
+            self.Kind.DI: ("tariff_line", "rate"),
+            self.Kind.TIC: ("excise_category",),
+            self.Kind.VAT: ("vat_category",),
+            self.Kind.FRANCHISE: ("franchise",),
+        }[self.kind]
+        missing = {f: "Champ requis pour ce type de modification." for f in required if getattr(self, f) is None}
+        if self.kind in (self.Kind.VAT, self.Kind.FRANCHISE) and self.rate is None and not self.exempt:
+            missing["rate"] = "Indiquez un taux ou cochez « exonéré »."
+        if missing:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(missing)
 
 
 class ReferenceDataVersion(models.Model):

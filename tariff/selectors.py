@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Q
 
 from .codes import normalize_tariff_code
 from .models import (
@@ -116,9 +117,12 @@ class TariffIndex:
         return rows[0] if rows else None
 
 
-def _build_index(version: int) -> TariffIndex:
+def _build_index(version: int, *, extra_law_ids: tuple[int, ...] = ()) -> TariffIndex:
     idx = TariffIndex(version=version)
-    idx.laws = {law.id: law for law in FinanceLaw.objects.filter(status=FinanceLaw.Status.PUBLISHED)}
+    idx.laws = {
+        law.id: law
+        for law in FinanceLaw.objects.filter(Q(status=FinanceLaw.Status.PUBLISHED) | Q(id__in=extra_law_ids))
+    }
     published = set(idx.laws)
     idx.lines = {line.code: line for line in TariffLine.objects.all()}
     for row in DutyRate.objects.filter(law_id__in=published).order_by("valid_from"):
@@ -158,6 +162,15 @@ def get_tariff_index() -> TariffIndex:
         cached = _build_index(version)
         _local.index = cached
     return cached
+
+
+def tariff_index_with_draft(*, law: FinanceLaw) -> TariffIndex:
+    """A private index as if the draft ``law`` were published (what-if simulation)."""
+    from .drafts import apply_changes_to_index
+
+    index = _build_index(version=-1, extra_law_ids=(law.id,))
+    apply_changes_to_index(index, law)
+    return index
 
 
 # --- plain queries for pages and the API ----------------------------------------------------

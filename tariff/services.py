@@ -263,3 +263,33 @@ def _raise_on_row_errors(file_name: str, result) -> None:
             raise ReferenceImportError(f"{file_name} : {result.base_errors[0].error}", field="file")
         number, errors = result.row_errors()[0]
         raise ReferenceImportError(f"{file_name}, ligne {number + 1} : {errors[0].error}", field="file")
+
+
+# --- finance laws -----------------------------------------------------------------------------
+
+class FinanceLawError(DomainError):
+    code = "finance_law_error"
+
+
+def finance_law_publish(*, law: FinanceLaw, user=None) -> FinanceLaw:
+    """Publish a draft finance law: apply its staged rate changes and make its rows
+    visible to the engine, in one transaction; then ``finance_law_published`` lets the
+    declarations app enqueue the recalculation (on commit)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .drafts import apply_changes_to_database
+    from .selectors import bump_reference_version
+    from .signals_domain import finance_law_published
+
+    with transaction.atomic():
+        law = FinanceLaw.objects.select_for_update().get(pk=law.pk)
+        if law.status != FinanceLaw.Status.DRAFT:
+            raise FinanceLawError(f"La loi {law} est déjà publiée.", field="status", code="already_published")
+        apply_changes_to_database(law)
+        law.status = FinanceLaw.Status.PUBLISHED
+        law.published_at = timezone.now()
+        law.save(update_fields=["status", "published_at"])
+        bump_reference_version()
+        finance_law_published.send(sender=FinanceLaw, law=law, user=user)
+    return law

@@ -201,3 +201,35 @@ class EtppAuthorisationCreateSerializer(serializers.Serializer):
         if EtppAuthorisation.objects.filter(number=value).exists():
             raise serializers.ValidationError("Une autorisation porte déjà ce numéro.")
         return value
+
+
+class RecalculationRunSerializer(serializers.ModelSerializer):
+    law = serializers.CharField(source="law.code", read_only=True)
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        from declarations.models import RecalculationRun
+
+        model = RecalculationRun
+        fields = ("id", "law", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
+                  "progress_percent", "errors", "created_at", "started_at", "finished_at")
+
+
+class RecalculationResultSerializer(serializers.ModelSerializer):
+    declaration = serializers.CharField(source="declaration.reference", read_only=True)
+
+    class Meta:
+        from declarations.models import RecalculationResult
+
+        model = RecalculationResult
+        fields = ("declaration", "outcome", "before_total", "after_total", "delta_di", "delta_tic", "delta_vat",
+                  "delta_total", "message")
+
+
+class WhatIfSerializer(serializers.Serializer):
+    law = serializers.CharField(source="law.code")
+    declarations = serializers.IntegerField()
+    articles = serializers.IntegerField()
+    delta = serializers.DictField(child=serializers.DecimalField(max_digits=20, decimal_places=2))
+    top_lines = serializers.ListField(child=serializers.DictField())
+    rows = serializers.ListField(child=serializers.DictField())

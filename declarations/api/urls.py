@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -8,4 +9,8 @@ router = SimpleRouter()
 router.register("declarations", views.DeclarationViewSet, basename="declaration")
 router.register("etpp-authorisations", views.EtppAuthorisationViewSet, basename="etpp-authorisation")
 router.register("parties", views.PartyViewSet, basename="party")
-urlpatterns = router.urls
+router.register("recalculation-runs", views.RecalculationRunViewSet, basename="recalculation-run")
+urlpatterns = router.urls + [
+    path("tariff/finance-laws/<int:pk>/what-if/", views.FinanceLawWhatIfView.as_view({"get": "retrieve"}),
+         name="finance-law-what-if"),
+]

@@ -4,8 +4,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from declarations import selectors, services
-from declarations.models import Declaration, EtppAuthorisation, Party
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from declarations import recalculation, selectors, services
+from declarations.models import Declaration, EtppAuthorisation, Party, RecalculationRun
+from tariff.models import FinanceLaw
 from tariff.permissions import BrokerWorkPermission
 
 from . import serializers as s
@@ -81,3 +85,36 @@ class EtppAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         auth = services.etpp_authorisation_create(**params.validated_data)
         return Response(s.EtppAuthorisationSerializer(self.get_queryset().get(pk=auth.pk)).data,
                         status=status.HTTP_201_CREATED)
+
+
+class RecalculationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Recalculation runs after a finance law is published (progress, counts, errors)."""
+
+    permission_classes = [BrokerWorkPermission]
+    serializer_class = s.RecalculationRunSerializer
+    queryset = RecalculationRun.objects.select_related("law").order_by("-created_at")
+    filterset_fields = ("status", "law")
+
+    @extend_schema(responses={200: s.RecalculationResultSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        run = self.get_object()
+        page = self.paginate_queryset(run.results.select_related("declaration").order_by("declaration_id"))
+        return self.get_paginated_response(s.RecalculationResultSerializer(page, many=True).data)
+
+
+class FinanceLawWhatIfView(viewsets.ViewSet):
+    """What-if: the impact a draft finance law would have on liquidated declarations,
+    nothing written. ``?export=csv`` exports the per-declaration differences."""
+
+    permission_classes = [BrokerWorkPermission]
+
+    @extend_schema(responses={200: s.WhatIfSerializer})
+    def retrieve(self, request, pk=None):
+        law = get_object_or_404(FinanceLaw, pk=pk)
+        impact = recalculation.finance_law_what_if(law=law)
+        if request.query_params.get("export") == "csv":
+            response = HttpResponse(recalculation.what_if_csv(impact), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="what-if-{law.code}.csv"'
+            return response
+        return Response(s.WhatIfSerializer(impact).data)

@@ -56,7 +56,7 @@ class FinanceLawSerializer(serializers.ModelSerializer):
         model = FinanceLaw
         fields = (
             "id", "code", "number", "kind", "budget_year", "title", "dahir_reference", "promulgation_date",
-            "bulletin_officiel", "circular_reference", "circular_date", "effective_date", "status",
+            "bulletin_officiel", "circular_reference", "circular_date", "effective_date", "status", "published_at",
         )
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("lines/", views.TariffLineListView.as_view(), name="line-list"),
     path("lines/<str:code>/", views.TariffLineDetailView.as_view(), name="line-detail"),
     path("finance-laws/", views.FinanceLawListView.as_view(), name="finance-law-list"),
+    path("finance-laws/<int:pk>/publish/", views.FinanceLawPublishView.as_view(), name="finance-law-publish"),
 ]

@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from tariff import selectors, services
 from tariff.codes import normalize_tariff_code
-from tariff.permissions import CanReadTariff
+from tariff.models import FinanceLaw
+from tariff.permissions import CanEditReferenceData, CanReadTariff
 
 from .serializers import (
     FinanceLawSerializer,
@@ -91,3 +92,16 @@ class FinanceLawListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.finance_law_list()
+
+
+class FinanceLawPublishView(APIView):
+    """Publish a draft finance law: its staged rate changes take effect and a
+    recalculation run of the affected declarations is enqueued (Celery)."""
+
+    permission_classes = [CanEditReferenceData]
+
+    @extend_schema(request=None, responses={200: FinanceLawSerializer})
+    def post(self, request, pk: int):
+        law = generics.get_object_or_404(FinanceLaw, pk=pk)
+        law = services.finance_law_publish(law=law, user=request.user)
+        return Response(FinanceLawSerializer(law).data)

@@ -1,0 +1,221 @@
+"""Services for finance-law changes: which liquidated declarations a law touches,
+the Celery-driven re-liquidation run, and the what-if simulation on a draft law."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tariff.codes import split_prefixes
+from tariff.models import (
+    BlanketDutyChange,
+    DraftRateChange,
+    DutyRate,
+    ExciseRate,
+    FinanceLaw,
+    FranchiseRate,
+    VatRate,
+)
+from tariff.selectors import get_tariff_index, tariff_index_with_draft
+from tariff.services import TAX_DI, TAX_TIC, TAX_VAT
+
+from .models import Article, Declaration, RecalculationResult, RecalculationRun
+from .services import reliquidate_declarations
+
+BATCH_SIZE = 200
+
+
+# --- which declarations a law touches --------------------------------------------------------
+
+def _dated(q: Q, valid_from, valid_to) -> Q:
+    q &= Q(declaration__registered_on__gte=valid_from)
+    if valid_to:
+        q &= Q(declaration__registered_on__lte=valid_to)
+    return q
+
+
+def _prefix_q(prefixes: list[str]) -> Q:
+    if not prefixes or "" in prefixes:
+        return Q()
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(tariff_line__code__startswith=prefix)
+    return q
+
+
+def law_articles_filter(law: FinanceLaw) -> Q:
+    """Articles whose duties the law's rows (published) or staged changes (draft) can change."""
+    q = Q(pk__in=[])
+    for row in DutyRate.objects.filter(law=law):
+        q |= _dated(Q(tariff_line_id=row.tariff_line_id), row.valid_from, row.valid_to)
+    for row in ExciseRate.objects.filter(law=law).select_related("category"):
+        q |= _dated(_prefix_q(row.category.prefixes), row.valid_from, row.valid_to)
+    for row in VatRate.objects.filter(law=law).select_related("category"):
+        q |= _dated(_prefix_q(row.category.prefixes), row.valid_from, row.valid_to)
+    for row in FranchiseRate.objects.filter(law=law).select_related("franchise"):
+        q |= _dated(Q(franchise_code=row.franchise.code), row.valid_from, row.valid_to)
+    for change in law.draft_changes.select_related("excise_category", "vat_category", "franchise"):
+        if change.kind == DraftRateChange.Kind.DI:
+            target = Q(tariff_line_id=change.tariff_line_id)
+        elif change.kind == DraftRateChange.Kind.TIC:
+            target = _prefix_q(change.excise_category.prefixes)
+        elif change.kind == DraftRateChange.Kind.VAT:
+            target = _prefix_q(change.vat_category.prefixes)
+        else:
+            target = Q(franchise_code=change.franchise.code)
+        q |= _dated(target, change.valid_from, change.valid_to)
+    for blanket in BlanketDutyChange.objects.filter(law=law):
+        # LF 2024 style "every X% line": articles currently liquidated at X% DI.
+        target = Q(liquidation_lines__tax=TAX_DI, liquidation_lines__rate=blanket.from_rate,
+                   liquidation_lines__liquidation__is_current=True)
+        for chapter in blanket.excluded_chapter_list:
+            target &= ~Q(tariff_line__code__startswith=chapter)
+        q |= _dated(target, blanket.valid_from, blanket.valid_to)
+    return q
+
+
+def recalculation_candidates(*, law: FinanceLaw) -> list[int]:
+    """Liquidated, not yet paid declarations with an article the law touches."""
+    return list(
+        Article.objects.filter(declaration__status=Declaration.Status.LIQUIDATED)
+        .filter(law_articles_filter(law))
+        .values_list("declaration_id", flat=True)
+        .distinct()
+        .order_by("declaration_id")
+    )
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def recalculation_run_create(*, law: FinanceLaw, user=None) -> RecalculationRun:
+    return RecalculationRun.objects.create(law=law, created_by=user)
+
+
+def recalculation_run_process(*, run_id: int, batch_size: int = BATCH_SIZE) -> RecalculationRun:
+    """Process a run batch by batch; each batch is one transaction (each declaration is
+    either fully re-liquidated with its result recorded, or untouched). Declarations
+    already recorded for this run are skipped, so a rerun after a crash finishes the job
+    and a second run of the same law changes nothing."""
+    run = RecalculationRun.objects.select_related("law").get(pk=run_id)
+    ids = recalculation_candidates(law=run.law)
+    done = set(RecalculationResult.objects.filter(run=run).values_list("declaration_id", flat=True))
+    RecalculationRun.objects.filter(pk=run.pk).update(
+        status=RecalculationRun.Status.RUNNING, candidates=len(ids), started_at=run.started_at or timezone.now())
+    reason = f"Recalcul après publication de {run.law}"
+    todo = [i for i in ids if i not in done]
+    for start in range(0, len(todo), batch_size):
+        _process_batch(run, todo[start:start + batch_size], reason)
+    RecalculationRun.objects.filter(pk=run.pk).update(
+        status=RecalculationRun.Status.SUCCEEDED, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def _process_batch(run: RecalculationRun, ids: list[int], reason: str) -> None:
+    declarations = list(
+        Declaration.objects.select_for_update().filter(id__in=ids, status=Declaration.Status.LIQUIDATED).order_by("id")
+    )
+    already = set(RecalculationResult.objects.filter(run=run, declaration_id__in=ids).values_list("declaration_id", flat=True))
+    declarations = [d for d in declarations if d.id not in already]
+    outcomes = reliquidate_declarations(declarations=declarations, reason=reason, user=run.created_by,
+                                        index=get_tariff_index())
+    rows, errors = [], []
+    counts = {"changed": 0, "unchanged": 0, "failed": 0}
+    for o in outcomes:
+        if o.error:
+            counts["failed"] += 1
+            errors.append({"declaration": o.declaration.reference, "message": o.error.message})
+            rows.append(RecalculationResult(run=run, declaration=o.declaration, outcome="failed",
+                                            before_total=o.previous.total, after_total=o.previous.total,
+                                            message=o.error.message[:500]))
+            continue
+        outcome = "changed" if o.current else "unchanged"
+        counts[outcome] += 1
+        rows.append(RecalculationResult(
+            run=run, declaration=o.declaration, outcome=outcome, liquidation=o.current,
+            before_total=o.previous.total, after_total=(o.current or o.previous).total,
+            delta_di=o.delta[TAX_DI], delta_tic=o.delta[TAX_TIC], delta_vat=o.delta[TAX_VAT],
+            delta_total=o.delta["total"]))
+    RecalculationResult.objects.bulk_create(rows)
+    RecalculationRun.objects.filter(pk=run.pk).update(
+        processed=F("processed") + len(outcomes), changed=F("changed") + counts["changed"],
+        unchanged=F("unchanged") + counts["unchanged"], failed=F("failed") + counts["failed"],
+        articles=F("articles") + sum(o.articles for o in outcomes),
+    )
+    if errors:
+        run.refresh_from_db(fields=["errors"])
+        RecalculationRun.objects.filter(pk=run.pk).update(errors=run.errors + errors)
+
+
+# --- what-if ----------------------------------------------------------------------------------
+
+@dataclass
+class WhatIfImpact:
+    law: FinanceLaw
+    declarations: int = 0
+    articles: int = 0
+    delta: dict[str, Decimal] = field(default_factory=lambda: {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"),
+                                                               TAX_VAT: Decimal("0"), "total": Decimal("0")})
+    rows: list[dict] = field(default_factory=list)  # one per changed declaration
+    top_lines: list[dict] = field(default_factory=list)  # tariff lines with the largest delta
+
+
+def finance_law_what_if(*, law: FinanceLaw, top: int = 10) -> WhatIfImpact:
+    """The recalculation a draft (or published) law would cause, nothing written."""
+    index = tariff_index_with_draft(law=law) if law.status == FinanceLaw.Status.DRAFT else get_tariff_index()
+    impact = WhatIfImpact(law=law)
+    ids = recalculation_candidates(law=law)
+    by_line: dict[str, Decimal] = defaultdict(Decimal)
+    for start in range(0, len(ids), BATCH_SIZE):
+        with transaction.atomic():
+            declarations = list(Declaration.objects.filter(id__in=ids[start:start + BATCH_SIZE]).order_by("id"))
+            outcomes = reliquidate_declarations(declarations=declarations, reason="simulation", index=index)
+            old = {}
+            for o in outcomes:
+                if o.current is None:
+                    continue
+                old[o.current.pk] = o
+                impact.declarations += 1
+                impact.articles += o.articles
+                for key in impact.delta:
+                    impact.delta[key] += o.delta[key]
+                impact.rows.append({"declaration": o.declaration.reference, "registered_on": o.declaration.registered_on,
+                                    "before": o.previous.total, "after": o.current.total, **{
+                                        f"delta_{k.lower()}": v for k, v in o.delta.items()}})
+            _line_deltas(outcomes, by_line)
+            transaction.set_rollback(True)  # simulation: nothing is kept
+    impact.top_lines = [{"tariff_code": code, "delta": delta} for code, delta in
+                        sorted(by_line.items(), key=lambda kv: -abs(kv[1]))[:top]]
+    return impact
+
+
+def _line_deltas(outcomes, by_line: dict) -> None:
+    from tariff.codes import format_tariff_code
+
+    from .models import LiquidationLine
+
+    changed = [o for o in outcomes if o.current is not None]
+    if not changed:
+        return
+    for liq_ids, sign in (([o.current.pk for o in changed], 1), ([o.previous.pk for o in changed], -1)):
+        for code, amount in LiquidationLine.objects.filter(liquidation_id__in=liq_ids).values_list(
+                "article__tariff_line__code", "amount"):
+            by_line[format_tariff_code(code)] += sign * amount
+
+
+def what_if_csv(impact: WhatIfImpact) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["declaration", "registered_on", "before", "after", "delta_di", "delta_tic", "delta_tva",
+                     "delta_total"])
+    for row in impact.rows:
+        writer.writerow([row["declaration"], row["registered_on"], row["before"], row["after"], row["delta_di"],
+                         row["delta_tic"], row["delta_tva"], row["delta_total"]])
+    return out.getvalue()
