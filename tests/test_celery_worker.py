@@ -1,0 +1,73 @@
+"""End to end with a real Celery worker and Redis broker (issue 6): publishing a law
+enqueues the recalculation on commit, a separate worker process runs it against
+the same PostgreSQL database. Runs in CI (CELERY_BROKER_URL + PostgreSQL); skipped
+in the embedded SQLite mode."""
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_a_real_worker_recalculates_declarations_after_publication():
+    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
+        pytest.skip("needs CELERY_BROKER_URL (Redis) and PostgreSQL")
+    from config.celery_app import app
+    from declarations.models import RecalculationRun
+    from declarations.services import declaration_liquidate, declaration_register
+    from declarations.tests.factories import article, make_declaration
+    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+    from tariff.roles import sync_roles
+    from tariff.services import finance_law_publish, reference_data_import
+
+    reference_data_import()  # transactional tests start from an empty database
+    sync_roles()
+    declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
+    declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
+    declaration_liquidate(declaration=declaration)
+    law = FinanceLaw.objects.create(code="LF-W-25", number="W-25", title="Loi de test (worker)",
+                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
+    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
+                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.local",
+           "DJANGO_DEBUG": "false"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-l", "warning",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    app.conf.task_always_eager = False
+    try:
+        finance_law_publish(law=law)  # autocommit: on_commit fires now and sends the task to Redis
+        deadline = time.monotonic() + 90
+        run = RecalculationRun.objects.get(law=law)
+        while run.status not in (RecalculationRun.Status.SUCCEEDED, RecalculationRun.Status.FAILED):
+            assert time.monotonic() < deadline, "the worker did not finish the run in 90 s"
+            assert worker.poll() is None, worker.stdout.read().decode()
+            time.sleep(0.5)
+            run.refresh_from_db()
+    finally:
+        app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    assert run.status == RecalculationRun.Status.SUCCEEDED, run.errors
+    assert (run.candidates, run.changed) == (1, 1)
+    assert declaration.liquidations.get(is_current=True).total_di == Decimal("1080.00")
