@@ -61,9 +61,11 @@ class TariffIndex:
     blanket_changes: list[BlanketDutyChange] = field(default_factory=list)
     excise_categories: list[ExciseCategory] = field(default_factory=list)
     excise_prefixes: dict[int, list[str]] = field(default_factory=dict)
+    excise_by_prefix: dict[str, list[ExciseCategory]] = field(default_factory=lambda: defaultdict(list))
     excise_rates: dict[int, list[ExciseRate]] = field(default_factory=lambda: defaultdict(list))
     vat_categories: list[VatCategory] = field(default_factory=list)
     vat_prefixes: dict[int, list[str]] = field(default_factory=dict)
+    vat_by_prefix: dict[str, list[VatCategory]] = field(default_factory=lambda: defaultdict(list))
     vat_rates: dict[int, list[VatRate]] = field(default_factory=lambda: defaultdict(list))
     franchises: dict[str, FranchiseCode] = field(default_factory=dict)
     franchise_prefixes: dict[int, list[str]] = field(default_factory=dict)
@@ -82,23 +84,22 @@ class TariffIndex:
         return valid_on(self.blanket_changes, on_date)
 
     def excise_categories_for(self, code: str) -> list[ExciseCategory]:
-        return [c for c in self.excise_categories if any(code.startswith(p) for p in self.excise_prefixes[c.id])]
+        found: dict[int, ExciseCategory] = {}
+        for length in range(1, len(code) + 1):
+            for category in self.excise_by_prefix.get(code[:length], ()):
+                found[category.id] = category
+        return [c for c in self.excise_categories if c.id in found]
 
     def excise_rates_on(self, category: ExciseCategory, on_date: dt.date) -> list[ExciseRate]:
         return valid_on(self.excise_rates.get(category.id, ()), on_date)
 
     def vat_rate_on(self, code: str, on_date: dt.date) -> VatRate | None:
         """Most specific VAT category (longest matching prefix) with a rate in force."""
-        candidates = []
-        for cat in self.vat_categories:
-            prefixes = self.vat_prefixes[cat.id] or [""]
-            best = max((len(p) for p in prefixes if code.startswith(p)), default=-1)
-            if best >= 0:
-                candidates.append((best, cat))
-        for _length, cat in sorted(candidates, key=lambda x: -x[0]):
-            rows = valid_on(self.vat_rates.get(cat.id, ()), on_date)
-            if rows:
-                return rows[0]
+        for length in range(len(code), -1, -1):
+            for cat in self.vat_by_prefix.get(code[:length], ()):
+                rows = valid_on(self.vat_rates.get(cat.id, ()), on_date)
+                if rows:
+                    return rows[0]
         return None
 
     def franchise(self, code: str) -> FranchiseCode | None:
@@ -130,10 +131,16 @@ def _build_index(version: int, *, extra_law_ids: tuple[int, ...] = ()) -> Tariff
     idx.blanket_changes = list(BlanketDutyChange.objects.filter(law_id__in=published).order_by("valid_from"))
     idx.excise_categories = list(ExciseCategory.objects.all())
     idx.excise_prefixes = {c.id: c.prefixes for c in idx.excise_categories}
+    for category in idx.excise_categories:
+        for prefix in idx.excise_prefixes[category.id]:
+            idx.excise_by_prefix[prefix].append(category)
     for row in ExciseRate.objects.filter(law_id__in=published).order_by("valid_from"):
         idx.excise_rates[row.category_id].append(row)
     idx.vat_categories = list(VatCategory.objects.all())
     idx.vat_prefixes = {c.id: c.prefixes for c in idx.vat_categories}
+    for category in idx.vat_categories:
+        for prefix in idx.vat_prefixes[category.id] or [""]:
+            idx.vat_by_prefix[prefix].append(category)
     vat_by_id = {c.id: c for c in idx.vat_categories}
     for row in VatRate.objects.filter(law_id__in=published).order_by("valid_from"):
         row.category = vat_by_id[row.category_id]
