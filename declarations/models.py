@@ -6,6 +6,7 @@ registration date; ETPP authorisations per CDII art. 152-1 bis and circular 6671
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -164,7 +165,7 @@ class EtppAuthorisationItem(models.Model):
         return f"{self.authorisation.number} {self.tariff_line.dotted_code}"
 
     @property
-    def quantity_left(self):
+    def quantity_left(self) -> Decimal:
         return self.quantity - self.quantity_used
 
 

@@ -152,6 +152,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "FinanceLawStatusEnum": "tariff.models.FinanceLaw.Status",
+        "FinanceLawKindEnum": "tariff.models.FinanceLaw.Kind",
+        "DeclarationStatusEnum": "declarations.models.Declaration.Status",
+        "RecalculationRunStatusEnum": "declarations.models.RecalculationRun.Status",
+        "PartyKindEnum": "declarations.models.Party.Kind",
+        "AnnexedDocumentKindEnum": "declarations.models.AnnexedDocument.Kind",
+    },
 }
 
 # --- Celery (eager unless a broker is configured) ---------------------------------------
