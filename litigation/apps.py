@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class LitigationConfig(AppConfig):
     name = "litigation"
     verbose_name = _("Contentieux")
+
+    def ready(self):
+        from pathlib import Path
+
+        from tariff.reference_registry import register_reference_files
+        from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
+
+        from .resources import REFERENCE_FILES
+
+        case_models = ["case", "caseoffence", "caseparty", "casedocument", "settlement"]
+        broker_actions = ("view", "add", "change")
+        register_role_permissions(BROKER_STAFF, "litigation", model_perms(case_models, actions=broker_actions))
+        register_role_permissions(BROKER_STAFF, "litigation", model_perms(["offence"], actions=("view",)))
+        register_role_permissions(REFERENCE_EDITOR, "litigation", model_perms(["offence"]))
+        register_role_permissions(AUDITOR, "litigation", model_perms([*case_models, "offence"], actions=("view",)))
+        register_reference_files("litigation", Path(__file__).resolve().parent / "data", REFERENCE_FILES)

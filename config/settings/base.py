@@ -159,6 +159,8 @@ SPECTACULAR_SETTINGS = {
         "RecalculationRunStatusEnum": "declarations.models.RecalculationRun.Status",
         "PartyKindEnum": "declarations.models.Party.Kind",
         "AnnexedDocumentKindEnum": "declarations.models.AnnexedDocument.Kind",
+        "CaseStatusEnum": "litigation.models.Case.Status",
+        "CaseDocumentKindEnum": "litigation.models.CaseDocument.Kind",
     },
 }
 

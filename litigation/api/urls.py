@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "litigation-api"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("offences", views.OffenceViewSet, basename="offence")
+
+urlpatterns = router.urls

@@ -1,0 +1,172 @@
+from rest_framework import serializers
+
+from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+from ..models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
+
+
+def money(**kwargs):
+    return serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
+
+
+def optional_money():
+    return money(min_value=0, required=False, allow_null=True)
+
+
+class OffenceSerializer(serializers.ModelSerializer):
+    citation = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Offence
+        fields = (
+            "id", "citation", "article", "paragraph", "variant", "offence_class", "label_fr", "penalty_article",
+            "prison_min_months", "prison_max_months", "fine_basis", "fine_multiplier", "fine_min", "fine_max",
+            "min_undeclared_amount", "doubling_on_aggravating", "doubling_on_sensitive_goods", "confiscate_goods",
+            "confiscate_transport", "confiscate_concealing", "confiscation_note", "document_retention_years",
+            "valid_from", "valid_to", "source", "note",
+        )
+
+
+class OffenceListQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class CaseOffenceInputSerializer(serializers.Serializer):
+    article = serializers.CharField(max_length=20)
+    paragraph = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    variant = serializers.ChoiceField(choices=Offence.Variant.choices, required=False, allow_blank=True, default="")
+    goods_customs_value = optional_money()
+    duties_compromised = optional_money()
+    undeclared_amount = optional_money()
+    export_advantages = optional_money()
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class CaseOffenceSerializer(serializers.ModelSerializer):
+    citation = serializers.CharField(source="offence.citation")
+    article = serializers.CharField(source="offence.article")
+    paragraph = serializers.CharField(source="offence.paragraph")
+    variant = serializers.CharField(source="offence.variant")
+    label = serializers.CharField(source="offence.label_fr")
+
+    class Meta:
+        model = CaseOffence
+        fields = ("id", "citation", "article", "paragraph", "variant", "label", "goods_customs_value",
+                  "duties_compromised", "undeclared_amount", "export_advantages", "note")
+
+
+class CasePartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseParty
+        fields = ("id", "role", "name", "identifier", "address")
+
+
+class CaseDocumentSerializer(serializers.ModelSerializer):
+    retention_until = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = CaseDocument
+        fields = ("id", "kind", "title", "file", "document_date", "uploaded_at", "retention_until")
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    fines_payable = money(read_only=True)
+
+    class Meta:
+        model = Settlement
+        fields = (
+            "id", "case", "reference", "settlement_date", "fines_due", "fines_remitted", "fines_payable",
+            "confiscations_remitted", "other_sums_remitted", "duties_remitted", "duties_due", "currency", "notes",
+            "created_at",
+        )
+
+
+class SettlementInputSerializer(serializers.Serializer):
+    settlement_date = serializers.DateField()
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    fines_remitted = money(min_value=0, required=False, default=0)
+    confiscations_remitted = money(min_value=0, required=False, default=0)
+    other_sums_remitted = money(min_value=0, required=False, default=0)
+    duties_remitted = money(min_value=0, required=False, default=0)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+CASE_FIELDS = (
+    "reference", "office", "facts_date", "declaration", "declaration_reference", "description", "goods_customs_value",
+    "duties_compromised", "undeclared_amount", "export_advantages", "other_sums_due", "aggravating_circumstances",
+    "aggravating_details", "sensitive_goods", "post_clearance_fraud", "seized_goods_description",
+    "seized_goods_customs_value", "duties_on_seized_goods", "seized_transport_value",
+)
+
+
+class CaseCreateSerializer(serializers.ModelSerializer):
+    parties = CasePartySerializer(many=True, required=False)
+    offences = CaseOffenceInputSerializer(many=True, required=False)
+
+    class Meta:
+        model = Case
+        fields = CASE_FIELDS + ("parties", "offences")
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    offences = CaseOffenceSerializer(source="case_offences", many=True, read_only=True)
+    parties = CasePartySerializer(many=True, read_only=True)
+    documents = CaseDocumentSerializer(many=True, read_only=True)
+    settlements = SettlementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ("id", *CASE_FIELDS, "currency", "status", "status_label", "offences", "parties", "documents",
+                  "settlements", "created_at", "updated_at")
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+
+
+class PenaltyLineSerializer(serializers.Serializer):
+    citation = serializers.CharField()
+    article = serializers.CharField()
+    paragraph = serializers.CharField()
+    variant = serializers.CharField()
+    label = serializers.CharField()
+    offence_class = serializers.CharField()
+    offence_class_label = serializers.CharField()
+    applicable = serializers.BooleanField()
+    reason = serializers.CharField()
+    offence_id = serializers.IntegerField(allow_null=True)
+    penalty_article = serializers.CharField()
+    source = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    fine_basis = serializers.CharField()
+    fine_basis_label = serializers.CharField()
+    fine_base = money(allow_null=True)
+    fine_multiplier = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    fine_min = money(allow_null=True)
+    fine_max = money(allow_null=True)
+    doubled = serializers.BooleanField()
+    doubling_reason = serializers.CharField()
+    prison_min_months = serializers.IntegerField(allow_null=True)
+    prison_max_months = serializers.IntegerField(allow_null=True)
+    confiscations = serializers.ListField(child=serializers.CharField())
+    confiscation_labels = serializers.ListField(child=serializers.CharField())
+    confiscation_note = serializers.CharField()
+    detail = serializers.CharField()
+    currency = serializers.CharField()
+
+
+class PenaltySerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case.id")
+    reference = serializers.CharField(source="case.reference")
+    facts_date = serializers.DateField(source="case.facts_date")
+    lines = PenaltyLineSerializer(source="exposure.lines", many=True)
+    fine_min_total = money(source="exposure.fine_min_total")
+    fine_max_total = money(source="exposure.fine_max_total")
+    incomplete = serializers.BooleanField(source="exposure.incomplete")
+    confiscations = serializers.ListField(source="exposure.confiscation_labels", child=serializers.CharField())
+    confiscation_value = money(source="exposure.confiscation_value")
+    duties_not_remittable = money(source="exposure.duties_not_remittable")
+    duties_basis = serializers.CharField(source="exposure.duties_basis")
+    currency = serializers.CharField(source="exposure.currency")

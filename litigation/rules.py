@@ -1,0 +1,325 @@
+"""Penalty and settlement rules of customs litigation: pure functions over the catalogue
+rows and the case's figures (no database access here).
+
+Sources: CDII art. 219, 275, 279 quater, 282 bis, 287 bis, 294 bis, 297 bis, 299 bis as
+amended by LF 2022 (circ. 6255/210, annexe I) and LF 2024 (circ. 6522/210, annexe I).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
+
+from .models import Case, Offence
+
+ZERO = Decimal("0.00")
+HALF = Decimal("0.5")
+ONE = Decimal("1")
+TWO = Decimal("2")
+
+FineBasis = Offence.FineBasis
+Status = Case.Status
+
+CONFISCATION_LABELS = {
+    "goods": "marchandises de fraude",
+    "transport": "moyens de transport",
+    "concealing": "marchandises servant à masquer la fraude",
+}
+
+BASIS_WORDING = {
+    FineBasis.GOODS_VALUE: "la valeur en douane des marchandises",
+    FineBasis.DUTIES: "les droits et taxes",
+    FineBasis.HALF_UNDECLARED: "le montant non déclaré",
+    FineBasis.HALF_GOODS_VALUE: "la valeur en douane des marchandises",
+    FineBasis.GOODS_VALUE_ONCE: "la valeur en douane des marchandises",
+    FineBasis.EXPORT_ADVANTAGES: "le montant des avantages attachés à l'exportation",
+}
+
+# Coefficient implied by the basis itself (the row's multiplier is used for the others).
+IMPLIED_MULTIPLIER = {
+    FineBasis.HALF_UNDECLARED: HALF,
+    FineBasis.HALF_GOODS_VALUE: HALF,
+    FineBasis.GOODS_VALUE_ONCE: ONE,
+    FineBasis.EXPORT_ADVANTAGES: ONE,
+}
+
+# CDII art. 275 as amended by LF 2024 (circ. 6522/210 §I.6): duties are assessed on the
+# goods actually seized — except in frauds found under art. 86 bis / 166 ter.
+SEIZED_GOODS_ONLY_FROM = dt.date(2024, 1, 1)
+
+
+def format_dh(amount) -> str:
+    """``120000`` → ``120 000,00 DH`` (French grouping)."""
+    value = quantize_money(amount)
+    sign = "-" if value < 0 else ""
+    units, cents = f"{abs(value):.2f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    return f"{sign}{' '.join(groups)},{cents} DH"
+
+
+def _fine_wording(multiplier: Decimal, basis: str) -> str:
+    """« à 3 fois les droits et taxes », « à la moitié du montant non déclaré »…"""
+    words = BASIS_WORDING[basis]
+    number = f"{multiplier.normalize():f}".replace(".", ",")
+    prefix = {"1": "à ", "0,5": "à la moitié de ", "1,5": "à une fois et demie "}.get(number, f"à {number} fois ")
+    text = prefix + words
+    for long, short in (("à le ", "au "), ("à les ", "aux "), ("de le ", "du "), ("de les ", "des ")):
+        text = text.replace(long, short)
+    return text
+
+
+@dataclass(frozen=True)
+class PenaltyLine:
+    """What one offence on a case risks, with the article it comes from."""
+
+    article: str
+    paragraph: str
+    variant: str
+    citation: str
+    label: str
+    offence_class: str
+    offence_class_label: str
+    applicable: bool
+    reason: str = ""
+    offence_id: int | None = None
+    penalty_article: str = ""
+    source: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    fine_basis: str = ""
+    fine_basis_label: str = ""
+    fine_base: Decimal | None = None
+    fine_multiplier: Decimal | None = None
+    fine_min: Decimal | None = None
+    fine_max: Decimal | None = None
+    doubled: bool = False
+    doubling_reason: str = ""
+    prison_min_months: int | None = None
+    prison_max_months: int | None = None
+    confiscations: tuple[str, ...] = ()
+    confiscation_note: str = ""
+    detail: str = ""
+    currency: str = LOCAL_CURRENCY
+
+    @property
+    def fine_known(self) -> bool:
+        return self.applicable and self.fine_max is not None
+
+    @property
+    def confiscation_labels(self) -> list[str]:
+        return [CONFISCATION_LABELS[c] for c in self.confiscations]
+
+
+def _identity(offence: Offence) -> dict:
+    return {
+        "article": offence.article,
+        "paragraph": offence.paragraph,
+        "variant": offence.variant,
+        "citation": offence.citation,
+        "label": offence.label_fr,
+        "offence_class": offence.offence_class,
+        "offence_class_label": str(offence.get_offence_class_display()),
+    }
+
+
+def not_in_force_line(offence: Offence, *, on_date: dt.date, versions: list[Offence]) -> PenaltyLine:
+    """Line for an offence with no version in force on the date of the facts."""
+    periods = ", ".join(
+        f"du {v.valid_from:%d/%m/%Y}" + (f" au {v.valid_to:%d/%m/%Y}" if v.valid_to else "")
+        for v in sorted(versions, key=lambda v: v.valid_from)
+    )
+    reason = (
+        f"Infraction {offence.citation} non applicable : aucune version en vigueur le {on_date:%d/%m/%Y}"
+        + (f" (en vigueur {periods})." if periods else ".")
+    )
+    return PenaltyLine(applicable=False, reason=reason, **_identity(offence))
+
+
+_SANCTION_KEYS = ("prison_min_months", "prison_max_months", "confiscations", "confiscation_note")
+
+
+def compute_penalty(
+    offence: Offence,
+    *,
+    goods_value=None,
+    duties=None,
+    undeclared_amount=None,
+    export_advantages=None,
+    aggravating: bool = False,
+    sensitive_goods: bool = False,
+) -> PenaltyLine:
+    """Fine (amount or range), prison range and confiscations the offence carries.
+
+    ``offence`` is the version in force on the date of the facts. Fines on a base are
+    rounded half-up to the centime (fine_min = fine_max); fixed fines are a range.
+    Bases are the customs value of the goods (CDII art. 219) or the duties and taxes.
+    """
+    common = {
+        **_identity(offence),
+        "offence_id": offence.pk,
+        "penalty_article": offence.penalty_article,
+        "source": offence.source,
+        "valid_from": offence.valid_from,
+        "valid_to": offence.valid_to,
+        "prison_min_months": offence.prison_min_months,
+        "prison_max_months": offence.prison_max_months,
+        "confiscations": tuple(
+            key for key, on in (
+                ("goods", offence.confiscate_goods),
+                ("transport", offence.confiscate_transport),
+                ("concealing", offence.confiscate_concealing),
+            ) if on
+        ),
+        "confiscation_note": offence.confiscation_note,
+    }
+    basis = offence.fine_basis
+    bases = {
+        FineBasis.GOODS_VALUE: (goods_value, "valeur en douane des marchandises", "goods_customs_value"),
+        FineBasis.HALF_GOODS_VALUE: (goods_value, "valeur en douane des marchandises", "goods_customs_value"),
+        FineBasis.GOODS_VALUE_ONCE: (goods_value, "valeur en douane des marchandises", "goods_customs_value"),
+        FineBasis.DUTIES: (duties, "droits et taxes", "duties_compromised"),
+        FineBasis.HALF_UNDECLARED: (undeclared_amount, "montant non déclaré", "undeclared_amount"),
+        FineBasis.EXPORT_ADVANTAGES: (export_advantages, "avantages attachés à l'exportation", "export_advantages"),
+    }
+
+    # CDII art. 66 bis (LF 2022): only payment instruments of 100,000 DH or more must be declared.
+    if offence.min_undeclared_amount is not None and undeclared_amount is not None:
+        if to_decimal(undeclared_amount) < offence.min_undeclared_amount:
+            return PenaltyLine(
+                applicable=False,
+                reason=(
+                    f"Montant non déclaré de {format_dh(undeclared_amount)} inférieur au seuil de "
+                    f"{format_dh(offence.min_undeclared_amount)} : pas d'infraction (art. 66 bis)."
+                ),
+                **{k: v for k, v in common.items() if k not in _SANCTION_KEYS},
+            )
+
+    basis_label = str(offence.get_fine_basis_display()) if basis else ""
+    if not basis:
+        return PenaltyLine(
+            applicable=True,
+            detail=offence.note or "Montant de l'amende non repris dans le référentiel.",
+            **common,
+        )
+
+    doubling = []
+    if offence.doubling_on_aggravating and aggravating:
+        doubling.append("circonstances aggravantes")
+    if offence.doubling_on_sensitive_goods and sensitive_goods:
+        doubling.append("marchandises ayant une incidence sur la sécurité, la moralité, la santé publique "
+                        "ou l'environnement")
+    factor = TWO if doubling else ONE
+    doubling_reason = ("Amende portée au double : " + " et ".join(doubling) + ".") if doubling else ""
+
+    if basis == FineBasis.FIXED_RANGE:
+        fine_min = quantize_money(offence.fine_min * factor)
+        fine_max = quantize_money(offence.fine_max * factor)
+        detail = f"Amende de {format_dh(offence.fine_min)} à {format_dh(offence.fine_max)}"
+        if doubling:
+            detail += f", portée au double : {format_dh(fine_min)} à {format_dh(fine_max)}"
+        return PenaltyLine(
+            applicable=True, fine_basis=basis, fine_basis_label=basis_label, fine_min=fine_min, fine_max=fine_max,
+            doubled=bool(doubling), doubling_reason=doubling_reason,
+            detail=f"{detail} (art. {offence.penalty_article}).", **common,
+        )
+
+    base, base_label, base_field = bases[basis]
+    multiplier = offence.fine_multiplier if offence.fine_multiplier is not None else IMPLIED_MULTIPLIER[basis]
+    if base is None:
+        return PenaltyLine(
+            applicable=True, fine_basis=basis, fine_basis_label=basis_label, fine_multiplier=multiplier,
+            doubled=bool(doubling), doubling_reason=doubling_reason,
+            detail=f"Assiette manquante : {base_label} non renseigné(e) sur le dossier ({base_field}).",
+            **common,
+        )
+    base = to_decimal(base)
+    simple = quantize_money(base * multiplier)
+    amount = quantize_money(simple * factor)
+    detail = f"Amende égale {_fine_wording(multiplier, basis)} ({format_dh(base)}) = {format_dh(simple)}"
+    if doubling:
+        detail += f", portée au double = {format_dh(amount)}"
+    return PenaltyLine(
+        applicable=True, fine_basis=basis, fine_basis_label=basis_label, fine_base=base, fine_multiplier=multiplier,
+        fine_min=amount, fine_max=amount, doubled=bool(doubling), doubling_reason=doubling_reason,
+        detail=f"{detail} (art. {offence.penalty_article}).", **common,
+    )
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What a case risks in total: the lines, fine totals over the applicable lines whose
+    fine is known, confiscations, and the duties a settlement can never remit."""
+
+    lines: list[PenaltyLine] = field(default_factory=list)
+    fine_min_total: Decimal = ZERO
+    fine_max_total: Decimal = ZERO
+    incomplete: bool = False
+    confiscations: tuple[str, ...] = ()
+    confiscation_value: Decimal = ZERO
+    duties_not_remittable: Decimal = ZERO
+    duties_basis: str = ""
+    currency: str = LOCAL_CURRENCY
+
+    @property
+    def confiscation_labels(self) -> list[str]:
+        return [CONFISCATION_LABELS[c] for c in self.confiscations]
+
+
+def duties_not_remittable(case: Case, *, on_date: dt.date) -> tuple[Decimal, str]:
+    """Duties and taxes a settlement can never remit (CDII art. 275), and why.
+
+    From 2024-01-01 they are assessed on the goods actually seized, except in frauds found
+    under art. 86 bis / 166 ter (and before 2024), where they are due on all the goods.
+    """
+    if case.post_clearance_fraud or on_date < SEIZED_GOODS_ONLY_FROM:
+        why = ("fraude relevée au titre des art. 86 bis / 166 ter" if case.post_clearance_fraud
+               else "texte antérieur à la LF 2024")
+        return quantize_money(case.duties_compromised or ZERO), (
+            f"Droits et taxes compromis sur l'ensemble des marchandises ({why}) — art. 275."
+        )
+    return quantize_money(case.duties_on_seized_goods or ZERO), (
+        "Droits et taxes exigibles sur les marchandises effectivement saisies — art. 275 (LF 2024)."
+    )
+
+
+def exposure_of(case: Case, lines: list[PenaltyLine], *, on_date: dt.date) -> Exposure:
+    applicable = [line for line in lines if line.applicable]
+    known = [line for line in applicable if line.fine_max is not None]
+    confiscations = tuple(k for k in CONFISCATION_LABELS if any(k in line.confiscations for line in applicable))
+    value = ZERO
+    if "goods" in confiscations:
+        value += case.seized_goods_customs_value or ZERO
+    if "transport" in confiscations:
+        value += case.seized_transport_value or ZERO
+    duties, duties_basis = duties_not_remittable(case, on_date=on_date)
+    return Exposure(
+        lines=lines,
+        fine_min_total=quantize_money(sum((line.fine_min for line in known), ZERO)),
+        fine_max_total=quantize_money(sum((line.fine_max for line in known), ZERO)),
+        incomplete=len(known) < len(applicable),
+        confiscations=confiscations,
+        confiscation_value=quantize_money(value),
+        duties_not_remittable=duties,
+        duties_basis=duties_basis,
+    )
+
+
+# --- case status ------------------------------------------------------------------------------
+
+# reported → under review → settled (transaction) / referred to court → closed
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REPORTED: frozenset({Status.UNDER_REVIEW}),
+    Status.UNDER_REVIEW: frozenset({Status.SETTLED, Status.REFERRED_TO_COURT}),
+    Status.SETTLED: frozenset({Status.CLOSED}),
+    Status.REFERRED_TO_COURT: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+def transition_allowed(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())

@@ -1,0 +1,345 @@
+"""Litigation services: cases, their penalty exposure, status, settlements and documents.
+
+``case_penalty`` answers "what does this case risk, under which article": one line per
+offence, from the version of the offence in force on the date of the facts.
+Every write runs in one transaction and raises a ``DomainError`` before anything is
+half-written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tariff.errors import DomainError, DomainErrors
+from tariff.money import quantize_money, to_decimal
+from tariff.validity import valid_on
+
+from . import selectors
+from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
+from .rules import (
+    ZERO,
+    Exposure,
+    PenaltyLine,
+    compute_penalty,
+    exposure_of,
+    format_dh,
+    not_in_force_line,
+    transition_allowed,
+)
+
+Status = Case.Status
+
+
+class LitigationError(DomainError):
+    code = "litigation_error"
+
+
+# --- penalty --------------------------------------------------------------------------------
+
+def _pick(own, fallback):
+    return own if own is not None else fallback
+
+
+def case_penalty(case: Case, *, catalogue: dict | None = None) -> list[PenaltyLine]:
+    """One line per offence on the case, computed from the version in force on the date of
+    the facts; an offence with no such version gets a line flagged not applicable."""
+    lines = []
+    for charged in case.case_offences.all():
+        offence = charged.offence
+        key = (offence.article, offence.paragraph, offence.variant)
+        if catalogue is not None:
+            versions = catalogue.get(key, [])
+        else:
+            versions = selectors.offence_versions(article=key[0], paragraph=key[1], variant=key[2])
+        in_force = valid_on(versions, case.facts_date)
+        if not in_force:
+            lines.append(not_in_force_line(offence, on_date=case.facts_date, versions=versions))
+            continue
+        lines.append(
+            compute_penalty(
+                in_force[0],
+                goods_value=_pick(charged.goods_customs_value, case.goods_customs_value),
+                duties=_pick(charged.duties_compromised, case.duties_compromised),
+                undeclared_amount=_pick(charged.undeclared_amount, case.undeclared_amount),
+                export_advantages=_pick(charged.export_advantages, case.export_advantages),
+                aggravating=case.aggravating_circumstances,
+                sensitive_goods=case.sensitive_goods,
+            )
+        )
+    return lines
+
+
+def case_exposure(case: Case, *, on_date: dt.date | None = None, catalogue: dict | None = None) -> Exposure:
+    """The case's penalty lines and totals; ``on_date`` (default today) decides which text of
+    art. 275 assesses the duties a settlement cannot remit."""
+    return exposure_of(
+        case, case_penalty(case, catalogue=catalogue), on_date=on_date or timezone.localdate()
+    )
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+def _offence_to_charge(*, article: str, paragraph: str, variant: str, on_date: dt.date, field: str) -> Offence:
+    """The version in force on the date of the facts, else the latest one (the case then
+    shows the offence as not applicable); unknown offences are refused."""
+    found = selectors.offence_for(article=article, paragraph=paragraph, variant=variant, on_date=on_date)
+    if found is not None:
+        return found
+    versions = selectors.offence_versions(article=article, paragraph=paragraph, variant=variant)
+    if not versions:
+        citation = f"{article}-{paragraph}" if paragraph else article
+        raise LitigationError(
+            f"Infraction inconnue du référentiel : article {citation}" + (f" ({variant})" if variant else "") + ".",
+            field=field, code="unknown_offence",
+        )
+    return versions[-1]
+
+
+def case_add_offence(
+    *,
+    case: Case,
+    article: str,
+    paragraph: str = "",
+    variant: str = "",
+    goods_customs_value: Decimal | None = None,
+    duties_compromised: Decimal | None = None,
+    undeclared_amount: Decimal | None = None,
+    export_advantages: Decimal | None = None,
+    note: str = "",
+    field: str = "article",
+) -> CaseOffence:
+    offence = _offence_to_charge(
+        article=article, paragraph=paragraph, variant=variant, on_date=case.facts_date, field=field
+    )
+    undeclared = _pick(undeclared_amount, case.undeclared_amount)
+    # CDII art. 66 bis (LF 2022): below 100,000 DH there is nothing to declare, hence no offence.
+    if offence.min_undeclared_amount is not None and undeclared is not None:
+        if to_decimal(undeclared) < offence.min_undeclared_amount:
+            raise LitigationError(
+                f"Montant non déclaré de {format_dh(undeclared)} inférieur au seuil de "
+                f"{format_dh(offence.min_undeclared_amount)} : pas d'infraction à l'article 66 bis "
+                f"({offence.citation}).",
+                field="undeclared_amount", code="below_66_bis_threshold",
+            )
+    if case.case_offences.filter(offence__article=offence.article, offence__paragraph=offence.paragraph,
+                                 offence__variant=offence.variant).exists():
+        raise LitigationError(f"L'infraction {offence.citation} est déjà relevée sur ce dossier.",
+                              field=field, code="duplicate_offence")
+    charged = CaseOffence(
+        case=case, offence=offence, goods_customs_value=goods_customs_value, duties_compromised=duties_compromised,
+        undeclared_amount=undeclared_amount, export_advantages=export_advantages, note=note,
+    )
+    charged.full_clean()
+    charged.save()
+    return charged
+
+
+def case_create(
+    *,
+    reference: str,
+    office: str,
+    facts_date: dt.date,
+    declaration_reference: str = "",
+    declaration=None,
+    description: str = "",
+    goods_customs_value: Decimal | None = None,
+    duties_compromised: Decimal | None = None,
+    undeclared_amount: Decimal | None = None,
+    export_advantages: Decimal | None = None,
+    other_sums_due: Decimal | None = None,
+    aggravating_circumstances: bool = False,
+    aggravating_details: str = "",
+    sensitive_goods: bool = False,
+    post_clearance_fraud: bool = False,
+    seized_goods_description: str = "",
+    seized_goods_customs_value: Decimal | None = None,
+    duties_on_seized_goods: Decimal | None = None,
+    seized_transport_value: Decimal | None = None,
+    parties: Iterable[dict] = (),
+    offences: Iterable[dict] = (),
+) -> Case:
+    """A new case (status « constatée ») with its parties and offences, all or nothing.
+
+    ``offences``: dicts with ``article``, ``paragraph``, optional ``variant`` and own base
+    amounts; ``parties``: dicts of CaseParty fields.
+    """
+    with transaction.atomic():
+        case = Case(
+            reference=reference.strip(), office=office, facts_date=facts_date,
+            declaration=declaration,
+            declaration_reference=declaration_reference or (declaration.reference if declaration else ""),
+            description=description,
+            goods_customs_value=goods_customs_value, duties_compromised=duties_compromised,
+            undeclared_amount=undeclared_amount, export_advantages=export_advantages, other_sums_due=other_sums_due,
+            aggravating_circumstances=aggravating_circumstances, aggravating_details=aggravating_details,
+            sensitive_goods=sensitive_goods, post_clearance_fraud=post_clearance_fraud,
+            seized_goods_description=seized_goods_description, seized_goods_customs_value=seized_goods_customs_value,
+            duties_on_seized_goods=duties_on_seized_goods, seized_transport_value=seized_transport_value,
+        )
+        case.full_clean()
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:  # a concurrent request took the reference after full_clean
+            raise LitigationError("Un dossier avec cette référence existe déjà.", field="reference",
+                                  code="duplicate_reference") from exc
+        for data in parties:
+            party = CaseParty(case=case, **data)
+            party.full_clean()
+            party.save()
+        for data in offences:
+            case_add_offence(case=case, field="offences", **data)
+    return case
+
+
+def case_transition(*, case: Case, to_status: str) -> Case:
+    """Move a case along reported → under review → settled / referred to court → closed.
+
+    « Réglée par transaction » is reached only by recording the settlement
+    (``settlement_record``)."""
+    if to_status not in Status.values:
+        raise LitigationError(f"Statut inconnu : {to_status}.", field="status", code="invalid_status")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        current = Status(case.status)
+        target = Status(to_status)
+        if not transition_allowed(current, target):
+            raise LitigationError(
+                f"Passage du statut « {current.label} » à « {target.label} » non autorisé.",
+                field="status", code="invalid_transition",
+            )
+        if target == Status.SETTLED:
+            raise LitigationError(
+                "Un dossier est réglé par l'enregistrement de la transaction (art. 275), pas par un changement "
+                "de statut.", field="status", code="settlement_required",
+            )
+        case.status = target
+        case.full_clean()
+        case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+# --- settlements (CDII art. 275) ---------------------------------------------------------------
+
+SETTLEMENT_AMOUNTS = ("fines_remitted", "confiscations_remitted", "other_sums_remitted", "duties_remitted")
+
+
+def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str, Decimal]) -> Exposure:
+    """Every reason the settlement cannot be recorded, at once; returns the case's exposure
+    on the settlement date when it can."""
+    errors: list[DomainError] = []
+    if amounts["duties_remitted"] > 0:
+        # CDII art. 275 (LF 2024): never on the duties and taxes due on the seized goods.
+        errors.append(LitigationError(
+            "Une transaction ne peut en aucun cas porter sur les droits et taxes normalement exigibles sur les "
+            "marchandises saisies (CDII art. 275).",
+            field="duties_remitted", code="settlement_remits_duties",
+        ))
+    for name in SETTLEMENT_AMOUNTS:
+        if amounts[name] < 0:
+            errors.append(LitigationError("Le montant ne peut pas être négatif.", field=name, code="negative_amount"))
+    if case.status != Status.UNDER_REVIEW:
+        errors.append(LitigationError(
+            f"Une transaction s'enregistre sur un dossier « {Status.UNDER_REVIEW.label} » "
+            f"(statut actuel : « {Status(case.status).label} »).",
+            field="status", code="invalid_status",
+        ))
+    if settlement_date < case.facts_date:
+        errors.append(LitigationError("La transaction ne peut pas précéder la date des faits.",
+                                      field="settlement_date", code="settlement_before_facts"))
+    exposure = case_exposure(case, on_date=settlement_date)
+    already = {name: sum((getattr(s, name) for s in case.settlements.all()), ZERO) for name in SETTLEMENT_AMOUNTS}
+    caps = {
+        "fines_remitted": (exposure.fine_max_total, "des amendes encourues"),
+        "confiscations_remitted": (exposure.confiscation_value, "de la valeur des biens confiscables saisis"),
+        "other_sums_remitted": (quantize_money(case.other_sums_due or ZERO), "des autres sommes dues"),
+    }
+    for name, (cap, what) in caps.items():
+        if amounts[name] > 0 and already[name] + amounts[name] > cap:
+            hint = (" Certaines amendes ne peuvent être calculées faute d'assiette."
+                    if name == "fines_remitted" and exposure.incomplete else "")
+            errors.append(LitigationError(
+                f"La remise ({format_dh(amounts[name])}) dépasse le montant {what} ({format_dh(cap - already[name])})."
+                + hint,
+                field=name, code="remits_more_than_due",
+            ))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)
+    return exposure
+
+
+def settlement_record(
+    *,
+    case: Case,
+    settlement_date: dt.date,
+    fines_remitted: Decimal = ZERO,
+    confiscations_remitted: Decimal = ZERO,
+    other_sums_remitted: Decimal = ZERO,
+    duties_remitted: Decimal = ZERO,
+    reference: str = "",
+    notes: str = "",
+) -> Settlement:
+    """Record a transaction on a case under review and mark the case settled.
+
+    Remissions may cover fines, confiscations and other sums, partly or wholly, up to what
+    the case exposes; any remission of duties is refused (``settlement_remits_duties``).
+    """
+    amounts = {
+        "fines_remitted": quantize_money(fines_remitted),
+        "confiscations_remitted": quantize_money(confiscations_remitted),
+        "other_sums_remitted": quantize_money(other_sums_remitted),
+        "duties_remitted": quantize_money(duties_remitted),
+    }
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        exposure = settlement_check(case=case, settlement_date=settlement_date, amounts=amounts)
+        settlement = Settlement(
+            case=case, settlement_date=settlement_date, reference=reference, notes=notes,
+            fines_due=exposure.fine_max_total, duties_due=exposure.duties_not_remittable, **amounts,
+        )
+        settlement.full_clean()
+        settlement.save()
+        case.status = Status.SETTLED
+        case.full_clean()
+        case.save(update_fields=["status", "updated_at"])
+    return settlement
+
+
+# --- documents (CDII art. 45 quater) ------------------------------------------------------------
+
+def case_document_add(*, case: Case, title: str, file, kind: str = CaseDocument.Kind.OTHER,
+                      document_date: dt.date | None = None) -> CaseDocument:
+    document = CaseDocument(case=case, title=title, file=file, kind=kind,
+                            document_date=document_date or timezone.localdate())
+    document.full_clean()
+    document.save()
+    return document
+
+
+def case_document_deletion_refusal(*, document: CaseDocument, today: dt.date | None = None) -> str | None:
+    """Why the document may not be deleted yet, or None."""
+    until = document.retention_until
+    today = today or timezone.localdate()
+    if until is not None and today < until:
+        return (
+            f"Document à conserver jusqu'au {until:%d/%m/%Y} : les documents relatifs aux moyens de paiement "
+            f"(art. 66 bis) sont conservés {document.case.document_retention_years} ans (CDII art. 45 quater)."
+        )
+    return None
+
+
+def case_document_delete(*, document: CaseDocument, today: dt.date | None = None) -> None:
+    refusal = case_document_deletion_refusal(document=document, today=today)
+    if refusal:
+        raise LitigationError(refusal, field="document", code="document_retention")
+    storage, name = document.file.storage, document.file.name
+    with transaction.atomic():
+        document.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
