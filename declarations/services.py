@@ -228,8 +228,31 @@ def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
 
 @dataclass(frozen=True)
 class ArticleTaxes:
-    article: Article
+    article: Article | ArticleRow
     lines: list[TaxLine]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What the duty computation reads of an article, loaded without a model instance
+    (bulk re-liquidation reads hundreds of thousands of them)."""
+
+    id: int
+    declaration_id: int
+    number: int
+    tariff_code: str
+    customs_value: Decimal
+    quantity: Decimal
+    net_mass_kg: Decimal
+    franchise_code: str
+    attributes: dict
+
+    FIELDS = ("id", "declaration_id", "number", "tariff_line__code", "customs_value", "quantity", "net_mass_kg",
+              "franchise_code", "attributes")
+
+
+def _tariff_code(article) -> str:
+    return article.tariff_code if isinstance(article, ArticleRow) else article.tariff_line.code
 
 
 def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
@@ -242,7 +265,7 @@ def declaration_compute_duties(*, declaration: Declaration, articles: list[Artic
         attributes.setdefault("net_mass_kg", str(article.net_mass_kg))
         try:
             quote = quote_duties(
-                tariff_code=article.tariff_line.code, on_date=on_date, customs_value=article.customs_value,
+                tariff_code=_tariff_code(article), on_date=on_date, customs_value=article.customs_value,
                 quantity=article.quantity, franchise_code=article.franchise_code or None, attributes=attributes,
                 index=index,
             )
@@ -267,15 +290,35 @@ def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user
     )
 
 
-def _new_lines(liquidation: Liquidation, computed: list[ArticleTaxes]) -> list[LiquidationLine]:
-    return [
-        LiquidationLine(
-            liquidation=liquidation, article=item.article, tax=line.tax, base=line.base, base_unit=line.base_unit,
-            rate=line.rate, rate_unit=line.rate_unit, amount=line.amount, law_id=line.law_id, detail=line.detail[:500],
-        )
+LINE_COLUMNS = ("liquidation_id", "article_id", "tax", "base", "base_unit", "rate", "rate_unit", "amount", "law_id",
+                "detail")
+
+
+def _insert_lines(liquidations: list[tuple[Liquidation, list[ArticleTaxes]]]) -> None:
+    """Write liquidation lines as plain rows — PostgreSQL COPY, executemany elsewhere.
+    This is the hot path of a finance-law recalculation (millions of lines); model
+    instances and per-row SQL compilation would dominate it."""
+    from django.db import connection
+
+    rows = [
+        (liq.pk, item.article.id, line.tax, line.base, line.base_unit, line.rate, line.rate_unit, line.amount,
+         line.law_id, line.detail[:500])
+        for liq, computed in liquidations
         for item in computed
         for line in item.lines
     ]
+    if not rows:
+        return
+    table = LiquidationLine._meta.db_table
+    columns = ", ".join(LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(LINE_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 @transaction.atomic
@@ -293,7 +336,7 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
         reason="Liquidation initiale", sequence=1, version=index.version,
     )
     liquidation.save()
-    LiquidationLine.objects.bulk_create(_new_lines(liquidation, computed), batch_size=2000)
+    _insert_lines([(liquidation, computed)])
     declaration.status = Declaration.Status.LIQUIDATED
     declaration.save(update_fields=["status", "updated_at"])
     return liquidation
@@ -322,10 +365,11 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
     if not declarations:
         return []
     by_id = {d.id: d for d in declarations}
-    articles: dict[int, list[Article]] = {d.id: [] for d in declarations}
-    for article in Article.objects.filter(declaration_id__in=by_id).select_related("tariff_line").order_by(
-            "declaration_id", "number"):
-        articles[article.declaration_id].append(article)
+    articles: dict[int, list[ArticleRow]] = {d.id: [] for d in declarations}
+    for values in Article.objects.filter(declaration_id__in=by_id).order_by("declaration_id", "number").values_list(
+            *ArticleRow.FIELDS):
+        row = ArticleRow(*values[:-1], attributes=values[-1] or {})
+        articles[row.declaration_id].append(row)
     previous = {liq.declaration_id: liq for liq in Liquidation.objects.filter(declaration_id__in=by_id, is_current=True)}
     old_lines: dict[int, list] = {liq.id: [] for liq in previous.values()}
     for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
@@ -357,10 +401,7 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
             for d, prev, c, _n in to_store
         ]
         Liquidation.objects.bulk_create(new_liquidations)
-        LiquidationLine.objects.bulk_create(
-            [line for liq, (_d, _p, c, _n) in zip(new_liquidations, to_store) for line in _new_lines(liq, c)],
-            batch_size=2000,
-        )
+        _insert_lines([(liq, c) for liq, (_d, _p, c, _n) in zip(new_liquidations, to_store)])
         for liq, (d, prev, _c, n) in zip(new_liquidations, to_store):
             delta = {
                 TAX_DI: liq.total_di - prev.total_di, TAX_TIC: liq.total_tic - prev.total_tic,
