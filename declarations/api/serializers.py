@@ -10,6 +10,8 @@ from declarations.models import (
     LiquidationLine,
     Party,
     ProcedureCode,
+    RecalculationResult,
+    RecalculationRun,
 )
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
@@ -208,8 +210,6 @@ class RecalculationRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
 
     class Meta:
-        from declarations.models import RecalculationRun
-
         model = RecalculationRun
         fields = ("id", "law", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
                   "progress_percent", "errors", "created_at", "started_at", "finished_at")
@@ -219,8 +219,6 @@ class RecalculationResultSerializer(serializers.ModelSerializer):
     declaration = serializers.CharField(source="declaration.reference", read_only=True)
 
     class Meta:
-        from declarations.models import RecalculationResult
-
         model = RecalculationResult
         fields = ("declaration", "outcome", "before_total", "after_total", "delta_di", "delta_tic", "delta_vat",
                   "delta_total", "message")
