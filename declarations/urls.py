@@ -1,0 +1,20 @@
+"""Declaration and ETPP authorisation pages (included at the site root by config/urls.py)."""
+from django.urls import path
+
+from . import views
+
+app_name = "declarations"
+
+urlpatterns = [
+    path("declarations/", views.DeclarationListView.as_view(), name="list"),
+    path("declarations/new/", views.DeclarationCreateView.as_view(), name="create"),
+    path("declarations/<int:pk>/", views.DeclarationDetailView.as_view(), name="detail"),
+    path("declarations/<int:pk>/register/", views.DeclarationRegisterView.as_view(), name="register"),
+    path("declarations/<int:pk>/liquidate/", views.DeclarationLiquidateView.as_view(), name="liquidate"),
+    path("declarations/<int:pk>/reliquidate/", views.DeclarationReliquidateView.as_view(), name="reliquidate"),
+    path("declarations/<int:pk>/cancel/", views.DeclarationCancelView.as_view(), name="cancel"),
+    path("etpp-authorisations/", views.EtppListView.as_view(), name="etpp-list"),
+    path("etpp-authorisations/new/", views.EtppCreateView.as_view(), name="etpp-create"),
+    path("etpp-authorisations/<int:pk>/", views.EtppDetailView.as_view(), name="etpp-detail"),
+    path("etpp-authorisations/<int:pk>/issue/", views.EtppIssueView.as_view(), name="etpp-issue"),
+]

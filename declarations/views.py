@@ -1,0 +1,486 @@
+"""Back-office pages: dashboard, declarations (DUM) and ETPP authorisations.
+
+Thin views: reads through ``declarations.selectors`` (plus the few read-only
+queries below that only these pages need), writes through ``declarations.services``;
+service errors are shown next to the field they name or as page messages.
+Broker staff work, auditors read (write buttons hidden, POST refused), other roles get 403.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import redirect
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from tariff.errors import DomainError
+from tariff.forms import domain_error_list
+from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
+
+from . import rules, selectors, services
+from .forms import (
+    ArticleFormSet,
+    DeclarationFilterForm,
+    DeclarationForm,
+    DocumentFormSet,
+    EtppAuthorisationForm,
+    EtppFilterForm,
+    EtppIssueForm,
+    EtppItemFormSet,
+    RegisterForm,
+    ReliquidateForm,
+    add_page_errors,
+)
+from .models import (
+    Article,
+    Declaration,
+    EtppAuthorisation,
+    EtppAuthorisationItem,
+    EtppImputation,
+    Liquidation,
+)
+
+
+class FilePageMixin(RolePageMixin):
+    read_roles = FILE_READERS
+    write_roles = FILE_WRITERS
+
+
+# --- read-only queries for these pages ----------------------------------------------------------
+
+def declaration_status_counts() -> list[dict]:
+    """Every status with its number of declarations (zero included), in workflow order."""
+    counts = dict(Declaration.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Declaration.Status.choices]
+
+
+def month_starts(*, today: dt.date, months: int) -> list[dt.date]:
+    """First day of the last ``months`` months, oldest first, the current month last."""
+    index = today.year * 12 + today.month - 1
+    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(months - 1, -1, -1)]
+
+
+def liquidated_duties_by_month(*, months: list[dt.date]) -> list[tuple[dt.date, Decimal]]:
+    """Total of the liquidations in force, by the local month they were made in."""
+    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    rows = (Liquidation.objects.filter(is_current=True, created_at__gte=start)
+            .annotate(month=TruncMonth("created_at")).order_by().values("month").annotate(total=Sum("total")))
+    by_month = {timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime)
+                else row["month"]: row["total"] for row in rows}
+    return [(month, by_month.get(month) or Decimal("0.00")) for month in months]
+
+
+def declaration_page_list(*, status: str = "", procedure=None, query: str = ""):
+    current_total = Liquidation.objects.filter(declaration=OuterRef("pk"), is_current=True).values("total")[:1]
+    qs = selectors.declaration_list(status=status or None)
+    if procedure is not None:
+        qs = qs.filter(procedure=procedure)
+    if query:
+        qs = qs.filter(reference__icontains=query)
+    return qs.annotate(duties_total=Subquery(current_total)).order_by("-created_at", "-id")
+
+
+def etpp_authorisation_detail_queryset():
+    imputations = EtppImputation.objects.select_related("article__declaration").order_by("created_at")
+    items = EtppAuthorisationItem.objects.select_related("tariff_line").prefetch_related(
+        Prefetch("imputations", queryset=imputations)).order_by("id")
+    return EtppAuthorisation.objects.select_related("exporter").prefetch_related(
+        Prefetch("items", queryset=items), "declarations")
+
+
+# --- the inline SVG chart -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartBar:
+    month: dt.date
+    total: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+
+
+@dataclass(frozen=True)
+class ChartTick:
+    value: Decimal
+    y: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    bottom: float
+    label_y: float
+    tick_x: int
+    bars: list[ChartBar]
+    ticks: list[ChartTick]
+    empty: bool
+
+
+def _nice_step(maximum: Decimal, ticks: int) -> Decimal:
+    raw = maximum / ticks
+    magnitude = Decimal(10) ** math.floor(math.log10(raw))
+    for factor in (1, 2, Decimal("2.5"), 5, 10):
+        if factor * magnitude >= raw:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def bar_chart(series: list[tuple[dt.date, Decimal]], *, width=760, height=260, left=92, right=12, top=16,
+              bottom=34, ticks=4) -> BarChart:
+    """Pixel geometry of a monthly bar chart, drawn by the template as inline SVG."""
+    maximum = max((total for _m, total in series), default=Decimal(0))
+    step = _nice_step(maximum, ticks) if maximum > 0 else Decimal(1)
+    top_value = step * ticks
+    plot_h, plot_w = height - top - bottom, width - left - right
+    base_y = top + plot_h
+    slot = plot_w / max(len(series), 1)
+    bars = []
+    for i, (month, total) in enumerate(series):
+        h = float(total / top_value) * plot_h if top_value else 0.0
+        x = left + i * slot + slot * 0.15
+        bars.append(ChartBar(month, total, round(x, 1), round(base_y - h, 1), round(slot * 0.7, 1), round(h, 1),
+                             round(left + i * slot + slot / 2, 1)))
+    tick_rows = [ChartTick(step * k, round(base_y - plot_h * k / ticks, 1)) for k in range(ticks + 1)]
+    return BarChart(width, height, left, width - right, base_y, base_y + 18, left - 8, bars, tick_rows, maximum == 0)
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+class DashboardView(RolePageMixin, TemplateView):
+    """Home page. Reference editors see the tariff entry points; the declaration
+    widgets are for the roles that read declarations."""
+
+    template_name = "dashboard.html"
+    read_roles = (BROKER_STAFF, AUDITOR, REFERENCE_EDITOR)
+    write_roles = FILE_WRITERS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["can_read_files"] = user_has_role(self.request.user, *FILE_READERS, *FILE_WRITERS)
+        if not context["can_read_files"]:
+            return context
+        series = liquidated_duties_by_month(months=month_starts(today=today, months=12))
+        overdue = selectors.etpp_overdue_requests(today=today).select_related("exporter").order_by("requested_on")
+        context.update(
+            status_counts=declaration_status_counts(),
+            month_total=series[-1][1],
+            month_label=date_format(today, "F Y"),
+            chart=bar_chart(series),
+            overdue_count=overdue.count(),
+            overdue_requests=[(auth, (today - auth.due_on).days) for auth in overdue[:10]],
+            recent_declarations=declaration_page_list()[:8],
+        )
+        return context
+
+
+# --- declarations ---------------------------------------------------------------------------------
+
+class DeclarationListView(FilePageMixin, ListView):
+    template_name = "declarations/declaration_list.html"
+    context_object_name = "declarations"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = DeclarationFilterForm(self.request.GET or None)
+        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return declaration_page_list(status=data.get("status", ""), procedure=data.get("procedure"),
+                                     query=data.get("q", ""))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        return context
+
+
+class DeclarationCreateView(FilePageMixin, TemplateView):
+    """New draft declaration: header, articles and annexed documents. "Prévisualiser"
+    re-renders the page with each article's customs value and the liquidation preview
+    (``declaration_preview``, nothing saved); "Enregistrer le brouillon" saves through
+    ``declaration_create``."""
+
+    template_name = "declarations/declaration_form.html"
+    writers_only = True
+
+    def get(self, request, *args, **kwargs):
+        form = DeclarationForm(initial={"rates_date": timezone.localdate()})
+        return self.render_page(form, ArticleFormSet(prefix="articles"), DocumentFormSet(prefix="documents"))
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST.copy()
+        action = data.get("action", "save")
+        for prefix, row in (("articles", "add_article"), ("documents", "add_document")):
+            if action == row:  # without JavaScript: one more empty row
+                data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
+        form = DeclarationForm(data)
+        articles = ArticleFormSet(data, prefix="articles")
+        documents = DocumentFormSet(data, prefix="documents")
+        if action in ("add_article", "add_document"):
+            return self.render_page(form, articles, documents)
+        if not (form.is_valid() & articles.is_valid() & documents.is_valid()):
+            return self.render_page(form, articles, documents)
+        article_forms = articles.filled_forms()
+        rows = {"articles": article_forms, "documents": documents.filled_forms()}
+        if action == "preview":
+            return self.render_page(form, articles, documents, preview=self.preview(form, article_forms))
+        try:
+            declaration = services.declaration_create(
+                declarant=request.user, **form.declaration_data(),
+                articles=[f.article_data() for f in article_forms],
+                documents=[f.document_data() for f in rows["documents"]],
+            )
+        except (DomainError, ValidationError) as exc:
+            add_page_errors(exc, form=form, rows=rows)
+            return self.render_page(form, articles, documents)
+        messages.success(request, _("Brouillon de la déclaration %(ref)s sauvegardé.") % {"ref": declaration.reference})
+        return redirect("declarations:detail", pk=declaration.pk)
+
+    def preview(self, form: DeclarationForm, article_forms) -> dict:
+        """Unsaved declaration and articles → customs values, duties, and the blocking
+        checks registration would apply (rules of declarations.rules)."""
+        on_date = form.cleaned_data.get("rates_date") or timezone.localdate()
+        declaration = Declaration(**form.declaration_data())
+        articles = []
+        for number, article_form in enumerate(article_forms, start=1):
+            data = article_form.article_data()
+            data.pop("tariff_code")
+            articles.append(Article(number=number, tariff_line=article_form.cleaned_data["tariff_line"], **data))
+        result = services.declaration_preview(declaration=declaration, articles=articles, on_date=on_date)
+        blocking = (rules.check_cost_fields_filled(declaration)
+                    + rules.check_invoice_matches_articles(declaration, articles)
+                    + rules.check_etpp_authorisation(declaration, articles, on_date))
+        for article_form, article in zip(article_forms, articles):
+            article_form.preview_value = article.customs_value
+        for article_form, item in zip(article_forms, result.taxes):
+            article_form.preview_lines = item.lines
+        return {"on_date": on_date, "result": result, "blocking": [e.message for e in blocking]}
+
+    def render_page(self, form, articles, documents, preview=None):
+        return self.render_to_response(self.get_context_data(
+            form=form, articles=articles, documents=documents, preview=preview,
+            currencies=("MAD", "EUR", "USD", "GBP", "CNY", "TRY", "AED"),
+        ))
+
+
+class DeclarationDetailView(FilePageMixin, DetailView):
+    template_name = "declarations/declaration_detail.html"
+    context_object_name = "declaration"
+
+    def get_queryset(self):
+        return selectors.declaration_detail_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        declaration: Declaration = self.object
+        today = timezone.localdate()
+        articles = list(declaration.articles.all())
+        liquidations = list(declaration.liquidations.all())
+        current = next((liq for liq in liquidations if liq.is_current), None)
+        status, can_write = declaration.status, context["can_write"]
+        preview = None
+        if status == Declaration.Status.DRAFT and sum(a.invoiced_value for a in articles) > 0:
+            # (all-zero invoiced values leave nothing to allocate: registration refuses them anyway)
+            preview = services.declaration_preview(declaration=declaration, articles=articles, on_date=today)
+        context.update(
+            articles=articles,
+            documents=list(declaration.documents.all()),
+            liquidations=liquidations,
+            current_liquidation=current,
+            preview=preview,
+            today=today,
+            can_register=can_write and status == Declaration.Status.DRAFT,
+            can_liquidate=can_write and status == Declaration.Status.REGISTERED,
+            can_reliquidate=can_write and status == Declaration.Status.LIQUIDATED,
+            can_cancel=can_write and status in (Declaration.Status.DRAFT, Declaration.Status.REGISTERED),
+            register_form=kwargs.get("register_form") or RegisterForm(initial={"date": today}),
+            reliquidate_form=kwargs.get("reliquidate_form") or ReliquidateForm(),
+        )
+        return context
+
+
+class DeclarationActionView(DeclarationDetailView):
+    """POST-only action on one declaration; errors of the service become page messages."""
+
+    writers_only = True
+    http_method_names = ["post"]
+    form_class = None
+    form_context_name = ""
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            return self.render_to_response(self.get_context_data(**{self.form_context_name: form}))
+        try:
+            self.perform(self.object, form)
+        except DomainError as exc:
+            for item in domain_error_list(exc):
+                messages.error(request, item.message)
+        return redirect("declarations:detail", pk=self.object.pk)
+
+    def perform(self, declaration: Declaration, form) -> None:
+        raise NotImplementedError
+
+
+class DeclarationRegisterView(DeclarationActionView):
+    form_class = RegisterForm
+    form_context_name = "register_form"
+
+    def perform(self, declaration, form):
+        result = services.declaration_register(
+            declaration=declaration, user=self.request.user, on_date=form.cleaned_data.get("date"))
+        messages.success(self.request, _("Déclaration enregistrée le %(date)s ; les taux de cette date s'appliquent.")
+                         % {"date": date_format(result.declaration.registered_on, "d/m/Y")})
+        for warning in result.warnings:
+            messages.warning(self.request, warning)
+
+
+class DeclarationLiquidateView(DeclarationActionView):
+    def perform(self, declaration, form):
+        liquidation = services.declaration_liquidate(declaration=declaration, user=self.request.user)
+        messages.success(self.request, _("Déclaration liquidée : %(total)s MAD de droits et taxes.")
+                         % {"total": _money(liquidation.total)})
+
+
+class DeclarationReliquidateView(DeclarationActionView):
+    form_class = ReliquidateForm
+    form_context_name = "reliquidate_form"
+
+    def perform(self, declaration, form):
+        result = services.declaration_reliquidate(
+            declaration=declaration, user=self.request.user, reason=form.cleaned_data["reason"])
+        if result.current is None:
+            messages.info(self.request, _("Aucun changement : la liquidation en vigueur est conservée."))
+        else:
+            messages.success(self.request, _("Reliquidation n° %(n)s : écart de %(delta)s MAD.")
+                             % {"n": result.current.sequence, "delta": _money(result.delta["total"])})
+
+
+class DeclarationCancelView(DeclarationActionView):
+    def perform(self, declaration, form):
+        services.declaration_cancel(declaration=declaration)
+        messages.success(self.request, _("Déclaration annulée."))
+
+
+def _money(amount: Decimal) -> str:
+    return floatformat(amount, "2g")
+
+
+# --- ETPP authorisations ----------------------------------------------------------------------------
+
+class EtppListView(FilePageMixin, ListView):
+    template_name = "declarations/etpp_list.html"
+    context_object_name = "authorisations"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        self.filter_form = EtppFilterForm(self.request.GET or None)
+        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        state = data.get("state")
+        if state == "overdue":
+            qs = selectors.etpp_overdue_requests(today=self.today)
+        else:
+            qs = EtppAuthorisation.objects.all()
+            if state == "pending":
+                qs = qs.filter(issued_on__isnull=True)
+            elif state == "issued":
+                qs = qs.filter(issued_on__isnull=False)
+        if data.get("q"):
+            qs = qs.filter(number__icontains=data["q"])
+        return qs.select_related("exporter").annotate(item_count=Count("items")).order_by("-requested_on", "number")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filter_form=self.filter_form, today=self.today,
+            rows=[(auth, auth.is_overdue(self.today), (self.today - auth.due_on).days)
+                  for auth in context["authorisations"]],
+        )
+        return context
+
+
+class EtppCreateView(FilePageMixin, TemplateView):
+    template_name = "declarations/etpp_form.html"
+    writers_only = True
+
+    def get(self, request, *args, **kwargs):
+        form = EtppAuthorisationForm(initial={"requested_on": timezone.localdate()})
+        return self.render_to_response(self.get_context_data(form=form, items=EtppItemFormSet(prefix="items")))
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST.copy()
+        if data.get("action") == "add_item":
+            data["items-TOTAL_FORMS"] = str(int(data.get("items-TOTAL_FORMS") or 0) + 1)
+        form = EtppAuthorisationForm(data)
+        items = EtppItemFormSet(data, prefix="items")
+        if data.get("action") == "add_item" or not (form.is_valid() & items.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, items=items))
+        item_forms = items.filled_forms()
+        try:
+            authorisation = services.etpp_authorisation_create(
+                **form.authorisation_data(), items=[f.item_data() for f in item_forms])
+        except (DomainError, ValidationError) as exc:
+            add_page_errors(exc, form=form, rows={"items": item_forms})
+            return self.render_to_response(self.get_context_data(form=form, items=items))
+        messages.success(request, _("Autorisation ETPP %(n)s créée.") % {"n": authorisation.number})
+        return redirect("declarations:etpp-detail", pk=authorisation.pk)
+
+
+class EtppDetailView(FilePageMixin, DetailView):
+    template_name = "declarations/etpp_detail.html"
+    context_object_name = "authorisation"
+
+    def get_queryset(self):
+        return etpp_authorisation_detail_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        auth: EtppAuthorisation = self.object
+        context.update(
+            today=today, overdue=auth.is_overdue(today), days_late=(today - auth.due_on).days,
+            items=list(auth.items.all()), declarations=list(auth.declarations.order_by("-created_at")),
+            can_issue=context["can_write"] and auth.issued_on is None,
+            issue_form=kwargs.get("issue_form") or EtppIssueForm(initial={"issued_on": today, "valid_from": today}),
+        )
+        return context
+
+
+class EtppIssueView(EtppDetailView):
+    """Record the delivery of a pending authorisation (date and validity)."""
+
+    writers_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = EtppIssueForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(issue_form=form))
+        try:
+            services.etpp_authorisation_issue(authorisation=self.object, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            add_page_errors(exc, form=form, rows={})
+            return self.render_to_response(self.get_context_data(issue_form=form))
+        messages.success(request, _("Délivrance de l'autorisation enregistrée."))
+        return redirect(reverse("declarations:etpp-detail", args=[self.object.pk]))

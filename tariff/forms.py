@@ -1,0 +1,169 @@
+"""Forms of the tariff pages (search, rates as of a date, duty calculator), and the
+helpers every page uses to show a ``DomainError`` next to the field it names."""
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .errors import DomainError
+from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+
+# --- shared field factories -------------------------------------------------------------------
+
+
+def money_field(label, *, required=True, **kwargs) -> forms.DecimalField:
+    """An amount typed the French way ("1 234,56") or with a dot; never negative."""
+    return forms.DecimalField(
+        label=label, required=required, min_value=0, max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}), **kwargs,
+    )
+
+
+def quantity_field(label, *, required=True, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, min_value=0, max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMAL_PLACES, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}), **kwargs,
+    )
+
+
+def date_field(label, *, required=True, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs,
+    )
+
+
+YES_NO_CHOICES = [("", "—"), ("true", _("Oui")), ("false", _("Non"))]
+
+franchise_code_validator = RegexValidator(r"^\d{4}$", _("Code franchise à 4 chiffres (ex. 2015)."))
+
+
+# --- DomainError → form errors ----------------------------------------------------------------
+
+def domain_error_list(error: DomainError) -> list[DomainError]:
+    """The individual violations of a ``DomainError`` (``DomainErrors`` carries several)."""
+    return list(getattr(error, "errors", None) or [error])
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError, *, aliases: dict[str, str] | None = None) -> None:
+    """Attach each violation to the form field its ``field`` names (after ``aliases``),
+    or to the form's general errors when the form has no such field."""
+    for item in domain_error_list(error):
+        name = (aliases or {}).get(item.field or "", item.field)
+        form.add_error(name if name in form.fields else None, item.message)
+
+
+# --- search and "as of" date --------------------------------------------------------------------
+
+class TariffSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Code ou mots de la désignation"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("ex. 8517.13 ou téléphones"), "autofocus": True}),
+    )
+
+
+class AsOfDateForm(forms.Form):
+    date = date_field(_("Taux en vigueur le"), required=False)
+
+    def as_of(self):
+        if self.is_valid() and self.cleaned_data.get("date"):
+            return self.cleaned_data["date"]
+        return timezone.localdate()
+
+
+# --- duty calculator ----------------------------------------------------------------------------
+
+# The attributes the TIC tables read (tariff.rules), offered as named fields.
+ATTRIBUTE_FIELDS = (
+    "energy_class", "sugar_g_per_100", "product_kind", "retail_value", "volume_l", "volume_ml", "alcohol_pct_vol",
+    "net_mass_kg", "screen_size_inches", "contains_nicotine", "has_screen", "vehicle_kind",
+)
+
+ENERGY_CLASS_CHOICES = [("", "—")] + [(c, c) for c in "ABCDEFG"]
+VEHICLE_KIND_CHOICES = [
+    ("", "—"),
+    ("car", _("Automobile ou autre véhicule")),
+    ("wheelchair", _("Fauteuil roulant adapté")),
+    ("moped", _("Cyclomoteur")),
+    ("motorcycle", _("Motocycle")),
+    ("tricycle", _("Tricycle")),
+]
+
+
+def attribute_form_fields() -> dict[str, forms.Field]:
+    """Named fields for the TIC attributes (tables A, G, H, I, J, K, L)."""
+    return {
+        "energy_class": forms.ChoiceField(
+            label=_("Classe énergétique (TIC J)"), choices=ENERGY_CLASS_CHOICES, required=False),
+        "sugar_g_per_100": quantity_field(_("Sucre (g / 100 g ou ml) — TIC A, L"), required=False),
+        "product_kind": forms.SlugField(
+            label=_("Nature de produit (product_kind)"), required=False, max_length=40,
+            widget=forms.TextInput(attrs={"list": "product-kinds"})),
+        "retail_value": money_field(_("Prix de vente au détail (DH) — TIC G"), required=False),
+        "volume_l": quantity_field(_("Volume (litres) — TIC A"), required=False),
+        "volume_ml": quantity_field(_("Volume (ml) — TIC H"), required=False),
+        "alcohol_pct_vol": quantity_field(_("Titre alcoométrique (% vol) — TIC A"), required=False),
+        "net_mass_kg": quantity_field(_("Masse nette (kg) — TIC I, L"), required=False),
+        "screen_size_inches": quantity_field(_("Taille d'écran (pouces) — TIC K"), required=False),
+        "contains_nicotine": forms.ChoiceField(
+            label=_("Contient de la nicotine (TIC H)"), choices=YES_NO_CHOICES, required=False),
+        "has_screen": forms.ChoiceField(label=_("Avec écran (TIC K)"), choices=YES_NO_CHOICES, required=False),
+        "vehicle_kind": forms.ChoiceField(
+            label=_("Véhicule de la batterie (TIC K)"), choices=VEHICLE_KIND_CHOICES, required=False),
+    }
+
+
+def attribute_from_message(message: str) -> str | None:
+    """The attribute a TIC error message names (« energy_class », product_kind, …)."""
+    for name in ATTRIBUTE_FIELDS:
+        if re.search(rf"\b{name}\b", message):
+            return name
+    return None
+
+
+class DutyQuoteForm(forms.Form):
+    """The inputs of ``tariff.services.quote_duties`` (the same service as the quote API)."""
+
+    tariff_code = forms.CharField(
+        label=_("Position tarifaire"), max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "8517.13.00.00", "autocomplete": "off"}),
+    )
+    date = date_field(_("Date (taux applicables)"))
+    customs_value = money_field(_("Valeur en douane (MAD)"))
+    quantity = quantity_field(_("Quantité"), required=False)
+    franchise_code = forms.CharField(
+        label=_("Code franchise"), required=False, max_length=4, validators=[franchise_code_validator])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(attribute_form_fields())
+
+    @property
+    def attribute_bound_fields(self):
+        return [self[name] for name in ATTRIBUTE_FIELDS]
+
+    def attributes(self) -> dict:
+        """The filled attributes, as the engine reads them (numbers as exact strings)."""
+        result = {}
+        for name in ATTRIBUTE_FIELDS:
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if name in ("contains_nicotine", "has_screen"):
+                result[name] = value == "true"
+            else:
+                result[name] = str(value)
+        return result
+
+    def add_quote_error(self, error: DomainError) -> None:
+        for item in domain_error_list(error):
+            name = item.field
+            if name == "attributes":
+                name = attribute_from_message(item.message)
+            self.add_error(name if name in self.fields else None, item.message)

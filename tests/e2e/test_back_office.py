@@ -1,0 +1,172 @@
+"""The back office in a real browser: log in, create a two-article declaration, preview,
+register, liquidate, read the totals, open the dashboard (screenshots in artifacts/)."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import CHROMIUM
+
+if not CHROMIUM.exists():
+    pytest.skip("Chromium absent (/usr/bin/chromium) : apt-get install chromium", allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="paquet python playwright absent (pip install playwright)")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def plain(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button:has-text('Se connecter')")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_wrong_password_is_refused_in_french(page):
+    from conftest import make_user
+    from tariff.roles import BROKER_STAFF
+
+    make_user("broker-e2e", BROKER_STAFF)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "broker-e2e")
+    page.fill("#id_password", "wrong")
+    page.click("button:has-text('Se connecter')")
+    assert "mot de passe valides" in plain(page.inner_text(".errorlist"))
+    assert "/accounts/login/" in page.url
+
+
+def test_declaration_from_creation_to_liquidation_then_dashboard(page, screenshots):
+    from conftest import make_user
+    from declarations.models import Declaration
+    from declarations.tests.factories import PartyFactory
+    from tariff.roles import BROKER_STAFF
+
+    make_user("broker-e2e", BROKER_STAFF, first_name="Salma", last_name="Bennani")
+    party = PartyFactory(name="Animalerie du Maroc SARL")
+
+    log_in(page, "broker-e2e", "pw-broker-e2e")
+    assert page.inner_text("h1") == "Tableau de bord"
+
+    # --- create: header, freight and insurance, two articles (second row added by the button)
+    page.click("nav >> text=Déclarations")
+    page.click("text=Nouvelle déclaration")
+    page.fill("#id_reference", "DUM-E2E-0001")
+    page.fill("#id_customs_office", "309 Casablanca-Port")
+    page.select_option("#id_procedure", "010")
+    page.select_option("#id_party", label=party.name)
+    page.fill("#id_invoice_total", "1000")
+    page.fill("#id_invoice_currency", "EUR")
+    page.fill("#id_freight_amount", "500")
+    page.fill("#id_insurance_amount", "100")
+    articles = [("Aliments pour chats", "600"), ("Aliments pour chiens", "400")]
+    for i, (description, value) in enumerate(articles):
+        if i:
+            page.click("text=+ Ajouter un article")
+        page.fill(f"#id_articles-{i}-tariff_line", "2309.10.00.00")
+        page.fill(f"#id_articles-{i}-description", description)
+        page.fill(f"#id_articles-{i}-origin_country", "FR")
+        page.fill(f"#id_articles-{i}-invoiced_value", value)
+        page.fill(f"#id_articles-{i}-quantity", value)
+        page.fill(f"#id_articles-{i}-net_mass_kg", value)
+    page.select_option("#id_documents-0-kind", "invoice")
+    page.fill("#id_documents-0-reference", "FAC-2024-001")
+    page.select_option("#id_documents-1-kind", "transport")
+    page.fill("#id_documents-1-reference", "BL-778899")
+    page.fill("#id_rates_date", "2024-03-01")
+
+    # --- preview: customs value per article and the duties, nothing saved
+    page.click("#preview-button")
+    preview = plain(page.inner_text("#preview"))
+    assert "11 400,00 MAD" in preview and "4 674,00" in preview
+    assert "Valeur en douane : 6 840,00 MAD" in plain(page.inner_text("main form"))
+    assert not Declaration.objects.exists()
+    page.screenshot(path=str(screenshots / "declaration-preview.png"), full_page=True)
+
+    # --- save the draft, register on 1 March 2024, liquidate
+    page.click("#save-button")
+    page.wait_for_selector("#status")
+    assert page.inner_text("#status") == "Brouillon"
+    page.fill("#id_date", "2024-03-01")
+    page.click("button[name=register]")
+    assert "Déclaration enregistrée le 01/03/2024" in page.inner_text(".messages")
+    assert page.inner_text("#status") == "Enregistrée"
+    page.click("button[name=liquidate]")
+    assert page.inner_text("#status") == "Liquidée"
+
+    totals = plain(page.inner_text("#totals"))
+    for amount in ("1 995,00", "0,00", "2 679,00", "4 674,00"):
+        assert amount in totals, totals
+    articles_table = plain(page.inner_text("#articles"))
+    assert "6 840,00" in articles_table and "4 560,00" in articles_table
+    assert "LF-55-23" in page.inner_text("#liquidation")
+    page.screenshot(path=str(screenshots / "declaration-detail.png"), full_page=True)
+
+    # --- dashboard: the month's duties and the chart
+    page.click("nav >> text=Tableau de bord")
+    assert "4 674,00" in plain(page.inner_text("#month-total"))
+    assert page.locator("#duties-chart rect.bar").count() == 12
+    assert page.inner_text("#status-counts [data-status=liquidated] .value") == "1"
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+
+
+def test_tariff_search_line_timeline_and_calculator(page, screenshots):
+    from conftest import make_user
+    from tariff.roles import AUDITOR
+
+    make_user("auditor-e2e", AUDITOR)
+    log_in(page, "auditor-e2e", "pw-auditor-e2e")
+    page.click("nav >> text=Tarif")
+    page.fill("#id_q", "8517.13")
+    page.click("button:has-text('Rechercher')")
+    page.click("text=8517.13.00.00")
+    page.fill("#id_date", "2024-03-01")
+    page.click("button:has-text('Afficher')")
+    assert "17,5 %" in plain(page.inner_text(".timeline li.in-force"))
+    page.screenshot(path=str(screenshots / "tariff-line.png"), full_page=True)
+
+    page.fill("#id_customs_value", "10000")
+    page.fill("#id_quantity", "10")
+    page.click("button:has-text('Calculer') >> nth=0")
+    result = plain(page.inner_text("#quote-result"))
+    for amount in ("1 750,00", "500,00", "2 450,00", "4 700,00"):
+        assert amount in result, result
+    page.screenshot(path=str(screenshots / "calculator.png"), full_page=True)
+
+
+def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshots):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from conftest import make_user
+    from declarations.tests.factories import PartyFactory, make_etpp_authorisation
+    from tariff.roles import BROKER_STAFF
+
+    make_user("broker-e2e", BROKER_STAFF)
+    exporter = PartyFactory(name="Textiles du Nord SA")
+    late = make_etpp_authorisation(exporter=exporter, code="2309.10.00.00", issued=False, number="ETPP-ANCIENNE")
+    type(late).objects.filter(pk=late.pk).update(requested_on=timezone.localdate() - dt.timedelta(days=75))
+
+    log_in(page, "broker-e2e", "pw-broker-e2e")
+    page.click("nav >> text=Autorisations ETPP")
+    assert "en retard de 15 jours" in plain(page.inner_text("table"))
+    page.click("text=Nouvelle demande")
+    page.fill("#id_number", "ETPP-2025-0042")
+    page.select_option("#id_exporter", label=exporter.name)
+    page.select_option("#id_department", "industry_trade")
+    page.fill("#id_requested_on", "2025-08-01")
+    for i, (code, quantity) in enumerate([("2309.10.00.00", "1000"), ("8507.60.07.00", "50")]):
+        if i:
+            page.click("text=+ Ajouter une marchandise")
+        page.fill(f"#id_items-{i}-tariff_line", code)
+        page.fill(f"#id_items-{i}-quantity", quantity)
+    page.click("button:has-text(\"Créer l'autorisation\")")
+    page.wait_for_selector("#items")
+    items = plain(page.inner_text("#items"))
+    assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1000 kg" in items
+    assert "Autorisation ETPP ETPP-2025-0042 créée." in page.inner_text(".messages")
+    page.screenshot(path=str(screenshots / "etpp-detail.png"), full_page=True)
