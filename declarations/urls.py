@@ -17,4 +17,8 @@ urlpatterns = [
     path("etpp-authorisations/new/", views.EtppCreateView.as_view(), name="etpp-create"),
     path("etpp-authorisations/<int:pk>/", views.EtppDetailView.as_view(), name="etpp-detail"),
     path("etpp-authorisations/<int:pk>/issue/", views.EtppIssueView.as_view(), name="etpp-issue"),
+    path("recalculations/", views.RecalculationRunListView.as_view(), name="recalculation-list"),
+    path("recalculations/<int:pk>/", views.RecalculationRunDetailView.as_view(), name="recalculation-detail"),
+    path("recalculations/<int:pk>/progress/", views.RecalculationRunProgressView.as_view(),
+         name="recalculation-progress"),
 ]

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -50,6 +51,7 @@ from .models import (
     EtppAuthorisationItem,
     EtppImputation,
     Liquidation,
+    RecalculationRun,
 )
 
 
@@ -189,6 +191,7 @@ class DashboardView(RolePageMixin, TemplateView):
             overdue_count=overdue.count(),
             overdue_requests=[(auth, (today - auth.due_on).days) for auth in overdue[:10]],
             recent_declarations=declaration_page_list()[:8],
+            last_run=RecalculationRun.objects.select_related("law").order_by("-created_at").first(),
         )
         return context
 
@@ -484,3 +487,44 @@ class EtppIssueView(EtppDetailView):
             return self.render_to_response(self.get_context_data(issue_form=form))
         messages.success(request, _("Délivrance de l'autorisation enregistrée."))
         return redirect(reverse("declarations:etpp-detail", args=[self.object.pk]))
+
+
+# --- recalculation runs (finance-law changes) ------------------------------------------------------
+
+class RecalculationRunListView(FilePageMixin, ListView):
+    template_name = "declarations/recalculation_list.html"
+    context_object_name = "runs"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return RecalculationRun.objects.select_related("law").order_by("-created_at")
+
+
+class RecalculationRunDetailView(FilePageMixin, DetailView):
+    """A run with its live progress (the page polls the JSON view while it runs) and
+    the before/after difference of every declaration it touched."""
+
+    template_name = "declarations/recalculation_detail.html"
+    context_object_name = "run"
+    queryset = RecalculationRun.objects.select_related("law")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        results = self.object.results.select_related("declaration").exclude(outcome="unchanged").order_by(
+            "declaration_id")
+        context["results"] = results[:500]
+        context["results_hidden"] = max(0, results.count() - 500)
+        context["running"] = self.object.status in (RecalculationRun.Status.PENDING, RecalculationRun.Status.RUNNING)
+        return context
+
+
+class RecalculationRunProgressView(FilePageMixin, DetailView):
+    queryset = RecalculationRun.objects.all()
+
+    def get(self, request, *args, **kwargs):
+        run = self.get_object()
+        return JsonResponse({
+            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress_percent,
+            "candidates": run.candidates, "processed": run.processed, "changed": run.changed,
+            "unchanged": run.unchanged, "failed": run.failed,
+        })
