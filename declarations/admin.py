@@ -1,7 +1,16 @@
+import datetime as _dt
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import exemptions
 from .models import (
     AnnexedDocument,
     Article,
@@ -9,12 +18,19 @@ from .models import (
     DeclarationGroup,
     EtppAuthorisation,
     EtppAuthorisationItem,
+    ExemptAsset,
+    FollowUpEntry,
+    FranchiseCondition,
+    InvestmentConvention,
     Liquidation,
     LiquidationLine,
     Party,
     ProcedureCode,
+    QuotaAllocation,
     RecalculationResult,
     RecalculationRun,
+    VatGuarantee,
+    WarehouseDisposal,
 )
 from .resources import ProcedureCodeResource
 
@@ -149,3 +165,176 @@ class RecalculationRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Exemptions followed over time (issue 9) -----------------------------------------------------
+@admin.register(FranchiseCondition)
+class FranchiseConditionAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "kind", "franchise", "party", "declaration", "issued_on", "valid_to", "status")
+    list_filter = ("kind", "status", "franchise")
+    search_fields = ("reference", "party__name", "declaration__reference")
+    autocomplete_fields = ("party",)
+    raw_id_fields = ("declaration",)
+    list_select_related = ("franchise", "party", "declaration")
+
+
+@admin.register(InvestmentConvention)
+class InvestmentConventionAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "party", "amount", "signed_on", "valid_from", "valid_to")
+    search_fields = ("number", "party__name")
+    autocomplete_fields = ("party",)
+    list_select_related = ("party",)
+
+
+@admin.register(VatGuarantee)
+class VatGuaranteeAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "kind", "declaration", "amount", "constituted_on", "released_on")
+    list_filter = ("kind", ("released_on", admin.EmptyFieldListFilter))
+    search_fields = ("reference", "declaration__reference")
+    raw_id_fields = ("declaration",)
+    list_select_related = ("declaration",)
+
+
+class ExemptAssetForm(forms.ModelForm):
+    class Meta:
+        model = ExemptAsset
+        fields = ("disposed_on", "regularisation_settled_on")
+
+    def clean(self):
+        data = super().clean()
+        disposed_on = data.get("disposed_on") or self.instance.disposed_on
+        if disposed_on and disposed_on < self.instance.imported_on:
+            self.add_error("disposed_on",
+                           f"La cession ne peut précéder l'importation ({self.instance.imported_on:%d/%m/%Y}).")
+        if data.get("regularisation_settled_on") and not disposed_on:
+            self.add_error("regularisation_settled_on", "Aucune cession enregistrée : rien à régulariser.")
+        return data
+
+
+@admin.register(ExemptAsset)
+class ExemptAssetAdmin(SimpleHistoryAdmin):
+    """Assets under the 60-month rule; entering a disposal date computes the regularisation
+    (CGI art. 104-II-2°, LF 2024) through ``exemptions.exempt_asset_dispose``."""
+
+    form = ExemptAssetForm
+    list_display = ("article", "exempted_vat", "imported_on", "keep_until", "disposed_on", "regularisation_amount",
+                    "regularisation_settled_on")
+    list_filter = (("disposed_on", admin.EmptyFieldListFilter),)
+    search_fields = ("article__declaration__reference", "article__description")
+    list_select_related = ("article__declaration",)
+    readonly_fields = ("article", "convention", "exempted_vat", "imported_on", "keep_until", "regularisation_amount",
+                       "schedule")
+    fields = readonly_fields[:-2] + ("disposed_on", "regularisation_amount", "regularisation_settled_on", "schedule")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.disposed_on:
+            return self.readonly_fields + ("disposed_on",)
+        return self.readonly_fields
+
+    @admin.display(description="Régularisation selon la date de cession")
+    def schedule(self, obj):
+        rows = exemptions.exempt_asset_schedule(asset=obj)
+        body = format_html_join(
+            "", "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
+            ((r.month, f"{r.disposed_from:%d/%m/%Y}", f"{r.disposed_to:%d/%m/%Y}", r.amount) for r in rows))
+        return format_html("<table><thead><tr><th>Mois entamés</th><th>Cession du – au</th><th>Régularisation (MAD)"
+                           "</th></tr></thead><tbody>{}</tbody></table>", body)
+
+    def save_model(self, request, obj, form, change):
+        if "disposed_on" in form.changed_data and obj.disposed_on:
+            exemptions.exempt_asset_dispose(asset=obj, disposed_on=obj.disposed_on)
+        if "regularisation_settled_on" in form.changed_data and obj.regularisation_settled_on:
+            exemptions.exempt_asset_settle(asset=obj, settled_on=obj.regularisation_settled_on)
+
+
+@admin.register(QuotaAllocation)
+class QuotaAllocationAdmin(admin.ModelAdmin):
+    list_display = ("quota", "article", "requested_kg", "allocated_kg", "out_of_quota_kg", "balance_after_kg",
+                    "created_at")
+    list_filter = ("quota",)
+    list_select_related = ("quota__franchise", "article__declaration")
+    readonly_fields = ("quota", "article", "liquidation", "requested_kg", "allocated_kg", "out_of_quota_kg",
+                       "balance_after_kg", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WarehouseDisposal)
+class WarehouseDisposalAdmin(SimpleHistoryAdmin):
+    """Rule EXO3 (CDII art. 130-4°) runs on save: refused when duties were paid or guaranteed,
+    without a listed reason, or at a cost to the Treasury."""
+
+    list_display = ("goods_description", "kind", "party", "reason", "requested_on", "completed_on",
+                    "duties_paid_or_guaranteed")
+    list_filter = ("kind", "reason")
+    search_fields = ("goods_description", "party__name", "supervision_reference")
+    autocomplete_fields = ("party",)
+    raw_id_fields = ("declaration",)
+
+
+_FOLLOW_UP_TEMPLATE = engines["django"].from_string("""{% extends "admin/base_site.html" %}
+{% block breadcrumbs %}<div class="breadcrumbs"><a href="{% url 'admin:index' %}">Accueil</a> › {{ title }}</div>
+{% endblock %}
+{% block content %}
+<p>Situation au {{ today|date:"d/m/Y" }} — échéances les plus proches d'abord.</p>
+<ul class="object-tools">{% for key, label in kinds %}
+<li><a href="?kind={{ key }}">{{ label }}</a></li>{% endfor %}</ul>
+<table id="follow-up" style="width: 100%">
+<thead><tr><th>Échéance</th><th>Nature</th><th>Objet</th><th>Référence</th><th>Opérateur</th>
+<th>Montant / solde</th><th>Détail</th></tr></thead>
+<tbody>
+{% for item in items %}<tr>
+<td>{{ item.due_on|date:"d/m/Y"|default:"—" }}</td><td>{{ item.kind_label }}</td><td>{{ item.label }}</td>
+<td>{{ item.reference }}</td><td>{{ item.party|default:"—" }}</td>
+<td>{% if item.amount is None %}—{% elif item.unit == "kg" %}{{ item.amount|floatformat:"-3g" }} kg{% else %}
+{{ item.amount|floatformat:"2g" }} {{ item.unit }}{% endif %}</td>
+<td>{{ item.detail }}</td>
+</tr>{% empty %}<tr><td colspan="7">Rien à surveiller.</td></tr>{% endfor %}
+</tbody></table>
+{% endblock %}""")
+
+
+@admin.register(FollowUpEntry)
+class FollowUpAdmin(admin.ModelAdmin):
+    """The "to watch" list in the back office: quota balances, expiring evidence, assets
+    under the 60-month rule, regularisations, guarantees not released, conventions ending."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            today = _dt.date.fromisoformat(request.GET.get("as_of", ""))
+        except ValueError:
+            today = timezone.localdate()
+        kinds = [k for k in request.GET.getlist("kind") if k in exemptions.FollowUpKind.LABELS] or None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": self.model._meta.verbose_name_plural.capitalize(),
+            "opts": self.model._meta,
+            "today": today,
+            "kinds": list(exemptions.FollowUpKind.LABELS.items()),
+            "items": exemptions.follow_up_items(today=today, kinds=kinds),
+        }
+        return TemplateResponse(request, _FOLLOW_UP_TEMPLATE, context)

@@ -24,8 +24,9 @@ class DeclarationsConfig(AppConfig):
             "party", "declaration", "article", "annexeddocument", "declarationgroup", "etppauthorisation",
             "etppauthorisationitem",
         ]
+        work += ["franchisecondition", "investmentconvention", "vatguarantee", "warehousedisposal", "exemptasset"]
         read_only = ["liquidation", "liquidationline", "etppimputation", "procedurecode", "recalculationrun",
-                     "recalculationresult"]
+                     "recalculationresult", "quotaallocation", "followupentry"]
         register_role_permissions(BROKER_STAFF, "declarations", model_perms(work, actions=("view", "add", "change")))
         register_role_permissions(BROKER_STAFF, "declarations", model_perms(read_only, actions=("view",)))
         register_role_permissions(REFERENCE_EDITOR, "declarations", model_perms(["procedurecode"]))

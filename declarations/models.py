@@ -433,3 +433,289 @@ class RecalculationResult(models.Model):
         verbose_name = _("résultat de recalcul")
         verbose_name_plural = _("résultats de recalcul")
         constraints = [models.UniqueConstraint(fields=["run", "declaration"], name="one_result_per_run")]
+
+
+# --- Exemptions followed over time (issue 9) -----------------------------------------------------
+# Rules: tariff.exemption_rules; services and the "to watch" list: declarations.exemptions.
+
+from tariff.business_rules import ValidityEndAfterStart  # noqa: E402
+from tariff.codes import split_prefixes  # noqa: E402
+from tariff.exemption_rules import (  # noqa: E402
+    CONDITION_LABELS,
+    ConventionMeetsThreshold,
+    WarehouseDisposalAllowed,
+    dgi_certificate_expiry,
+)
+from tariff.models import FranchiseCode, Quota, RuleCheckedModel, WarehouseDisposalReason  # noqa: E402
+
+
+class QuotaAllocation(models.Model):
+    """Net mass of an article imputed on a quota when the declaration is liquidated; the
+    part beyond the balance is taxed at the normal rate (LF 2024 art. 5 bis, circ. 6522/210 §V)."""
+
+    quota = models.ForeignKey(Quota, on_delete=models.PROTECT, related_name="allocations")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="quota_allocations")
+    liquidation = models.ForeignKey(Liquidation, on_delete=models.PROTECT, related_name="quota_allocations")
+    requested_kg = QuantityField(_("masse nette déclarée (kg)"), validators=[MinValueValidator(0)])
+    allocated_kg = QuantityField(_("imputée sur le contingent (kg)"), validators=[MinValueValidator(0)])
+    out_of_quota_kg = QuantityField(_("hors contingent, taux normal (kg)"), default=0,
+                                    validators=[MinValueValidator(0)])
+    balance_after_kg = QuantityField(_("solde après imputation (kg)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("quota", "created_at", "id")
+        verbose_name = _("imputation sur contingent")
+        verbose_name_plural = _("imputations sur contingent")
+        constraints = [
+            models.UniqueConstraint(fields=["quota", "article"], name="one_allocation_per_article"),
+            models.CheckConstraint(
+                condition=Q(requested_kg=models.F("allocated_kg") + models.F("out_of_quota_kg")),
+                name="allocation_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quota} ← {self.article} : {self.allocated_kg} kg"
+
+
+class FranchiseCondition(models.Model):
+    """Evidence a conditional franchise code needs (circ. 6522/210 §IV-1): for code 2013 the
+    importer's undertaking of strictly school use, the DGI certificate (valid only for its
+    year of issue) or an accepted exemption request for supplies outside annexe IV-1; for
+    code 0040 the beneficiary status of the Fondation Mohammed VI des Sciences et de la Santé.
+    Attached to one declaration, or to the importer for all its declarations (no declaration)."""
+
+    class Kind(models.TextChoices):
+        UNDERTAKING = "undertaking", _("Engagement d'usage strictement scolaire")
+        DGI_CERTIFICATE = "dgi_certificate", _("Attestation DGI d'importation en exonération de TVA")
+        EXEMPTION_REQUEST = "exemption_request", _("Demande d'exonération (fournitures hors annexe IV-1)")
+        FM6SS_BENEFICIARY = "fm6ss_beneficiary", _(
+            "Bénéficiaire : Fondation Mohammed VI des Sciences et de la Santé")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En cours d'examen")
+        GRANTED = "granted", _("Accordée / valable")
+        REFUSED = "refused", _("Refusée")
+
+    # Which code each kind of evidence serves (circ. 6522/210 §IV-1).
+    KIND_FRANCHISE = {
+        Kind.UNDERTAKING: "2013", Kind.DGI_CERTIFICATE: "2013", Kind.EXEMPTION_REQUEST: "2013",
+        Kind.FM6SS_BENEFICIARY: "0040",
+    }
+
+    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="franchise_conditions")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="franchise_conditions", null=True, blank=True,
+        help_text=_("vide = vaut pour toutes les déclarations de l'importateur pendant sa validité"),
+    )
+    reference = models.CharField(_("référence"), max_length=80)
+    issued_on = models.DateField(_("délivré / souscrit le"))
+    valid_to = models.DateField(_("valable jusqu'au (inclus)"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.GRANTED)
+    description = models.CharField(_("marchandises concernées"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-issued_on", "reference")
+        verbose_name = _("condition d'un code franchise")
+        verbose_name_plural = _("conditions des codes franchise")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("issued_on")),
+                name="franchise_condition_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        errors = {}
+        expected = self.KIND_FRANCHISE.get(self.kind)
+        if self.franchise_id and expected and self.franchise.code != expected:
+            errors["franchise"] = f"Ce justificatif ({CONDITION_LABELS[self.kind]}) vaut pour le code {expected}."
+        if self.kind == self.Kind.DGI_CERTIFICATE and self.issued_on:
+            # Décret 2-23-1118 (circ. 6522/210 §IV-1): valid only for its year of issue.
+            expiry = dgi_certificate_expiry(self.issued_on)
+            if self.valid_to is None:
+                self.valid_to = expiry
+            elif self.valid_to > expiry:
+                errors["valid_to"] = (f"L'attestation DGI n'est valable que pour l'année de sa délivrance "
+                                      f"(au plus tard le {expiry:%d/%m/%Y}).")
+        if self.status != self.Status.GRANTED and self.kind != self.Kind.EXEMPTION_REQUEST:
+            errors["status"] = "Seule une demande d'exonération peut être en cours d'examen ou refusée."
+        if self.declaration_id and self.party_id and self.declaration.party_id != self.party_id:
+            errors["declaration"] = "La déclaration appartient à un autre importateur."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, on_date: dt.date) -> bool:
+        return (self.status == self.Status.GRANTED and self.issued_on <= on_date
+                and (self.valid_to is None or on_date <= self.valid_to))
+
+
+class InvestmentConvention(RuleCheckedModel):
+    """Investment convention with the State: capital goods imported for its programme are
+    exempt from DI and import VAT and not subject to trade-defence measures (CDII art.
+    164-1°-p, CGI art. 123-22°-b; threshold 50 M MAD from LF 2022, 100 M before)."""
+
+    number = models.CharField(_("numéro"), max_length=40, unique=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="investment_conventions")
+    amount = MoneyField(_("montant du programme d'investissement (MAD)"), validators=[MinValueValidator(0)])
+    signed_on = models.DateField(_("signée le"))
+    valid_from = models.DateField(_("importations à partir du"))
+    valid_to = models.DateField(_("importations jusqu'au (inclus)"), null=True, blank=True)
+    goods_description = models.TextField(_("biens d'équipement, matériels et outillages prévus"))
+    tariff_prefixes = models.CharField(
+        _("positions tarifaires prévues"), max_length=500, blank=True, help_text=_("vide = tous biens d'équipement")
+    )
+
+    business_rules = (ValidityEndAfterStart, ConventionMeetsThreshold)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-signed_on", "number")
+        verbose_name = _("convention d'investissement")
+        verbose_name_plural = _("conventions d'investissement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="convention_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Convention {self.number} ({self.party})"
+
+    @property
+    def prefixes(self) -> list[str]:
+        return split_prefixes(self.tariff_prefixes)
+
+    def is_valid_on(self, on_date: dt.date) -> bool:
+        return self.valid_from <= on_date and (self.valid_to is None or on_date <= self.valid_to)
+
+
+class VatGuarantee(models.Model):
+    """Real guarantee covering the VAT exempted on the investment goods of a declaration
+    (LF 2024 art. 6, circ. 6522/210 §IV-5-2); released once the goods have been kept 60
+    months or the regularisations paid."""
+
+    class Kind(models.TextChoices):
+        CONSIGNATION = "consignation", _("Consignation (dépôt en numéraire)")
+        PLEDGE = "pledge", _("Nantissement")
+        MORTGAGE = "mortgage", _("Hypothèque")
+        OTHER_REAL = "other_real", _("Autre garantie réelle prévue par le CDII")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="vat_guarantees")
+    kind = models.CharField(_("nature"), max_length=15, choices=Kind.choices)
+    reference = models.CharField(_("référence"), max_length=80)
+    amount = MoneyField(_("montant garanti (MAD)"), validators=[MinValueValidator(0)])
+    constituted_on = models.DateField(_("constituée le"))
+    released_on = models.DateField(_("mainlevée le"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-constituted_on", "reference")
+        verbose_name = _("garantie (TVA des biens d'investissement)")
+        verbose_name_plural = _("garanties (TVA des biens d'investissement)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True) | Q(released_on__gte=models.F("constituted_on")),
+                name="guarantee_release_after_constitution",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference} ({self.amount} MAD)"
+
+
+class ExemptAsset(models.Model):
+    """An investment good imported VAT-exempt, to be kept 60 months; a disposal before then
+    owes a regularisation of the exempted VAT less 1/60 per started month (CGI art. 102 and
+    104-II-2° as reinstated by LF 2024, circ. 6522/210 §IV-5-1)."""
+
+    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="exempt_asset")
+    convention = models.ForeignKey(
+        InvestmentConvention, on_delete=models.PROTECT, related_name="assets", null=True, blank=True
+    )
+    exempted_vat = MoneyField(_("TVA exonérée (MAD)"), validators=[MinValueValidator(0)])
+    imported_on = models.DateField(_("importé le"))
+    keep_until = models.DateField(_("à conserver jusqu'au"))
+    disposed_on = models.DateField(_("cédé / retiré le"), null=True, blank=True)
+    regularisation_amount = MoneyField(_("régularisation due (MAD)"), null=True, blank=True)
+    regularisation_settled_on = models.DateField(_("régularisation acquittée le"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("keep_until", "id")
+        verbose_name = _("bien d'investissement exonéré de TVA")
+        verbose_name_plural = _("biens d'investissement exonérés de TVA")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=models.F("imported_on")),
+                name="asset_disposed_after_import",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} — TVA exonérée {self.exempted_vat} MAD"
+
+
+class FollowUpEntry(ExemptAsset):
+    """Back-office entry point of the "to watch" list (its admin shows every follow-up item)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("élément à surveiller")
+        verbose_name_plural = _("à surveiller (contingents, attestations, biens, garanties)")
+
+
+class WarehouseDisposal(RuleCheckedModel):
+    """Abandonment to the Administration or destruction under customs supervision of goods
+    under the warehouse procedure, duty-free and at no cost to the Treasury (CDII art.
+    130-4°, LF 2024, circ. 6522/210 §I.2)."""
+
+    class Kind(models.TextChoices):
+        ABANDONMENT = "abandonment", _("Abandon au profit de l'Administration")
+        DESTRUCTION = "destruction", _("Destruction sous contrôle douanier")
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="warehouse_disposals", null=True, blank=True,
+        help_text=_("déclaration de mise en entrepôt"),
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="warehouse_disposals")
+    goods_description = models.CharField(_("marchandises"), max_length=255)
+    quantity = QuantityField(_("quantité"), validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unité"), max_length=10, default="kg")
+    kind = models.CharField(_("mode de régularisation"), max_length=12, choices=Kind.choices)
+    reason = models.ForeignKey(
+        WarehouseDisposalReason, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("raison commerciale"),
+    )
+    justification = models.CharField(_("justification de la raison commerciale"), max_length=500)
+    duties_paid_or_guaranteed = models.BooleanField(_("droits et taxes acquittés ou garantis"), default=False)
+    costs_borne_by_operator = models.BooleanField(_("frais à la charge du soumissionnaire"), default=True)
+    requested_on = models.DateField(_("demandé le"))
+    completed_on = models.DateField(_("réalisé le"), null=True, blank=True)
+    supervision_reference = models.CharField(_("procès-verbal (abandon / destruction)"), max_length=80, blank=True)
+
+    business_rules = (WarehouseDisposalAllowed,)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-requested_on",)
+        verbose_name = _("abandon ou destruction en entrepôt")
+        verbose_name_plural = _("abandons et destructions en entrepôt")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.goods_description}"

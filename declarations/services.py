@@ -176,10 +176,14 @@ def declaration_register(*, declaration: Declaration, user=None, on_date: dt.dat
         raise InvalidTransition("Seule une déclaration en brouillon peut être enregistrée.", field="status")
     on_date = on_date or timezone.localdate()
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
+    from . import exemptions  # conditional codes, quotas, conventions, investment goods (issue 9)
+
+    claims = exemptions.registration_checks(declaration=declaration, articles=articles, on_date=on_date)
     _raise_all(
         rules.check_cost_fields_filled(declaration)
         + rules.check_invoice_matches_articles(declaration, articles)
         + rules.check_etpp_authorisation(declaration, articles, on_date)
+        + claims.errors
     )
     valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
     for article, value in zip(articles, valuation.article_values):
@@ -194,7 +198,8 @@ def declaration_register(*, declaration: Declaration, user=None, on_date: dt.dat
     declaration.status = Declaration.Status.REGISTERED
     declaration.save(update_fields=[
         "exchange_rate", "declared_value_mad", "allocation_coefficient", "registered_on", "status", "updated_at"])
-    return RegistrationResult(declaration, rules.missing_document_warnings(declaration, articles, on_date))
+    return RegistrationResult(declaration, rules.missing_document_warnings(declaration, articles, on_date)
+                              + claims.warnings)
 
 
 def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
@@ -329,14 +334,20 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
         raise InvalidTransition("Seule une déclaration enregistrée peut être liquidée.", field="status")
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
     index = get_tariff_index()
+    from . import exemptions  # quota split under row lock, convention / investment-goods exemptions (issue 9)
+
+    plan = exemptions.liquidation_plan(declaration=declaration, articles=articles, index=index)
     computed = declaration_compute_duties(
-        declaration=declaration, articles=articles, on_date=declaration.registered_on, index=index)
+        declaration=declaration, articles=plan.standard_articles(articles), on_date=declaration.registered_on,
+        index=index)
+    computed = plan.merge(articles, computed)
     liquidation = _new_liquidation(
         declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user,
         reason="Liquidation initiale", sequence=1, version=index.version,
     )
     liquidation.save()
     _insert_lines([(liquidation, computed)])
+    plan.record(liquidation)
     declaration.status = Declaration.Status.LIQUIDATED
     declaration.save(update_fields=["status", "updated_at"])
     return liquidation
@@ -376,13 +387,21 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
             liquidation_id__in=old_lines).values_list("liquidation_id", "article_id", "tax", "amount", "law_id"):
         old_lines[liq_id].append((article_id, tax, quantize_money(amount), law_id))
 
+    from . import exemptions  # quota splits, convention and investment goods keep their own duties (issue 9)
+
+    overrides = exemptions.reliquidation_overrides(
+        articles=[row for rows in articles.values() for row in rows],
+        on_dates={d.id: d.registered_on for d in declarations}, index=index)
     results, to_store = [], []
     for declaration in declarations:
         prev = previous[declaration.id]
         arts = articles[declaration.id]
         try:
-            computed = declaration_compute_duties(
-                declaration=declaration, articles=arts, on_date=declaration.registered_on, index=index)
+            plain = declaration_compute_duties(
+                declaration=declaration, articles=[a for a in arts if a.id not in overrides],
+                on_date=declaration.registered_on, index=index)
+            by_article = {item.article.id: item for item in plain}
+            computed = [overrides.get(a.id) or by_article[a.id] for a in arts]
         except DomainError as exc:
             results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, exc, len(arts)))
             continue

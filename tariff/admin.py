@@ -18,9 +18,12 @@ from .models import (
     FinanceLaw,
     FranchiseCode,
     FranchiseRate,
+    Quota,
+    SchoolSupplyItem,
     TariffLine,
     VatCategory,
     VatRate,
+    WarehouseDisposalReason,
 )
 
 
@@ -172,3 +175,40 @@ class ExchangeRateAdmin(ReferenceAdmin):
     resource_classes = [resources.ExchangeRateResource]
     list_display = ("currency", "rate", "valid_from", "valid_to", "source")
     list_filter = ("currency",)
+
+
+# --- Exemptions followed over time (issue 9) -----------------------------------------------------
+
+
+@admin.register(Quota)
+class QuotaAdmin(ReferenceAdmin):
+    """Quota volumes; the consumption is written only by liquidations (read-only here)."""
+
+    resource_classes = [resources.QuotaResource]
+    list_display = ("franchise", "period_label", "volume_kg", "used_kg", "balance", "law", "valid_from", "valid_to")
+    list_filter = ("franchise",)
+    list_select_related = ("franchise", "law")
+    readonly_fields = ("used_kg",)
+
+    @admin.display(description="Solde (kg)")
+    def balance(self, obj):
+        return obj.balance_kg
+
+    @admin.display(description="Période")
+    def period_label(self, obj):
+        return obj.period_label
+
+
+@admin.register(SchoolSupplyItem)
+class SchoolSupplyItemAdmin(ReferenceAdmin):
+    resource_classes = [resources.SchoolSupplyItemResource]
+    list_display = ("number", "label", "valid_from", "valid_to", "law")
+    search_fields = ("label",)
+    list_select_related = ("law",)
+
+
+@admin.register(WarehouseDisposalReason)
+class WarehouseDisposalReasonAdmin(ReferenceAdmin):
+    resource_classes = [resources.WarehouseDisposalReasonResource]
+    list_display = ("code", "label", "provisional", "note")
+    list_filter = ("provisional",)

@@ -24,7 +24,8 @@ class TariffConfig(AppConfig):
 
         reference_models = [
             "financelaw", "tariffline", "dutyrate", "blanketdutychange", "excisecategory", "exciserate",
-            "vatcategory", "vatrate", "franchisecode", "franchiserate", "exchangerate",
+            "vatcategory", "vatrate", "franchisecode", "franchiserate", "exchangerate", "draftratechange",
+            "quota", "schoolsupplyitem", "warehousedisposalreason",
         ]
         register_role_permissions(REFERENCE_EDITOR, "tariff", model_perms(reference_models))
         register_role_permissions(BROKER_STAFF, "tariff", model_perms(reference_models, actions=("view",)))

@@ -451,3 +451,94 @@ class ReferenceDataVersion(models.Model):
 
     class Meta:
         verbose_name = _("version des données de référence")
+
+
+# --- Exemptions followed over time (issue 9) -----------------------------------------------------
+
+from .exemption_rules import QuotaHasAnEnd, QuotaNotBelowUsed  # noqa: E402 - rules of the models below
+
+class Quota(EffectiveDatedRow):
+    """A tariff quota attached to a franchise code, in kg of net mass for a closed period.
+
+    ``used_kg`` is the running total of the allocations (declarations.QuotaAllocation),
+    written only by ``declarations.exemptions`` under a row lock; the database refuses
+    an over-consumption (``quota_not_overused``)."""
+
+    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="quotas")
+    volume_kg = QuantityField(_("volume du contingent (kg nets)"), validators=[MinValueValidator(0)])
+    used_kg = QuantityField(_("quantité imputée (kg nets)"), default=0, validators=[MinValueValidator(0)])
+    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="quotas")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    validity_key = ("franchise",)
+    business_rules = EffectiveDatedRow.business_rules + (QuotaHasAnEnd, QuotaNotBelowUsed)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("franchise__code", "valid_from")
+        verbose_name = _("contingent tarifaire")
+        verbose_name_plural = _("contingents tarifaires")
+        constraints = [
+            validity_check_constraint("quota_valid_range"),
+            models.CheckConstraint(condition=models.Q(used_kg__lte=models.F("volume_kg")), name="quota_not_overused"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contingent {self.franchise.code} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        if self.valid_to and (self.valid_from.month, self.valid_from.day, self.valid_to.month, self.valid_to.day) == (
+                1, 1, 12, 31) and self.valid_from.year == self.valid_to.year:
+            return str(self.valid_from.year)
+        end = f"{self.valid_to:%d/%m/%Y}" if self.valid_to else "…"
+        return f"du {self.valid_from:%d/%m/%Y} au {end}"
+
+    @property
+    def balance_kg(self):
+        return self.volume_kg - self.used_kg
+
+
+class SchoolSupplyItem(EffectiveDatedRow):
+    """A school supply of the list exempt from import VAT under code franchise 2013
+    (circ. 6522/210, annexe IV-1: 34 items, replacing the list of circ. 4985/211)."""
+
+    number = models.PositiveSmallIntegerField(_("n° dans l'annexe"))
+    label = models.CharField(_("désignation"), max_length=500)
+    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="school_supply_items")
+    source = models.CharField(_("source"), max_length=120, blank=True)
+
+    validity_key = ("number",)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("number", "valid_from")
+        verbose_name = _("fourniture scolaire (annexe IV-1)")
+        verbose_name_plural = _("fournitures scolaires (annexe IV-1)")
+        constraints = [validity_check_constraint("schoolsupply_valid_range")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label[:80]}"
+
+
+class WarehouseDisposalReason(models.Model):
+    """A commercial reason that opens abandonment or destruction of warehoused goods
+    (CDII art. 130-4°, LF 2024: « la liste des raisons commerciales … sera fixée par voie
+    réglementaire »). Reference data editors keep the list in line with that text."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("raison commerciale"), max_length=255)
+    provisional = models.BooleanField(
+        _("provisoire"), default=True, help_text=_("en attente de la liste fixée par voie réglementaire")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = _("raison commerciale d'abandon ou de destruction")
+        verbose_name_plural = _("raisons commerciales d'abandon ou de destruction")
+
+    def __str__(self) -> str:
+        return self.label

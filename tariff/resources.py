@@ -21,9 +21,12 @@ from .models import (
     FinanceLaw,
     FranchiseCode,
     FranchiseRate,
+    Quota,
+    SchoolSupplyItem,
     TariffLine,
     VatCategory,
     VatRate,
+    WarehouseDisposalReason,
 )
 
 
@@ -186,6 +189,36 @@ class ExchangeRateResource(ReferenceResource):
         fields = ("currency", "valid_from", "valid_to", "rate", "source")
 
 
+class QuotaResource(ReferenceResource):
+    """Quota volumes only: ``used_kg`` is the running consumption, never imported over."""
+
+    franchise = fields.Field(
+        attribute="franchise", column_name="franchise", widget=ForeignKeyWidget(FranchiseCode, field="code")
+    )
+    law = law_field()
+
+    class Meta(ReferenceResource.Meta):
+        model = Quota
+        import_id_fields = ("franchise", "valid_from")
+        fields = ("franchise", "valid_from", "valid_to", "volume_kg", "law", "note")
+
+
+class SchoolSupplyItemResource(ReferenceResource):
+    law = law_field()
+
+    class Meta(ReferenceResource.Meta):
+        model = SchoolSupplyItem
+        import_id_fields = ("number", "valid_from")
+        fields = ("number", "label", "valid_from", "valid_to", "law", "source")
+
+
+class WarehouseDisposalReasonResource(ReferenceResource):
+    class Meta(ReferenceResource.Meta):
+        model = WarehouseDisposalReason
+        import_id_fields = ("code",)
+        fields = ("code", "label", "provisional", "note")
+
+
 # Load order for ``load_reference_data``: file name → resource (parents before children).
 REFERENCE_FILES = (
     ("finance_laws.csv", FinanceLawResource),
@@ -199,4 +232,7 @@ REFERENCE_FILES = (
     ("franchise_codes.csv", FranchiseCodeResource),
     ("franchise_rates.csv", FranchiseRateResource),
     ("exchange_rates.csv", ExchangeRateResource),
+    ("franchise_quotas.csv", QuotaResource),
+    ("school_supply_items.csv", SchoolSupplyItemResource),
+    ("warehouse_disposal_reasons.csv", WarehouseDisposalReasonResource),
 )

@@ -14,3 +14,8 @@ urlpatterns = router.urls + [
     path("tariff/finance-laws/<int:pk>/what-if/", views.FinanceLawWhatIfView.as_view({"get": "retrieve"}),
          name="finance-law-what-if"),
 ]
+
+# Exemptions followed after the declaration (issue 9): /follow-up/, /quotas/, /exempt-assets/…
+from . import exemptions as exemption_views  # noqa: E402
+
+urlpatterns += exemption_views.urlpatterns
