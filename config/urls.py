@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import openapi  # noqa: F401  (registers the schema extensions)
 from declarations.views import DashboardView
 
 api_v1 = [

@@ -1,0 +1,362 @@
+"""Serializers of the partner-bank API: input shapes (validated, then handed to a service)
+and output shapes (read-only)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
+
+from ..models import (
+    AdvanceCarryOver,
+    Bank,
+    BankChange,
+    Commitment,
+    Imputation,
+    Importer,
+    Modification,
+    Payment,
+    PersonalImport,
+)
+
+CURRENCY_REGEX = r"^[A-Z]{3}$"
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+    kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+    return serializers.DecimalField(**kwargs)
+
+
+def positive_money(**kwargs) -> serializers.DecimalField:
+    return money(min_value=Decimal("0.01"), **kwargs)
+
+
+def currency(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(CURRENCY_REGEX, max_length=3, **kwargs)
+
+
+# --- commitments ----------------------------------------------------------------------------
+
+# Output serializers of the hot endpoints are plain serializers with declared fields: building a
+# ModelSerializer's fields by model introspection on every request costs more than the rows.
+
+class CommitmentListSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    importer = serializers.IntegerField(source="importer_id", read_only=True)
+    importer_name = serializers.CharField(source="importer.name", read_only=True)
+    bank = serializers.CharField(source="bank.code", read_only=True)
+    currency = serializers.CharField(read_only=True)
+    subscribed_amount = money(read_only=True)
+    total_import_value = money(read_only=True)
+    goods_description = serializers.CharField(read_only=True)
+    subscribed_on = serializers.DateField(read_only=True)
+    payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, read_only=True)
+    status = serializers.ChoiceField(choices=Commitment.Status.choices, read_only=True)
+    domiciliation_confirmed_at = serializers.DateTimeField(read_only=True)
+
+
+COMMITMENT_LIST_COLUMNS = (
+    "id", "number", "importer_id", "importer__name", "bank__code", "currency", "subscribed_amount",
+    "total_import_value", "goods_description", "subscribed_on", "payment_method", "status",
+    "domiciliation_confirmed_at",
+)
+_money_field = money()
+_datetime_field = serializers.DateTimeField()
+
+
+def commitment_list_row(row: dict) -> dict:
+    """One ``CommitmentListSerializer`` row built from a ``values(*COMMITMENT_LIST_COLUMNS)`` dict."""
+    domiciled_at = row["domiciliation_confirmed_at"]
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "importer": row["importer_id"],
+        "importer_name": row["importer__name"],
+        "bank": row["bank__code"],
+        "currency": row["currency"],
+        "subscribed_amount": _money_field.to_representation(row["subscribed_amount"]),
+        "total_import_value": _money_field.to_representation(row["total_import_value"]),
+        "goods_description": row["goods_description"],
+        "subscribed_on": row["subscribed_on"].isoformat(),
+        "payment_method": row["payment_method"],
+        "status": row["status"],
+        "domiciliation_confirmed_at": _datetime_field.to_representation(domiciled_at) if domiciled_at else None,
+    }
+
+
+class CommitmentTotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    imputed = money()
+    advances = money()
+    carried_in = money()
+    carried_out = money()
+    anticipated = money()
+    anticipated_mad = money()
+    settlements = money()
+    overruns = money()
+    goods_paid = money()
+    paid = money()
+
+
+class CommitmentDetailSerializer(CommitmentListSerializer):
+    contract_reference = serializers.CharField(read_only=True)
+    balance_before_entry = serializers.BooleanField(read_only=True)
+    contract_advance_rate = serializers.DecimalField(
+        max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES, read_only=True
+    )
+    contract_provides_anticipated_payment = serializers.BooleanField(read_only=True)
+    bank_engagement = serializers.BooleanField(read_only=True)
+    insured_abroad = serializers.BooleanField(read_only=True)
+    freight_amount = money(read_only=True)
+    accessory_costs = money(read_only=True)
+    insurance_amount = money(read_only=True)
+    second_hand_auction_value = money(read_only=True, allow_null=True)
+    replaces = serializers.CharField(source="replaces.number", read_only=True, default=None, allow_null=True)
+    oc_authorisation_reference = serializers.CharField(read_only=True)
+    domiciliation_confirmed_by = serializers.CharField(
+        source="domiciliation_confirmed_by.username", read_only=True, default=None, allow_null=True
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    totals = serializers.SerializerMethodField()
+
+    def get_totals(self, obj) -> CommitmentTotalsSerializer:
+        from ..selectors import commitment_totals
+
+        return CommitmentTotalsSerializer(commitment_totals(commitment=obj)).data
+
+
+class CommitmentCreateSerializer(serializers.ModelSerializer):
+    importer = serializers.PrimaryKeyRelatedField(queryset=Importer.objects.all())
+    bank = serializers.SlugRelatedField(slug_field="code", queryset=Bank.objects.all())
+    replaces = serializers.SlugRelatedField(
+        slug_field="number", queryset=Commitment.objects.all(), required=False, allow_null=True
+    )
+    total_import_value = positive_money(required=False, help_text="défaut : le montant souscrit")
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "number", "importer", "bank", "currency", "subscribed_amount", "total_import_value", "goods_description",
+            "subscribed_on", "contract_reference", "payment_method", "balance_before_entry", "contract_advance_rate",
+            "contract_provides_anticipated_payment", "bank_engagement", "insured_abroad", "freight_amount",
+            "accessory_costs", "insurance_amount", "second_hand_auction_value", "replaces",
+            "oc_authorisation_reference",
+        )
+
+
+class DomiciliationSerializer(serializers.Serializer):
+    contract_concordance_confirmed = serializers.BooleanField(
+        help_text="La banque confirme la concordance du contrat commercial et de l'engagement."
+    )
+    contract_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class OcAuthorisationSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100)
+
+
+# --- imputations and payments ---------------------------------------------------------------
+
+class ImputationInputSerializer(serializers.Serializer):
+    amount = positive_money()
+    currency = currency(required=False, help_text="défaut : devise de l'engagement")
+    date = serializers.DateField(required=False, help_text="défaut : aujourd'hui")
+    declaration_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class ImputationSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Imputation
+        fields = (
+            "id", "date", "amount", "currency", "amount_in_commitment_currency", "amount_mad",
+            "declaration_reference", "created_by", "created_at",
+        )
+        read_only_fields = fields
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Payment.Kind.choices)
+    amount = positive_money()
+    currency = currency(required=False, help_text="défaut : devise de l'engagement")
+    date = serializers.DateField(required=False, help_text="défaut : aujourd'hui")
+    funding = serializers.ChoiceField(choices=Payment.Funding.choices, default=Payment.Funding.NORMAL)
+    reason = serializers.ChoiceField(
+        choices=Payment.OverrunReason.choices, required=False, allow_blank=True, default="",
+        help_text="motif, pour un dépassement (kind=overrun) seulement",
+    )
+    observed_difference = positive_money(
+        required=False, allow_null=True, help_text="différence constatée (dépassement), devise du paiement"
+    )
+    importer_bears_risk = serializers.BooleanField(
+        default=False, help_text="perte avant débarquement : risques à la charge de l'importateur"
+    )
+    idempotency_key = serializers.CharField(
+        max_length=80, required=False, allow_blank=True,
+        help_text="une deuxième requête avec la même clé renvoie le premier règlement (aussi : en-tête "
+        "Idempotency-Key)",
+    )
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    commitment = serializers.IntegerField(source="commitment_id", read_only=True)
+    bank = serializers.CharField(source="bank.code", read_only=True)
+    kind = serializers.ChoiceField(choices=Payment.Kind.choices, read_only=True)
+    amount = money(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    amount_in_commitment_currency = money(read_only=True)
+    amount_mad = money(read_only=True)
+    date = serializers.DateField(read_only=True)
+    funding = serializers.ChoiceField(choices=Payment.Funding.choices, read_only=True)
+    reason = serializers.CharField(read_only=True)
+    observed_difference = money(read_only=True, allow_null=True)
+    importer_bears_risk = serializers.BooleanField(read_only=True)
+    idempotency_key = serializers.CharField(read_only=True, allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+# --- carry-over, modifications, bank changes -------------------------------------------------
+
+class CarryOverInputSerializer(serializers.Serializer):
+    target = serializers.CharField(max_length=40, help_text="numéro du nouvel engagement (remplaçant)")
+    date = serializers.DateField(required=False)
+
+
+class AdvanceCarryOverSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    target = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = AdvanceCarryOver
+        fields = ("id", "source", "target", "date", "amount", "currency", "amount_in_target_currency", "created_at")
+        read_only_fields = fields
+
+
+class ModificationChangesSerializer(serializers.Serializer):
+    """The commitment data an importer may change (every key optional)."""
+
+    subscribed_amount = positive_money(required=False)
+    total_import_value = positive_money(required=False)
+    goods_description = serializers.CharField(max_length=500, required=False)
+    contract_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, required=False)
+    balance_before_entry = serializers.BooleanField(required=False)
+    contract_advance_rate = serializers.DecimalField(
+        max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES, min_value=0, max_value=100, required=False
+    )
+    contract_provides_anticipated_payment = serializers.BooleanField(required=False)
+    bank_engagement = serializers.BooleanField(required=False)
+    insured_abroad = serializers.BooleanField(required=False)
+    freight_amount = money(min_value=0, required=False)
+    accessory_costs = money(min_value=0, required=False)
+    insurance_amount = money(min_value=0, required=False)
+    second_hand_auction_value = positive_money(required=False, allow_null=True)
+
+
+class ModificationInputSerializer(serializers.Serializer):
+    changes = ModificationChangesSerializer()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ModificationSerializer(serializers.ModelSerializer):
+    commitment = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    validated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Modification
+        fields = (
+            "id", "commitment", "status", "changes", "previous", "reason", "requested_by", "requested_at",
+            "validated_by", "decided_at", "rejection_reason",
+        )
+        read_only_fields = fields
+
+
+class BankChangeRequestSerializer(serializers.Serializer):
+    to_bank = serializers.SlugRelatedField(slug_field="code", queryset=Bank.objects.all())
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BankChangeCommitmentSerializer(serializers.ModelSerializer):
+    importer_name = serializers.CharField(source="importer.name", read_only=True)
+
+    class Meta:
+        model = Commitment
+        fields = ("id", "number", "importer_name", "currency", "subscribed_amount", "goods_description", "status")
+        read_only_fields = fields
+
+
+class BankChangeSerializer(serializers.ModelSerializer):
+    commitment = BankChangeCommitmentSerializer(read_only=True)
+    from_bank = serializers.CharField(source="from_bank.code", read_only=True)
+    to_bank = serializers.CharField(source="to_bank.code", read_only=True)
+
+    class Meta:
+        model = BankChange
+        fields = (
+            "id", "commitment", "from_bank", "to_bank", "status", "reason", "requested_at",
+            "settlements_recorded_at", "settled_amount_recorded", "decided_at", "rejection_reason",
+        )
+        read_only_fields = fields
+
+
+class CommitmentHistorySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.CharField(help_text="+ création, ~ modification, - suppression")
+    history_user = serializers.CharField(source="history_user.username", default=None, allow_null=True)
+    status = serializers.CharField()
+    bank_id = serializers.IntegerField()
+    subscribed_amount = money()
+    total_import_value = money()
+
+
+# --- importers and exempt personal imports ----------------------------------------------------
+
+class ImporterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Importer
+        fields = (
+            "id", "kind", "name", "id_number", "trade_register_number", "is_resident", "is_aeronautics_registered",
+            "is_oc_categorised", "is_exporter_with_fx_account", "fx_account_available_balance",
+            "fx_account_currency",
+        )
+
+
+class PersonalImportInputSerializer(serializers.Serializer):
+    importer = serializers.PrimaryKeyRelatedField(queryset=Importer.objects.all())
+    amount = positive_money()
+    currency = currency(required=False, default="MAD")
+    date = serializers.DateField(required=False)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        attrs.setdefault("date", timezone.localdate())
+        return attrs
+
+
+class PersonalImportSerializer(serializers.ModelSerializer):
+    year_total_mad = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonalImport
+        fields = ("id", "importer", "date", "amount", "currency", "amount_mad", "reference", "year_total_mad")
+        read_only_fields = fields
+
+    def get_year_total_mad(self, obj) -> str:
+        """MAD total of the person's exempt imports in the calendar year of this one."""
+        from ..selectors import personal_import_year_total
+
+        return f"{personal_import_year_total(importer_id=obj.importer_id, year=obj.date.year):.2f}"

@@ -1,0 +1,448 @@
+"""Import commitments (engagements d'importation) and their ledger.
+
+Source: Office des Changes FAQ "engagements d'importation" (DOMAIN.md §3, seed 002).
+A commitment is subscribed by the importer (through the broker), domiciled at a bank,
+imputed by customs and paid by the bank. Every amount has its currency beside it;
+payments and imputations also keep their value in the commitment's currency and in
+MAD (customs exchange rates, ``tariff.services.convert_to_mad``) so the rules compare
+like with like. Writes go through ``exchange.services`` only; the rule checks are in
+``exchange.rules``; every state change is kept by django-simple-history.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tariff.money import CurrencyField, MoneyField, RateField
+
+POSITIVE = [MinValueValidator(Decimal("0.01"))]
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class Bank(models.Model):
+    """A partner bank where commitments are domiciled."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = _("banque")
+        verbose_name_plural = _("banques")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class BankUser(models.Model):
+    """Links a user of the ``bank_user`` role to the one bank it works for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_profile", verbose_name=_("utilisateur")
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="users", verbose_name=_("banque"))
+
+    class Meta:
+        verbose_name = _("utilisateur banque")
+        verbose_name_plural = _("utilisateurs banque")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.bank.code}"
+
+
+class Importer(models.Model):
+    """An importer with the attributes the Office des Changes rules depend on."""
+
+    class Kind(models.TextChoices):
+        NATURAL_PERSON = "natural", _("Personne physique")
+        COMPANY = "company", _("Personne morale")
+
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(_("nom ou raison sociale"), max_length=200)
+    id_number = models.CharField(_("identifiant (ICE, CIN ou carte de séjour)"), max_length=40, unique=True)
+    trade_register_number = models.CharField(_("numéro du registre du commerce"), max_length=40, blank=True)
+    is_resident = models.BooleanField(_("résident"), default=True)
+    is_aeronautics_registered = models.BooleanField(
+        _("industrie aéronautique et spatiale immatriculée auprès de l'Office des Changes"), default=False
+    )
+    is_oc_categorised = models.BooleanField(_("opérateur catégorisé par l'Office des Changes"), default=False)
+    is_exporter_with_fx_account = models.BooleanField(
+        _("exportateur titulaire d'un compte en devises ou en dirhams convertibles"), default=False
+    )
+    fx_account_available_balance = MoneyField(
+        _("disponible du compte en devises / dirhams convertibles"), default=Decimal("0"), validators=NOT_NEGATIVE
+    )
+    fx_account_currency = CurrencyField(_("devise du compte"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("importateur")
+        verbose_name_plural = _("importateurs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fx_account_available_balance__gte=0), name="exchange_importer_fx_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_natural_person_outside_trade_register(self) -> bool:
+        return self.kind == self.Kind.NATURAL_PERSON and not self.trade_register_number.strip()
+
+
+class Commitment(models.Model):
+    """An import commitment subscribed on PortNet and domiciled at a bank."""
+
+    class Status(models.TextChoices):
+        SUBSCRIBED = "subscribed", _("Souscrit")
+        DOMICILED = "domiciled", _("Domicilié")
+        PARTIALLY_IMPUTED = "partially_imputed", _("Partiellement imputé")
+        TOTALLY_IMPUTED = "totally_imputed", _("Totalement imputé")
+        SETTLED = "settled", _("Réglé")
+        CLOSED = "closed", _("Clôturé")
+
+    class PaymentMethod(models.TextChoices):
+        CREDOC = "credoc", _("Crédit documentaire")
+        DOCUMENTARY_COLLECTION = "documentary_collection", _("Remise documentaire")
+        OTHER = "other", _("Autre (virement simple…)")
+
+    number = models.CharField(_("numéro"), max_length=40, unique=True)
+    importer = models.ForeignKey(
+        Importer, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("importateur")
+    )
+    bank = models.ForeignKey(
+        Bank, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("banque domiciliataire")
+    )
+    currency = CurrencyField(_("devise"))
+    subscribed_amount = MoneyField(_("montant souscrit"), validators=POSITIVE)
+    total_import_value = MoneyField(_("valeur totale de l'importation"), validators=POSITIVE)
+    goods_description = models.CharField(_("marchandises"), max_length=500)
+    subscribed_on = models.DateField(_("date de souscription"), default=timezone.localdate)
+    # Commercial-contract terms the bank checks before domiciliation.
+    contract_reference = models.CharField(_("référence du contrat commercial"), max_length=100, blank=True)
+    payment_method = models.CharField(
+        _("mode de règlement"), max_length=30, choices=PaymentMethod.choices, default=PaymentMethod.OTHER
+    )
+    balance_before_entry = models.BooleanField(
+        _("le contrat prévoit le règlement du reliquat avant l'entrée de la marchandise"), default=False
+    )
+    contract_advance_rate = RateField(_("taux d'acompte contractuel (%)"), default=Decimal("0"), validators=PERCENT)
+    contract_provides_anticipated_payment = models.BooleanField(
+        _("le contrat prévoit le règlement par anticipation"), default=False
+    )
+    bank_engagement = models.BooleanField(
+        _("engagement de la banque domiciliataire (aval, garantie…)"), default=False
+    )
+    insured_abroad = models.BooleanField(_("assurance à l'étranger"), default=False)
+    freight_amount = MoneyField(_("fret"), default=Decimal("0"), validators=NOT_NEGATIVE)
+    accessory_costs = MoneyField(_("frais accessoires"), default=Decimal("0"), validators=NOT_NEGATIVE)
+    insurance_amount = MoneyField(_("frais d'assurance"), default=Decimal("0"), validators=NOT_NEGATIVE)
+    second_hand_auction_value = MoneyField(
+        _("valeur du matériel d'occasion acquis aux enchères"), null=True, blank=True, validators=POSITIVE
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.SUBSCRIBED)
+    domiciliation_confirmed_at = models.DateTimeField(_("domicilié le"), null=True, blank=True)
+    domiciliation_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("domicilié par"),
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by",
+        verbose_name=_("remplace l'engagement"),
+    )
+    oc_authorisation_reference = models.CharField(
+        _("autorisation particulière de l'Office des Changes"), max_length=100, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-subscribed_on", "-id")
+        verbose_name = _("engagement d'importation")
+        verbose_name_plural = _("engagements d'importation")
+        indexes = [
+            models.Index(fields=("bank", "status"), name="exchange_commit_bank_status"),
+            # A bank's list, newest first (the partner-bank API's most frequent query).
+            models.Index(fields=("bank", "-subscribed_on", "-id"), name="exchange_commit_bank_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(subscribed_amount__gt=0), name="exchange_commitment_subscribed_gt_0"),
+            models.CheckConstraint(condition=Q(total_import_value__gt=0), name="exchange_commitment_value_gt_0"),
+            models.CheckConstraint(
+                condition=Q(contract_advance_rate__gte=0, contract_advance_rate__lte=100),
+                name="exchange_commitment_advance_rate_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(freight_amount__gte=0, accessory_costs__gte=0, insurance_amount__gte=0),
+                name="exchange_commitment_costs_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_domiciled(self) -> bool:
+        return self.status != self.Status.SUBSCRIBED
+
+    @property
+    def is_totally_imputed(self) -> bool:
+        return self.status in (self.Status.TOTALLY_IMPUTED, self.Status.SETTLED, self.Status.CLOSED)
+
+
+class Imputation(models.Model):
+    """Customs imputation: the imported amount customs records against the commitment."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="imputations", verbose_name=_("engagement")
+    )
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("montant"), validators=POSITIVE)
+    currency = CurrencyField(_("devise"))
+    amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
+    amount_mad = MoneyField(_("contre-valeur en MAD"))
+    # The declarations app owns DUMs; it is referenced by number to keep the dependency one-way.
+    declaration_reference = models.CharField(_("référence de la déclaration (DUM)"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("date", "id")
+        verbose_name = _("imputation douanière")
+        verbose_name_plural = _("imputations douanières")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_imputation_amount_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} — {self.amount} {self.currency} ({self.date})"
+
+
+class Payment(models.Model):
+    """A transfer made by the domiciliary bank under the commitment."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Acompte")
+        ANTICIPATED = "anticipated", _("Règlement par anticipation")
+        SETTLEMENT = "settlement", _("Règlement")
+        OVERRUN = "overrun", _("Dépassement")
+
+    class Funding(models.TextChoices):
+        NORMAL = "normal", _("Ordinaire")
+        FX_ACCOUNT = "fx_account", _("Compte en devises / dirhams convertibles de l'exportateur")
+
+    class OverrunReason(models.TextChoices):
+        LOSS_BEFORE_UNLOADING = "loss_before_unloading", _("Perte ou dommage avant débarquement")
+        SHRINKAGE_PETROLEUM = "shrinkage_petroleum", _("Coulage — produits pétroliers et dérivés")
+        SHRINKAGE_CEREALS = "shrinkage_cereals", _("Coulage — céréales")
+        SHRINKAGE_MINING_CHEMICAL = "shrinkage_mining_chemical", _("Coulage — produits miniers et chimiques")
+        POLARISATION_SUGAR_OIL_ORES = "polarisation_sugar_oil_ores", _(
+            "Polarisation / variation de teneur — sucre, huile, minerais"
+        )
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="payments", verbose_name=_("engagement")
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="payments", verbose_name=_("banque"))
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
+    amount = MoneyField(_("montant"), validators=POSITIVE)
+    currency = CurrencyField(_("devise"))
+    amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
+    amount_mad = MoneyField(_("contre-valeur en MAD"))
+    date = models.DateField(_("date"))
+    funding = models.CharField(_("financement"), max_length=20, choices=Funding.choices, default=Funding.NORMAL)
+    reason = models.CharField(_("motif du dépassement"), max_length=40, choices=OverrunReason.choices, blank=True)
+    observed_difference = MoneyField(
+        _("différence constatée (même devise que le paiement)"), null=True, blank=True, validators=POSITIVE
+    )
+    importer_bears_risk = models.BooleanField(_("risques à la charge de l'importateur"), default=False)
+    idempotency_key = models.CharField(_("clé d'idempotence"), max_length=80, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("date", "id")
+        verbose_name = _("règlement")
+        verbose_name_plural = _("règlements")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_payment_amount_gt_0"),
+            # Office des Changes FAQ: dépassements — a reason exactly when the payment is an overrun.
+            models.CheckConstraint(
+                condition=(Q(kind="overrun") & ~Q(reason="")) | (~Q(kind="overrun") & Q(reason="")),
+                name="exchange_payment_reason_iff_overrun",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency} — {self.commitment}"
+
+
+class AdvanceCarryOver(models.Model):
+    """Advances of a commitment carried over to the commitment replacing it (once only)."""
+
+    # One-to-one on both sides: the database itself refuses a second carry-over.
+    source = models.OneToOneField(
+        Commitment, on_delete=models.PROTECT, related_name="carry_over_out", verbose_name=_("engagement initial")
+    )
+    target = models.OneToOneField(
+        Commitment, on_delete=models.PROTECT, related_name="carry_over_in", verbose_name=_("nouvel engagement")
+    )
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("acomptes reportés"), validators=POSITIVE)
+    currency = CurrencyField(_("devise"))
+    amount_in_target_currency = MoneyField(_("contre-valeur dans la devise du nouvel engagement"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("report d'acomptes")
+        verbose_name_plural = _("reports d'acomptes")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}: {self.amount} {self.currency}"
+
+
+class Modification(models.Model):
+    """A change of the commitment's data requested by the importer, validated by the bank."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Demandée")
+        VALIDATED = "validated", _("Validée par la banque")
+        REJECTED = "rejected", _("Refusée par la banque")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="modifications", verbose_name=_("engagement")
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    changes = models.JSONField(_("nouvelles valeurs"))
+    previous = models.JSONField(_("anciennes valeurs"), default=dict, blank=True)
+    reason = models.CharField(_("motif"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("demandée par")
+    )
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("décidée par (banque)"),
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    rejection_reason = models.CharField(_("motif du refus"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-requested_at", "-id")
+        verbose_name = _("modification d'engagement")
+        verbose_name_plural = _("modifications d'engagement")
+
+    def __str__(self) -> str:
+        return f"{self.commitment} — {self.get_status_display()}"
+
+
+class BankChange(models.Model):
+    """Transfer of the commitment's domiciliation to another bank."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Demandé")
+        ACCEPTED = "accepted", _("Accepté")
+        REJECTED = "rejected", _("Refusé")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="bank_changes", verbose_name=_("engagement")
+    )
+    from_bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="+", verbose_name=_("banque initiale"))
+    to_bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="+", verbose_name=_("nouvelle banque"))
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(_("motif"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("demandé par")
+    )
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    settlements_recorded_at = models.DateTimeField(
+        _("règlements renseignés par la banque initiale le"), null=True, blank=True
+    )
+    settlements_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("règlements renseignés par"),
+    )
+    settled_amount_recorded = MoneyField(
+        _("total réglé par la banque initiale (devise de l'engagement)"), null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("décidé par (nouvelle banque)"),
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    rejection_reason = models.CharField(_("motif du refus"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-requested_at", "-id")
+        verbose_name = _("changement de banque domiciliataire")
+        verbose_name_plural = _("changements de banque domiciliataire")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("commitment",), condition=Q(status="requested"), name="exchange_one_pending_bank_change"
+            ),
+            models.CheckConstraint(condition=~Q(from_bank=models.F("to_bank")), name="exchange_bank_change_other_bank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.from_bank.code} → {self.to_bank.code} ({self.get_status_display()})"
+
+
+class PersonalImport(models.Model):
+    """An import by a resident natural person outside the trade register, exempt from a
+    commitment up to 20,000 MAD per person and calendar year."""
+
+    importer = models.ForeignKey(
+        Importer, on_delete=models.PROTECT, related_name="personal_imports", verbose_name=_("importateur")
+    )
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("montant"), validators=POSITIVE)
+    currency = CurrencyField(_("devise"))
+    amount_mad = MoneyField(_("contre-valeur en MAD"))
+    reference = models.CharField(_("DUM ou justificatif de messagerie"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("date", "id")
+        verbose_name = _("importation dispensée (personne physique)")
+        verbose_name_plural = _("importations dispensées (personnes physiques)")
+        indexes = [models.Index(fields=("importer", "date"), name="exchange_personal_imp_date")]
+
+    def __str__(self) -> str:
+        return f"{self.importer} — {self.amount} {self.currency} ({self.date})"

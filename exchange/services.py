@@ -1,0 +1,710 @@
+"""Writes on the commitment ledger, one service per business action.
+
+Every service runs in one ``transaction.atomic()`` block, locks the commitment row
+(``select_for_update``) before reading any total, asks ``exchange.rules`` whether the
+action is allowed, runs ``full_clean()`` and saves. A refused action raises a
+``DomainError`` with its code before anything is written (and the transaction rolls
+back whatever was), so two concurrent payments can never together exceed a limit.
+Amounts in another currency are converted with the customs exchange rates
+(``tariff.services.convert_to_mad``) of the action's date.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
+from tariff.services import convert_to_mad
+
+from . import rules, selectors
+from .models import (
+    AdvanceCarryOver,
+    Bank,
+    BankChange,
+    Commitment,
+    Imputation,
+    Importer,
+    Modification,
+    Payment,
+    PersonalImport,
+)
+
+ZERO = Decimal("0")
+
+# Commitment data the importer may change (through a modification validated by the bank).
+MODIFIABLE_FIELDS = (
+    "subscribed_amount",
+    "total_import_value",
+    "goods_description",
+    "contract_reference",
+    "payment_method",
+    "balance_before_entry",
+    "contract_advance_rate",
+    "contract_provides_anticipated_payment",
+    "bank_engagement",
+    "insured_abroad",
+    "freight_amount",
+    "accessory_costs",
+    "insurance_amount",
+    "second_hand_auction_value",
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def convert_amount(*, amount, from_currency: str, to_currency: str, on_date: dt.date) -> Decimal:
+    """``amount`` from one currency into another through MAD at the customs rates of ``on_date``,
+    rounded once (half-up to the centime)."""
+    amount = to_decimal(amount)
+    if from_currency == to_currency:
+        return quantize_money(amount)
+    mad = convert_to_mad(amount=amount, currency=from_currency, on_date=on_date)
+    if to_currency == LOCAL_CURRENCY:
+        return quantize_money(mad)
+    return quantize_money(mad / convert_to_mad(amount=1, currency=to_currency, on_date=on_date))
+
+
+def _positive(amount) -> Decimal:
+    amount = to_decimal(amount)
+    if amount <= ZERO:
+        raise rules.refuse(rules.InvalidAmount)
+    return amount
+
+
+def _lock(commitment_id: int) -> Commitment:
+    """The commitment row, locked until the end of the transaction (PostgreSQL)."""
+    return Commitment.objects.select_for_update(of=("self",)).select_related("importer").get(pk=commitment_id)
+
+
+def _acting_bank(user, commitment: Commitment) -> Bank:
+    bank = selectors.bank_for_user(user)
+    if bank is None or bank.pk != commitment.bank_id:
+        raise rules.refuse(rules.NotCommitmentBank)
+    return bank
+
+
+def _require_active(commitment: Commitment) -> None:
+    if commitment.status == Commitment.Status.CLOSED:
+        raise rules.refuse(rules.CommitmentClosed)
+    if not commitment.is_domiciled:
+        raise rules.refuse(rules.NotDomiciled)
+
+
+def _save(instance, user, **kwargs) -> None:
+    """Save, naming ``user`` as the author of the history row (also outside an HTTP request)."""
+    instance._history_user = user
+    instance.save(**kwargs)
+
+
+def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal) -> str:
+    status = commitment.status
+    if status in (Commitment.Status.SUBSCRIBED, Commitment.Status.CLOSED):
+        return status
+    if imputed <= ZERO:
+        return Commitment.Status.DOMICILED
+    if imputed < commitment.subscribed_amount:
+        return Commitment.Status.PARTIALLY_IMPUTED
+    if goods_paid >= imputed:
+        return Commitment.Status.SETTLED
+    return Commitment.Status.TOTALLY_IMPUTED
+
+
+def _refresh_status(
+    commitment: Commitment, *, user, imputed: Decimal | None = None, goods_paid: Decimal | None = None
+) -> None:
+    if imputed is None or goods_paid is None:
+        totals = selectors.commitment_totals(commitment=commitment)
+        imputed, goods_paid = totals.imputed, totals.goods_paid
+    status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid)
+    if status != commitment.status:
+        commitment.status = status
+        _save(commitment, user, update_fields=["status", "updated_at"])
+
+
+# --- commitment ------------------------------------------------------------------------------
+
+def commitment_create(
+    *,
+    user,
+    number: str,
+    importer: Importer,
+    bank: Bank,
+    currency: str,
+    subscribed_amount,
+    goods_description: str,
+    total_import_value=None,
+    subscribed_on: dt.date | None = None,
+    contract_reference: str = "",
+    payment_method: str = Commitment.PaymentMethod.OTHER,
+    balance_before_entry: bool = False,
+    contract_advance_rate=ZERO,
+    contract_provides_anticipated_payment: bool = False,
+    bank_engagement: bool = False,
+    insured_abroad: bool = False,
+    freight_amount=ZERO,
+    accessory_costs=ZERO,
+    insurance_amount=ZERO,
+    second_hand_auction_value=None,
+    replaces: Commitment | None = None,
+    oc_authorisation_reference: str = "",
+) -> Commitment:
+    """Subscribe a commitment (status ``subscribed``) for the importer at its chosen bank."""
+    with transaction.atomic():
+        if replaces is not None:
+            replaced = _lock(replaces.pk)
+            if replaced.importer_id != importer.pk or Commitment.objects.filter(replaces_id=replaced.pk).exists():
+                raise rules.refuse(rules.ReplacementInvalid)
+        commitment = Commitment(
+            number=number,
+            importer=importer,
+            bank=bank,
+            currency=currency,
+            subscribed_amount=_positive(subscribed_amount),
+            total_import_value=to_decimal(total_import_value if total_import_value is not None else subscribed_amount),
+            goods_description=goods_description,
+            subscribed_on=subscribed_on or timezone.localdate(),
+            contract_reference=contract_reference,
+            payment_method=payment_method,
+            balance_before_entry=balance_before_entry,
+            contract_advance_rate=to_decimal(contract_advance_rate),
+            contract_provides_anticipated_payment=contract_provides_anticipated_payment,
+            bank_engagement=bank_engagement,
+            insured_abroad=insured_abroad,
+            freight_amount=to_decimal(freight_amount),
+            accessory_costs=to_decimal(accessory_costs),
+            insurance_amount=to_decimal(insurance_amount),
+            second_hand_auction_value=(
+                to_decimal(second_hand_auction_value) if second_hand_auction_value is not None else None
+            ),
+            replaces=replaces,
+            oc_authorisation_reference=oc_authorisation_reference,
+            created_by=user,
+        )
+        commitment.full_clean()
+        _save(commitment, user)
+        return commitment
+
+
+def commitment_domiciliate(
+    *, commitment: Commitment, user, contract_concordance_confirmed: bool, contract_reference: str | None = None
+) -> Commitment:
+    """The bank confirms the contract matches the commitment and domiciles it."""
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        _acting_bank(user, c)
+        rules.check_domiciliation(
+            is_domiciled=c.is_domiciled,
+            concordance_confirmed=contract_concordance_confirmed,
+            contract_advance_rate=c.contract_advance_rate,
+            is_aeronautics_registered=c.importer.is_aeronautics_registered,
+            is_exporter_with_fx_account=c.importer.is_exporter_with_fx_account,
+        )
+        c.status = Commitment.Status.DOMICILED
+        c.domiciliation_confirmed_at = timezone.now()
+        c.domiciliation_confirmed_by = user
+        if contract_reference:
+            c.contract_reference = contract_reference
+        c.full_clean()
+        _save(c, user)
+        return c
+
+
+def commitment_record_imputation(
+    *, commitment: Commitment, user, amount, currency: str, on_date: dt.date, declaration_reference: str = ""
+) -> Imputation:
+    """Customs imputation of an imported amount against the commitment."""
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        _require_active(c)
+        amount = _positive(amount)
+        imputation = Imputation(
+            commitment=c,
+            date=on_date,
+            amount=amount,
+            currency=currency,
+            amount_in_commitment_currency=convert_amount(
+                amount=amount, from_currency=currency, to_currency=c.currency, on_date=on_date
+            ),
+            amount_mad=convert_amount(
+                amount=amount, from_currency=currency, to_currency=LOCAL_CURRENCY, on_date=on_date
+            ),
+            declaration_reference=declaration_reference,
+            created_by=user,
+        )
+        imputation.full_clean()
+        _save(imputation, user)
+        _refresh_status(c, user=user)
+        return imputation
+
+
+def commitment_record_oc_authorisation(*, commitment: Commitment, user, reference: str) -> Commitment:
+    """Record the Office des Changes' special authorisation (advances overshooting the rate by > 5 %)."""
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        _acting_bank(user, c)
+        c.oc_authorisation_reference = reference
+        c.full_clean()
+        _save(c, user, update_fields=["oc_authorisation_reference", "updated_at"])
+        return c
+
+
+# --- payments --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment
+    created: bool  # False: an earlier payment with the same idempotency key was returned
+
+
+def commitment_pay(
+    *,
+    commitment: Commitment,
+    user,
+    kind: str,
+    amount,
+    currency: str,
+    on_date: dt.date,
+    funding: str = Payment.Funding.NORMAL,
+    reason: str = "",
+    observed_difference=None,
+    importer_bears_risk: bool = False,
+    idempotency_key: str | None = None,
+) -> PaymentResult:
+    """A payment by the domiciliary bank, checked against the rule of its ``kind``.
+
+    The commitment row is locked first, so the totals read here cannot change until this
+    payment is committed or refused.
+    """
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        bank = _acting_bank(user, c)
+        if idempotency_key:
+            earlier = Payment.objects.filter(idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                if earlier.commitment_id != c.pk:
+                    raise rules.refuse(rules.IdempotencyKeyConflict)
+                return PaymentResult(earlier, False)
+        _require_active(c)
+        if BankChange.objects.filter(
+            commitment_id=c.pk, status=BankChange.Status.REQUESTED, settlements_recorded_at__isnull=False
+        ).exists():
+            raise rules.refuse(rules.BankChangePending)
+        amount = _positive(amount)
+        reason = reason or ""
+        rules.check_reason_matches_kind(kind=kind, reason=reason)
+        in_commitment_currency = convert_amount(
+            amount=amount, from_currency=currency, to_currency=c.currency, on_date=on_date
+        )
+        amount_mad = convert_amount(amount=amount, from_currency=currency, to_currency=LOCAL_CURRENCY, on_date=on_date)
+        totals = selectors.commitment_totals(commitment=c)
+        importer = c.importer
+        from_fx_account = funding == Payment.Funding.FX_ACCOUNT
+
+        fx_debit = None
+        if from_fx_account:
+            importer = Importer.objects.select_for_update().get(pk=c.importer_id)
+            fx_debit = convert_amount(
+                amount=amount, from_currency=currency, to_currency=importer.fx_account_currency, on_date=on_date
+            )
+            rules.check_fx_funding(
+                is_exporter_with_fx_account=importer.is_exporter_with_fx_account,
+                amount=fx_debit,
+                available_balance=importer.fx_account_available_balance,
+                account_currency=importer.fx_account_currency,
+            )
+
+        goods_paid_after = totals.goods_paid
+        if kind == Payment.Kind.ADVANCE:
+            _check_advance(c, importer, totals, in_commitment_currency, from_fx_account)
+            goods_paid_after += in_commitment_currency
+        elif kind == Payment.Kind.ANTICIPATED:
+            goods_paid_after += in_commitment_currency
+            rules.check_anticipated_settlement(
+                goods_paid_after=goods_paid_after,
+                invoice_value=c.total_import_value,
+                anticipated_after=totals.anticipated + in_commitment_currency,
+                anticipated_mad_after=totals.anticipated_mad + amount_mad,
+                currency=c.currency,
+                is_oc_categorised=importer.is_oc_categorised,
+                is_aeronautics_registered=importer.is_aeronautics_registered,
+                fx_funded_with_contract=from_fx_account and c.contract_provides_anticipated_payment,
+                second_hand_auction_value=c.second_hand_auction_value,
+            )
+        elif kind == Payment.Kind.SETTLEMENT:
+            goods_paid_after += in_commitment_currency
+            _check_settlement(c, importer, totals, goods_paid_after)
+        elif kind == Payment.Kind.OVERRUN:
+            rules.check_overrun(
+                reason=reason,
+                imputed=totals.imputed,
+                amount=amount,
+                observed_difference=observed_difference,
+                importer_bears_risk=importer_bears_risk,
+                cereal_overruns_after=totals.cereal_overruns + in_commitment_currency,
+                currency=c.currency,
+            )
+        else:  # the API validates kinds; this guards direct callers
+            raise rules.refuse(rules.ExchangeRuleError, f"Nature de règlement inconnue : {kind}.")
+
+        payment = Payment(
+            commitment=c,
+            bank=bank,
+            kind=kind,
+            amount=amount,
+            currency=currency,
+            amount_in_commitment_currency=in_commitment_currency,
+            amount_mad=amount_mad,
+            date=on_date,
+            funding=funding,
+            reason=reason,
+            observed_difference=to_decimal(observed_difference) if observed_difference is not None else None,
+            importer_bears_risk=importer_bears_risk,
+            idempotency_key=idempotency_key or None,
+            created_by=user,
+        )
+        # Hot path: the related rows were just read (the commitment under lock), the idempotency key was
+        # looked up above and the check constraints are enforced by the database itself, so full_clean
+        # does not query them again.
+        payment.full_clean(
+            exclude={"commitment", "bank", "created_by"}, validate_unique=False, validate_constraints=False
+        )
+        if payment.idempotency_key:
+            try:
+                with transaction.atomic():
+                    _save(payment, user)
+            except IntegrityError as exc:  # the same key raced on another commitment (unique index)
+                raise rules.refuse(rules.IdempotencyKeyConflict) from exc
+        else:
+            _save(payment, user)
+        if fx_debit is not None:
+            importer.fx_account_available_balance -= fx_debit
+            importer.full_clean()
+            _save(importer, user, update_fields=["fx_account_available_balance"])
+        _refresh_status(c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after)
+        return PaymentResult(payment, True)
+
+
+def _check_advance(c: Commitment, importer: Importer, totals, amount, from_fx_account: bool) -> None:
+    rules.check_advance_allowed_by_contract(
+        payment_method=c.payment_method,
+        balance_before_entry=c.balance_before_entry,
+        contract_rate=c.contract_advance_rate,
+    )
+    rules.check_advance_limit(
+        advances_after=totals.advances + amount,
+        total_import_value=c.total_import_value,
+        contract_rate=c.contract_advance_rate,
+        is_aeronautics_registered=importer.is_aeronautics_registered,
+        from_fx_account=from_fx_account,
+        currency=c.currency,
+    )
+
+
+def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_after) -> None:
+    rules.check_settlement(
+        imputed=totals.imputed,
+        goods_paid_after=goods_paid_after,
+        subscribed=c.subscribed_amount,
+        freight=c.freight_amount,
+        accessory_costs=c.accessory_costs,
+        insurance=c.insurance_amount,
+        insured_abroad=c.insured_abroad,
+        currency=c.currency,
+    )
+    # The final invoice value is the amount customs imputed (the imputation records the final invoice).
+    rules.check_advance_overshoot(
+        advances=totals.advances,
+        final_invoice_value=totals.imputed,
+        rate=rules.applicable_advance_rate(
+            is_aeronautics_registered=importer.is_aeronautics_registered,
+            is_exporter_with_fx_account=importer.is_exporter_with_fx_account,
+            contract_rate=c.contract_advance_rate,
+        ),
+        oc_authorisation_reference=c.oc_authorisation_reference,
+        currency=c.currency,
+    )
+
+
+# --- carry-over of advances ------------------------------------------------------------------
+
+def commitment_carry_over_advances(
+    *, source: Commitment, target: Commitment, user, on_date: dt.date | None = None
+) -> AdvanceCarryOver:
+    """Carry the advances paid under ``source`` over to ``target``, the commitment replacing it
+    (once only); ``source`` is then closed."""
+    on_date = on_date or timezone.localdate()
+    with transaction.atomic():
+        locked = {
+            row.pk: row
+            for row in Commitment.objects.select_for_update(of=("self",))
+            .select_related("importer")
+            .filter(pk__in=[source.pk, target.pk])
+            .order_by("pk")  # always the same order: no deadlock between two carry-overs
+        }
+        src, tgt = locked[source.pk], locked[target.pk]
+        _acting_bank(user, src)
+        if not src.is_domiciled:
+            raise rules.refuse(rules.NotDomiciled)
+        src_totals = selectors.commitment_totals(commitment=src)
+        rules.check_carry_over(
+            already_carried_from_source=AdvanceCarryOver.objects.filter(source_id=src.pk).exists(),
+            source_advances_were_carried=AdvanceCarryOver.objects.filter(target_id=src.pk).exists(),
+            target_replaces_source=tgt.replaces_id == src.pk,
+            same_bank=tgt.bank_id == src.bank_id,
+            advances=src_totals.advances,
+        )
+        _require_active(tgt)
+        amount_in_target = convert_amount(
+            amount=src_totals.advances, from_currency=src.currency, to_currency=tgt.currency, on_date=on_date
+        )
+        tgt_totals = selectors.commitment_totals(commitment=tgt)
+        _check_advance(
+            tgt,
+            tgt.importer,
+            tgt_totals,
+            amount_in_target,
+            Payment.objects.filter(
+                commitment_id=src.pk, kind=Payment.Kind.ADVANCE, funding=Payment.Funding.FX_ACCOUNT
+            ).exists(),
+        )
+        carry = AdvanceCarryOver(
+            source=src,
+            target=tgt,
+            date=on_date,
+            amount=src_totals.advances,
+            currency=src.currency,
+            amount_in_target_currency=amount_in_target,
+            created_by=user,
+        )
+        carry.full_clean()
+        _save(carry, user)
+        src.status = Commitment.Status.CLOSED
+        _save(src, user, update_fields=["status", "updated_at"])
+        return carry
+
+
+# --- modification ----------------------------------------------------------------------------
+
+def _normalise_changes(commitment: Commitment, changes: dict) -> dict:
+    unknown = set(changes) - set(MODIFIABLE_FIELDS)
+    if unknown:
+        raise rules.refuse(rules.ModificationInvalid, f"Données non modifiables : {', '.join(sorted(unknown))}.")
+    effective = {}
+    for name, value in changes.items():
+        field = Commitment._meta.get_field(name)
+        value = field.to_python(value)
+        if value != getattr(commitment, name):
+            effective[name] = value
+    if not effective:
+        raise rules.refuse(rules.ModificationEmpty)
+    candidate = copy.copy(commitment)
+    for name, value in effective.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(validate_unique=False)
+    return effective
+
+
+def _check_modification(commitment: Commitment, changes: dict) -> None:
+    lowers = any(
+        name in changes and changes[name] is not None and changes[name] < getattr(commitment, name)
+        for name in rules.VALUE_FIELDS
+    )
+    rules.check_modification(
+        is_totally_imputed=commitment.is_totally_imputed,
+        lowers_value=lowers,
+        has_payments=selectors.commitment_totals(commitment=commitment).has_payments,
+    )
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def commitment_modify(*, commitment: Commitment, user, changes: dict, reason: str = "") -> Modification:
+    """The importer (through the broker) asks to change the commitment's data; the bank validates."""
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        if c.status == Commitment.Status.CLOSED:
+            raise rules.refuse(rules.CommitmentClosed)
+        effective = _normalise_changes(c, changes)
+        _check_modification(c, effective)
+        modification = Modification(
+            commitment=c,
+            changes={k: _json(v) for k, v in effective.items()},
+            previous={k: _json(getattr(c, k)) for k in effective},
+            reason=reason,
+            requested_by=user,
+        )
+        modification.full_clean()
+        _save(modification, user)
+        return modification
+
+
+def _lock_modification(modification: Modification, user) -> tuple[Commitment, Modification]:
+    c = _lock(modification.commitment_id)
+    _acting_bank(user, c)
+    mod = Modification.objects.select_for_update().get(pk=modification.pk)
+    if mod.status != Modification.Status.REQUESTED:
+        raise rules.refuse(rules.ModificationNotPending)
+    return c, mod
+
+
+def modification_validate(*, modification: Modification, user) -> Modification:
+    """The domiciliary bank validates the change; the rules are checked again on today's ledger."""
+    with transaction.atomic():
+        c, mod = _lock_modification(modification, user)
+        if c.status == Commitment.Status.CLOSED:
+            raise rules.refuse(rules.CommitmentClosed)
+        effective = _normalise_changes(c, mod.changes)
+        _check_modification(c, effective)
+        for name, value in effective.items():
+            setattr(c, name, value)
+        c.full_clean()
+        _save(c, user)
+        _refresh_status(c, user=user)
+        mod.status = Modification.Status.VALIDATED
+        mod.validated_by = user
+        mod.decided_at = timezone.now()
+        mod.full_clean()
+        _save(mod, user)
+        return mod
+
+
+def modification_reject(*, modification: Modification, user, reason: str = "") -> Modification:
+    with transaction.atomic():
+        _c, mod = _lock_modification(modification, user)
+        mod.status = Modification.Status.REJECTED
+        mod.validated_by = user
+        mod.decided_at = timezone.now()
+        mod.rejection_reason = reason
+        mod.full_clean()
+        _save(mod, user)
+        return mod
+
+
+# --- change of domiciliary bank --------------------------------------------------------------
+
+def commitment_request_bank_change(*, commitment: Commitment, to_bank: Bank, user, reason: str = "") -> BankChange:
+    """The importer asks to move the domiciliation to ``to_bank``."""
+    with transaction.atomic():
+        c = _lock(commitment.pk)
+        _require_active(c)
+        rules.check_bank_change(
+            payment_method=c.payment_method,
+            bank_engagement=c.bank_engagement,
+            from_bank_id=c.bank_id,
+            to_bank_id=to_bank.pk,
+            has_pending=BankChange.objects.filter(commitment_id=c.pk, status=BankChange.Status.REQUESTED).exists(),
+        )
+        change = BankChange(commitment=c, from_bank_id=c.bank_id, to_bank=to_bank, reason=reason, requested_by=user)
+        change.full_clean()
+        _save(change, user)
+        return change
+
+
+def _lock_bank_change(bank_change: BankChange) -> tuple[Commitment, BankChange]:
+    c = _lock(bank_change.commitment_id)
+    change = BankChange.objects.select_for_update().get(pk=bank_change.pk)
+    if change.status != BankChange.Status.REQUESTED:
+        raise rules.refuse(rules.BankChangeNotPending)
+    return c, change
+
+
+def _require_bank(user, bank_id: int) -> Bank:
+    bank = selectors.bank_for_user(user)
+    if bank is None or bank.pk != bank_id:
+        raise rules.refuse(rules.NotCommitmentBank)
+    return bank
+
+
+def bank_change_record_settlements(*, bank_change: BankChange, user) -> BankChange:
+    """The first bank states its settlements under the commitment are all recorded; from then
+    on it pays no more and the new bank may accept the transfer."""
+    with transaction.atomic():
+        c, change = _lock_bank_change(bank_change)
+        _require_bank(user, change.from_bank_id)
+        settled = selectors.bank_paid_total(commitment_id=c.pk, bank_id=change.from_bank_id)
+        change.settlements_recorded_at = timezone.now()
+        change.settlements_recorded_by = user
+        change.settled_amount_recorded = settled
+        change.full_clean()
+        _save(change, user)
+        return change
+
+
+def bank_change_accept(*, bank_change: BankChange, user) -> BankChange:
+    """The new bank accepts: the commitment is domiciled with it from now on."""
+    with transaction.atomic():
+        c, change = _lock_bank_change(bank_change)
+        _require_bank(user, change.to_bank_id)
+        rules.check_bank_change(
+            payment_method=c.payment_method,
+            bank_engagement=c.bank_engagement,
+            from_bank_id=c.bank_id,
+            to_bank_id=change.to_bank_id,
+            has_pending=False,
+        )
+        if change.settlements_recorded_at is None:
+            raise rules.refuse(rules.SettlementsNotRecorded)
+        c.bank_id = change.to_bank_id
+        c.domiciliation_confirmed_at = timezone.now()
+        c.domiciliation_confirmed_by = user
+        c.full_clean()
+        _save(c, user)
+        change.status = BankChange.Status.ACCEPTED
+        change.decided_by = user
+        change.decided_at = timezone.now()
+        change.full_clean()
+        _save(change, user)
+        return change
+
+
+def bank_change_reject(*, bank_change: BankChange, user, reason: str = "") -> BankChange:
+    with transaction.atomic():
+        _c, change = _lock_bank_change(bank_change)
+        _require_bank(user, change.to_bank_id)
+        change.status = BankChange.Status.REJECTED
+        change.decided_by = user
+        change.decided_at = timezone.now()
+        change.rejection_reason = reason
+        change.full_clean()
+        _save(change, user)
+        return change
+
+
+# --- natural persons' exemption --------------------------------------------------------------
+
+def personal_import_check(
+    *, importer: Importer, user, amount, currency: str, on_date: dt.date, reference: str = ""
+) -> PersonalImport:
+    """Record an import exempt from a commitment (resident natural person outside the trade
+    register), refused once the calendar year's total would exceed 20,000 MAD."""
+    with transaction.atomic():
+        person = Importer.objects.select_for_update().get(pk=importer.pk)
+        amount = _positive(amount)
+        amount_mad = convert_amount(amount=amount, from_currency=currency, to_currency=LOCAL_CURRENCY, on_date=on_date)
+        year_total = selectors.personal_import_year_total(importer_id=person.pk, year=on_date.year)
+        rules.check_personal_exemption(
+            is_natural_outside_register=person.is_natural_person_outside_trade_register,
+            is_resident=person.is_resident,
+            year_total_mad_after=year_total + amount_mad,
+        )
+        record = PersonalImport(
+            importer=person,
+            date=on_date,
+            amount=amount,
+            currency=currency,
+            amount_mad=amount_mad,
+            reference=reference,
+            created_by=user,
+        )
+        record.full_clean()
+        _save(record, user)
+        return record

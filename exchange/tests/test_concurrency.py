@@ -1,0 +1,117 @@
+"""Concurrent payments on one commitment never together exceed a limit (PostgreSQL row lock).
+
+Each thread has its own database connection and its own transaction, like two gunicorn
+workers; the commitment row lock (``select_for_update``) serialises them, so the totals a
+payment is checked against always include every payment committed before it.
+"""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from exchange import services
+from exchange.models import Payment
+from tariff.errors import DomainError
+
+from .factories import TODAY, BankFactory, ImporterFactory, bank_user_for, domiciled_commitment
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.django_db(transaction=True),
+]
+THREADS = 24
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data_back_after_flush(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush of every table; put the session's reference data
+    back for the tests that run after this module."""
+    yield
+    from tariff.roles import sync_roles
+    from tariff.services import reference_data_import
+
+    with django_db_blocker.unblock():
+        reference_data_import()
+        sync_roles()
+
+
+def run_together(worker, count: int = THREADS) -> list:
+    """Run ``worker(i)`` in ``count`` threads released at the same instant."""
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            return worker(i)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@pytest.fixture
+def setting():
+    agent = bank_user_for(BankFactory(code="conc"), "agent-conc")
+    commitment = domiciled_commitment(bank_user=agent, importer=ImporterFactory())  # 1,000,000 MAD, 30 %
+    return agent, commitment
+
+
+def test_concurrent_advances_through_the_api_never_exceed_30_percent(setting):
+    agent, commitment = setting
+
+    def post_advance(i):
+        client = APIClient()
+        client.force_authenticate(agent)
+        response = client.post(
+            f"/api/v1/commitments/{commitment.pk}/payments/", {"kind": "advance", "amount": "20000"}, format="json"
+        )
+        return response.status_code, response.json().get("code")
+
+    results = run_together(post_advance)  # 24 × 20,000 = 480,000 asked; the limit is 300,000
+
+    accepted = [r for r in results if r[0] == 201]
+    refused = [r for r in results if r[0] == 400]
+    assert len(accepted) == 15 and len(refused) == THREADS - 15, results
+    assert {code for _status, code in refused} == {"advance_over_limit"}
+    total = sum(p.amount for p in Payment.objects.filter(commitment=commitment))
+    assert total == D("300000.00")
+
+
+def test_concurrent_anticipated_settlements_never_exceed_200000_mad(setting):
+    agent, commitment = setting
+
+    def anticipate(i):
+        try:
+            services.commitment_pay(
+                commitment=commitment, user=agent, kind="anticipated", amount=D("15000"), currency="MAD",
+                on_date=TODAY,
+            )
+            return "ok"
+        except DomainError as exc:
+            return exc.code
+
+    results = run_together(anticipate)
+    assert results.count("ok") == 13  # 13 × 15,000 = 195,000 ≤ 200,000 < 14 × 15,000
+    assert set(results) == {"ok", "anticipated_over_limit"}
+    assert sum(p.amount_mad for p in Payment.objects.filter(commitment=commitment)) == D("195000.00")
+
+
+def test_concurrent_retries_with_one_idempotency_key_pay_once(setting):
+    agent, commitment = setting
+
+    def retry(i):
+        result = services.commitment_pay(
+            commitment=commitment, user=agent, kind="advance", amount=D("1000"), currency="MAD", on_date=TODAY,
+            idempotency_key="retry-storm-1",
+        )
+        return result.payment.pk, result.created
+
+    results = run_together(retry, 20)
+    assert len({pk for pk, _created in results}) == 1
+    assert sum(created for _pk, created in results) == 1
+    assert Payment.objects.filter(commitment=commitment).count() == 1
