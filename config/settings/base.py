@@ -4,6 +4,7 @@ Embedded default (no variable set): SQLite file beside manage.py, Celery eager,
 local-memory cache. Production mode: DATABASE_URL (PostgreSQL), CELERY_BROKER_URL
 (Redis) and REDIS_URL (shared cache) — see README.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
 ]
 LOCAL_APPS = [
     "tariff",
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,9 +108,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses the login of a locked-out username+IP before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login rate limiting (django-axes: /accounts/login/ and the admin login) ------------
+# 5 failures for one username from one IP lock that pair for 15 minutes; a success resets the count.
+# Token/session API calls do not go through authenticate() — DRF throttling covers them.
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = _(
+    "Compte verrouillé : trop de tentatives de connexion échouées. Réessayez dans 15 minutes."
+)
 
 # --- I18N: French UI, Casablanca time --------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -140,6 +160,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tariff.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Anonymous callers only reach the schema/docs; authenticated rates leave room for the bank
+    # API's 200 req/s target (tests/benchmarks/bank_api_load.py) and stop runaway clients.
+    "DEFAULT_THROTTLE_CLASSES": (
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ),
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("DJANGO_API_THROTTLE_ANON", default="30/minute"),
+        "user": env("DJANGO_API_THROTTLE_USER", default="300/second"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API transitaire en douane",
@@ -161,6 +191,13 @@ SPECTACULAR_SETTINGS = {
         "AnnexedDocumentKindEnum": "declarations.models.AnnexedDocument.Kind",
         "CaseStatusEnum": "litigation.models.Case.Status",
         "CaseDocumentKindEnum": "litigation.models.CaseDocument.Kind",
+        # Same field names ("kind", "status") in several models: name each choice set once.
+        "FranchiseConditionKindEnum": "declarations.models.FranchiseCondition.Kind",
+        "FranchiseConditionStatusEnum": "declarations.models.FranchiseCondition.Status",
+        "VatGuaranteeKindEnum": "declarations.models.VatGuarantee.Kind",
+        "WarehouseDisposalKindEnum": "declarations.models.WarehouseDisposal.Kind",
+        "CommitmentStatusEnum": "exchange.models.Commitment.Status",
+        "PaymentKindEnum": "exchange.models.Payment.Kind",
     },
 }
 

@@ -2,7 +2,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, MIDDLEWARE, SECRET_KEY, env
+from .base import ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASES, MIDDLEWARE, SECRET_KEY, env
 
 DEBUG = False
 if not SECRET_KEY:
@@ -26,3 +26,9 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Forms are posted over HTTPS from the served hosts only (override with DJANGO_CSRF_TRUSTED_ORIGINS).
+CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS or [
+    f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS if host not in ("*", "localhost", "127.0.0.1", "[::1]")
+]

@@ -13,6 +13,7 @@ from declarations.models import (
     RecalculationResult,
     RecalculationRun,
 )
+from tariff.models import ExchangeRate
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 
@@ -48,6 +49,19 @@ class DocumentInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=80)
 
 
+def known_currency(value: str) -> None:
+    """MAD, or a currency the customs exchange-rate table knows (CDII art. 20: amounts are
+    converted at the customs rate; a currency without one could never be liquidated)."""
+    if value != "MAD" and not ExchangeRate.objects.filter(currency=value).exists():
+        raise serializers.ValidationError(f"Devise « {value} » inconnue : aucun cours de change douanier.")
+
+
+def currency_field(**kw):
+    return serializers.RegexField(
+        r"^[A-Z]{3}$", validators=[known_currency], error_messages={"invalid": "Code devise ISO (ex. EUR)."}, **kw
+    )
+
+
 class DeclarationCreateSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=40)
     customs_office = serializers.CharField(max_length=60)
@@ -55,16 +69,16 @@ class DeclarationCreateSerializer(serializers.Serializer):
         source="procedure", slug_field="code", queryset=ProcedureCode.objects.all()
     )
     party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
-    invoice_currency = serializers.RegexField(r"^[A-Z]{3}$", error_messages={"invalid": "Code devise ISO (ex. EUR)."})
+    invoice_currency = currency_field()
     invoice_total = money(min_value=0)
     freight_amount = money(min_value=0, allow_null=True, required=False, default=None)
-    freight_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    freight_currency = currency_field(default="MAD")
     freight_included = serializers.BooleanField(default=False)
     insurance_amount = money(min_value=0, allow_null=True, required=False, default=None)
-    insurance_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    insurance_currency = currency_field(default="MAD")
     insurance_included = serializers.BooleanField(default=False)
     other_costs_amount = money(min_value=0, default=0)
-    other_costs_currency = serializers.RegexField(r"^[A-Z]{3}$", default="MAD")
+    other_costs_currency = currency_field(default="MAD")
     other_costs_included = serializers.BooleanField(default=False)
     etpp_authorisation = serializers.PrimaryKeyRelatedField(
         queryset=EtppAuthorisation.objects.all(), required=False, allow_null=True, default=None
@@ -203,6 +217,12 @@ class EtppAuthorisationCreateSerializer(serializers.Serializer):
         if EtppAuthorisation.objects.filter(number=value).exists():
             raise serializers.ValidationError("Une autorisation porte déjà ce numéro.")
         return value
+
+    def validate(self, attrs):
+        # Field message instead of the database's etpp_valid_range constraint (found by tests/security).
+        if attrs.get("valid_from") and attrs.get("valid_to") and attrs["valid_to"] < attrs["valid_from"]:
+            raise serializers.ValidationError({"valid_to": "La fin de validité précède son début."})
+        return attrs
 
 
 class RecalculationRunSerializer(serializers.ModelSerializer):

@@ -1,12 +1,19 @@
 """Query filters of the commitment list (django-filter)."""
 import django_filters
+from django import forms
 
 from ..models import Commitment, PersonalImport
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """An id or a year: ``0.5`` is a 400 with a field message, not a decimal handed to the query."""
+
+    field_class = forms.IntegerField
+
+
 class CommitmentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Commitment.Status.choices, help_text="statut (répétable)")
-    importer = django_filters.NumberFilter(field_name="importer_id", help_text="identifiant de l'importateur")
+    importer = IntegerFilter(field_name="importer_id", min_value=1, help_text="identifiant de l'importateur")
     number = django_filters.CharFilter(field_name="number", lookup_expr="icontains")
     subscribed_after = django_filters.DateFilter(field_name="subscribed_on", lookup_expr="gte")
     subscribed_before = django_filters.DateFilter(field_name="subscribed_on", lookup_expr="lte")
@@ -19,8 +26,8 @@ class CommitmentFilter(django_filters.FilterSet):
 
 
 class PersonalImportFilter(django_filters.FilterSet):
-    importer = django_filters.NumberFilter(field_name="importer_id")
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year")
+    importer = IntegerFilter(field_name="importer_id", min_value=1)
+    year = IntegerFilter(field_name="date", lookup_expr="year", min_value=1900, max_value=9999)
 
     class Meta:
         model = PersonalImport

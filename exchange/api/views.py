@@ -37,8 +37,9 @@ AUTHENTICATION = [BankTokenAuthentication, SessionAuthentication]
 ErrorSerializer = inline_serializer(
     "ExchangeError",
     {
-        "code": serializers.CharField(help_text="code machine de la règle refusée"),
-        "detail": serializers.CharField(help_text="message en français"),
+        # A refused rule carries code + detail; a malformed body gets {field: [messages]} instead.
+        "code": serializers.CharField(required=False, help_text="code machine de la règle refusée"),
+        "detail": serializers.CharField(required=False, help_text="message en français"),
     },
 )
 NOT_FOUND = OpenApiResponse(description="Engagement inconnu ou domicilié auprès d'une autre banque.")
