@@ -4,6 +4,12 @@ request rate by a second process on loopback. Target: p95 < 50 ms at 200 req/s.
 
     .venv/bin/python tests/benchmarks/bank_api_load.py                 # all three scenarios
     .venv/bin/python tests/benchmarks/bank_api_load.py --scenario mixed --rate 200 --duration 40
+    .venv/bin/python tests/benchmarks/bank_api_load.py --scenario soak --rate 60 --duration 300  # issue 8
+
+``soak`` (issue 8) drives the bank API (list, pay) and the quote API (POST /api/v1/tariff/quote/
+as a broker) in equal thirds for several minutes and samples the resident memory (RSS) of every
+gunicorn worker each 10 s; it fails when a worker grows by more than ``--rss-bound-mb`` (30 MB)
+between the first sample after warm-up and the last one.
 
 Not part of pytest. What it does:
 
@@ -39,6 +45,14 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "postgres://customs:customs@127.0.0.1:5432/customs_bank_bench"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 COMMITMENTS_PER_BANK = 200
+# Quote requests of the soak scenario: lines of the reference data, rates of different laws.
+QUOTES = [
+    {"tariff_code": "8517.13.00.00", "date": "2025-03-01", "customs_value": "12500.00", "quantity": "10"},
+    {"tariff_code": "2309100000", "date": "2024-06-15", "customs_value": "1080.00", "quantity": "10",
+     "attributes": {"net_mass_kg": "10"}},
+    {"tariff_code": "0902200090", "date": "2025-03-01", "customs_value": "54000.00", "quantity": "500",
+     "attributes": {"net_mass_kg": "500"}},
+]
 
 
 # --- load generator (second process, stdlib only) ----------------------------------------------
@@ -67,6 +81,8 @@ def generate(config: dict) -> dict:
             return "list"
         if mix == "pay":
             return "pay"
+        if mix == "soak":
+            return ("list", "pay", "quote")[i % 3]
         return "list" if i % 2 == 0 else "pay"
 
     def worker():
@@ -88,6 +104,13 @@ def generate(config: dict) -> dict:
             try:
                 if kind == "list":
                     conn.request("GET", "/api/v1/commitments/", headers=headers)
+                elif kind == "quote":
+                    body = json.dumps(QUOTES[i % len(QUOTES)]).encode()
+                    conn.request(
+                        "POST", "/api/v1/tariff/quote/", body=body,
+                        headers={"Authorization": f"Token {config['quote_token']}", "Accept": "application/json",
+                                 "Content-Type": "application/json"},
+                    )
                 else:
                     cid = commitment_ids[i % len(commitment_ids)]
                     body = json.dumps(
@@ -155,7 +178,8 @@ def summarise(name: str, raw: dict) -> dict:
         "client_cpu_percent": round(100 * raw.get("client_cpu_s", 0) / raw["elapsed"], 1) if raw["elapsed"] else 0,
     }
     for label, subset in (("all", rows), ("list", [r for r in rows if r[0] == "list"]),
-                          ("pay", [r for r in rows if r[0] == "pay"])):
+                          ("pay", [r for r in rows if r[0] == "pay"]),
+                          ("quote", [r for r in rows if r[0] == "quote"])):
         if not subset:
             continue
         lat = [r[2] * 1000 for r in subset]
@@ -236,7 +260,7 @@ def prepare_data(env: dict) -> dict:
     from rest_framework.authtoken.models import Token
 
     from exchange.models import Bank, BankUser, Commitment, Importer
-    from tariff.roles import BANK_USER, sync_roles
+    from tariff.roles import BANK_USER, BROKER_STAFF, sync_roles
     from tariff.services import reference_data_import
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -270,8 +294,11 @@ def prepare_data(env: dict) -> dict:
     agent.groups.add(Group.objects.get(name=BANK_USER))
     BankUser.objects.get_or_create(user=agent, defaults={"bank": Bank.objects.get(code="bench-a")})
     token, _ = Token.objects.get_or_create(user=agent)
+    broker, _ = users.get_or_create(username="bench-broker-quotes")
+    broker.groups.add(Group.objects.get(name=BROKER_STAFF))
+    quote_token, _ = Token.objects.get_or_create(user=broker)
     connections.close_all()
-    return {"token": token.key, "commitment_ids": ids["bench-a"]}
+    return {"token": token.key, "quote_token": quote_token.key, "commitment_ids": ids["bench-a"]}
 
 
 def count_payments(idempotency_prefix: str) -> int:
@@ -327,6 +354,19 @@ def cpu_seconds(match) -> float:
     return total
 
 
+def worker_rss_mb(server_pid: int) -> dict[int, float]:
+    """Resident memory of each gunicorn worker (children of the master), in MB (Linux /proc)."""
+    rss = {}
+    for entry in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in entry.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip() or 0) == server_pid and "VmRSS" in fields:
+            rss[int(entry.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
+    return rss
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes of the machine spent busy (Linux /proc/stat; 0 elsewhere)."""
     try:
@@ -341,16 +381,36 @@ def run_scenario(name: str, mix: str, data: dict, args, run_id: str, rate: float
     config = {
         "host": "127.0.0.1", "port": args.port, "token": data["token"], "rate": rate, "duration": duration,
         "mix": mix, "commitment_ids": data["commitment_ids"], "concurrency": args.concurrency, "run_id": run_id,
+        "quote_token": data["quote_token"],
     }
     server_pid = args.server_pid
     in_server = lambda name, ppid: ppid == server_pid  # noqa: E731 - gunicorn workers
     in_postgres = lambda name, ppid: name.startswith("postgres")  # noqa: E731
     before = cpu_seconds(in_server), cpu_seconds(in_postgres), time.perf_counter(), machine_busy_seconds()
-    completed = subprocess.run(
-        [sys.executable, __file__, "_generate"], input=json.dumps(config), capture_output=True, text=True,
-        timeout=duration + 60, check=True,
+    generator = subprocess.Popen(
+        [sys.executable, __file__, "_generate"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
-    summary = summarise(name, json.loads(completed.stdout))
+    rss_samples = []  # (seconds since start, {worker pid: RSS MB})
+    sampler_stop = threading.Event()
+
+    def sample_rss():
+        while not sampler_stop.is_set():
+            rss_samples.append((time.perf_counter() - before[2], worker_rss_mb(server_pid)))
+            sampler_stop.wait(10)
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    out, _ = generator.communicate(json.dumps(config), timeout=duration + 60)
+    sampler_stop.set()
+    sampler.join()
+    rss_samples.append((time.perf_counter() - before[2], worker_rss_mb(server_pid)))
+    if generator.returncode:
+        raise SystemExit(f"load generator failed ({generator.returncode})")
+    summary = summarise(name, json.loads(out))
+    first, last = rss_samples[0][1], rss_samples[-1][1]
+    summary["rss_mb_start"] = {pid: round(mb, 1) for pid, mb in first.items()}
+    summary["rss_mb_end"] = {pid: round(mb, 1) for pid, mb in last.items()}
+    summary["rss_growth_mb_max"] = round(max((last[pid] - first[pid] for pid in first if pid in last), default=0.0), 1)
     wall = time.perf_counter() - before[2]
     summary["server_cpu_percent"] = round(100 * (cpu_seconds(in_server) - before[0]) / wall, 1)
     summary["postgres_cpu_percent"] = round(100 * (cpu_seconds(in_postgres) - before[1]) / wall, 1)
@@ -368,8 +428,10 @@ def print_summary(summary: dict) -> None:
         f"\n   CPU (100 % = one core): gunicorn {summary.get('server_cpu_percent')} %, PostgreSQL "
         f"{summary.get('postgres_cpu_percent')} %, load generator {summary['client_cpu_percent']} %, "
         f"other processes {summary.get('other_cpu_percent')} %"
+        f"\n   gunicorn worker RSS (MB) start {sorted(summary['rss_mb_start'].values())} → end "
+        f"{sorted(summary['rss_mb_end'].values())}, largest growth {summary['rss_growth_mb_max']} MB"
     )
-    for label in ("all", "list", "pay"):
+    for label in ("all", "list", "pay", "quote"):
         if label in summary:
             s = summary[label]
             print(
@@ -380,9 +442,10 @@ def print_summary(summary: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["list", "pay", "mixed", "all"], default="all")
+    parser.add_argument("--scenario", choices=["list", "pay", "mixed", "soak", "all"], default="all")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second (fixed schedule)")
-    parser.add_argument("--duration", type=float, default=40.0, help="seconds per scenario (max 300)")
+    parser.add_argument("--duration", type=float, default=40.0, help="seconds per scenario (max 900)")
+    parser.add_argument("--rss-bound-mb", type=float, default=30.0, help="soak: allowed RSS growth per worker")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up at the same rate")
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
@@ -392,7 +455,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the *_bank_bench database first")
     parser.add_argument("--json", help="also write the summaries to this file")
     args = parser.parse_args()
-    args.duration = min(args.duration, 300.0)
+    args.duration = min(args.duration, 900.0)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     ensure_database(url, args.fresh)
@@ -430,6 +493,12 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGKILL)
     if args.json:
         Path(args.json).write_text(json.dumps(summaries, indent=2))
+    if args.scenario == "soak":
+        [soak] = summaries
+        ok = soak["errors"] == 0 and soak["rss_growth_mb_max"] <= args.rss_bound_mb
+        print(f"\nsoak: {soak['errors']} errors, largest worker RSS growth {soak['rss_growth_mb_max']} MB "
+              f"(bound {args.rss_bound_mb:g} MB): {'PASSED' if ok else 'FAILED'}")
+        raise SystemExit(0 if ok else 1)
     target_met = all(s.get("all", {}).get("p95_ms", 1e9) < 50 and s["errors"] == 0 for s in summaries)
     print(f"\ntarget p95 < 50 ms with no error at {args.rate:g} req/s: {'MET' if target_met else 'NOT MET'}")
 
