@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import openapi  # noqa: F401  (registers the schema extensions)
-from declarations.views import DashboardView
+from config.dashboard import DashboardView
 
 api_v1 = [
     path("tariff/", include("tariff.api.urls")),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("litigation/", include("litigation.urls")),
+    path("commitments/", include("exchange.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

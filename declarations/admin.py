@@ -8,7 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
 from . import exemptions
 from .models import (
@@ -89,7 +90,7 @@ class LiquidationLineInline(admin.TabularInline):
 
 
 @admin.register(Liquidation)
-class LiquidationAdmin(admin.ModelAdmin):
+class LiquidationAdmin(SimpleHistoryAdmin):
     list_display = ("declaration", "sequence", "on_date", "is_current", "total", "created_at")
     list_filter = ("is_current",)
     inlines = [LiquidationLineInline]
@@ -125,7 +126,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProcedureCode)
-class ProcedureCodeAdmin(ImportExportModelAdmin):
+class ProcedureCodeAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ProcedureCodeResource]
     list_display = ("code", "label", "flow", "is_etpp", "liquidates_duties")
 

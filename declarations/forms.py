@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tariff.codes import format_tariff_code, normalize_tariff_code
@@ -106,9 +107,19 @@ class DeclarationForm(forms.Form):
         "other_costs_included",
     )
 
+    def __init__(self, *args, declaration: Declaration | None = None, **kwargs):
+        self.declaration = declaration  # the draft being edited, if any
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, declaration: Declaration) -> dict:
+        initial = {name: getattr(declaration, name) for name in cls.SERVICE_FIELDS}
+        return {**initial, "rates_date": declaration.registered_on or timezone.localdate()}
+
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
-        if Declaration.objects.filter(reference=reference).exists():
+        others = Declaration.objects.exclude(pk=self.declaration.pk) if self.declaration else Declaration.objects
+        if others.filter(reference=reference).exists():
             raise ValidationError(_("Une déclaration porte déjà cette référence."))
         return reference
 
@@ -188,10 +199,22 @@ class ArticleForm(forms.Form):
         return {"tariff_code": line.code, **data}
 
 
+def article_initial(article) -> dict:
+    """An ArticleForm row for an existing article (edit page)."""
+    return {
+        "tariff_line": format_tariff_code(article.tariff_line.code), "description": article.description,
+        "origin_country": article.origin_country, "invoiced_value": article.invoiced_value,
+        "quantity": article.quantity, "unit": article.unit, "net_mass_kg": article.net_mass_kg,
+        "franchise_code": article.franchise_code or "", "is_equipment": article.is_equipment,
+        "attributes": format_attributes(article.attributes),
+    }
+
+
 class BaseArticleFormSet(forms.BaseFormSet):
     def filled_forms(self) -> list[ArticleForm]:
-        """Forms holding an article (extra rows left empty and deleted rows are skipped)."""
-        return [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        """Forms holding an article: existing rows (edit page) and filled extra rows; empty
+        extra rows and deleted rows are skipped."""
+        return [f for f in self.forms if (f.initial or f.has_changed()) and not self._should_delete_form(f)]
 
     def clean(self):
         super().clean()
@@ -218,7 +241,7 @@ class DocumentForm(forms.Form):
 
 class BaseDocumentFormSet(forms.BaseFormSet):
     def filled_forms(self) -> list[DocumentForm]:
-        return [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        return [f for f in self.forms if (f.initial or f.has_changed()) and not self._should_delete_form(f)]
 
 
 DocumentFormSet = forms.formset_factory(DocumentForm, formset=BaseDocumentFormSet, extra=2, can_delete=True,

@@ -62,6 +62,8 @@ class ProcedureCode(models.Model):
     liquidates_duties = models.BooleanField(_("liquide les droits et taxes"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ("code",)
         verbose_name = _("code régime")
@@ -330,6 +332,8 @@ class Liquidation(models.Model):
     total_vat = MoneyField(_("total TVA"), default=0)
     total = MoneyField(_("total des droits et taxes"), default=0)
     currency = CurrencyField(_("devise"), default="MAD")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("declaration", "-sequence")

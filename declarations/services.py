@@ -91,6 +91,53 @@ def declaration_create(
     )
     declaration.full_clean()
     declaration.save()
+    _create_articles(declaration, articles)
+    for doc in documents:
+        document = AnnexedDocument(declaration=declaration, **doc)
+        document.full_clean(exclude=["declaration"])
+        document.save()
+    return declaration
+
+
+HEADER_FIELDS = (
+    "reference", "customs_office", "procedure", "party", "invoice_currency", "invoice_total", "freight_amount",
+    "freight_currency", "freight_included", "insurance_amount", "insurance_currency", "insurance_included",
+    "other_costs_amount", "other_costs_currency", "other_costs_included", "group", "etpp_authorisation",
+)
+
+
+@transaction.atomic
+def declaration_update_draft(*, declaration: Declaration, articles: list[dict], documents: list[dict] | None = None,
+                             **header) -> Declaration:
+    """Edit a draft: header fields, and its articles replaced by ``articles`` (renumbered);
+    ``documents`` (kind, reference) replace the annexed documents, a document kept with the
+    same kind and reference keeping its file. All or nothing; a registered declaration is
+    no longer edited (its registration date fixed the rates: CDII art. 15)."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.DRAFT:
+        raise InvalidTransition("Seul un brouillon peut être modifié.", field="status")
+    unknown = set(header) - set(HEADER_FIELDS)
+    if unknown:
+        raise DeclarationError(f"Champs non modifiables : {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    for name, value in header.items():
+        setattr(declaration, name, value)
+    declaration.full_clean()
+    declaration.save()
+    declaration.articles.all().delete()
+    _create_articles(declaration, articles)
+    if documents is not None:
+        kept = {(d.kind, d.reference): d for d in declaration.documents.all()}
+        wanted = {(doc["kind"], doc["reference"]) for doc in documents}
+        declaration.documents.exclude(pk__in=[d.pk for key, d in kept.items() if key in wanted]).delete()
+        for doc in documents:
+            if (doc["kind"], doc["reference"]) not in kept:
+                document = AnnexedDocument(declaration=declaration, **doc)
+                document.full_clean(exclude=["declaration"])
+                document.save()
+    return declaration
+
+
+def _create_articles(declaration: Declaration, articles: list[dict]) -> None:
     codes = {}
     for i, data in enumerate(articles):
         try:
@@ -113,11 +160,6 @@ def declaration_create(
         article.full_clean(exclude=["declaration"])
         objs.append(article)
     Article.objects.bulk_create(objs)
-    for doc in documents:
-        document = AnnexedDocument(declaration=declaration, **doc)
-        document.full_clean(exclude=["declaration"])
-        document.save()
-    return declaration
 
 
 # --- valuation (circ. 6336/400) ---------------------------------------------------------------
@@ -420,6 +462,14 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
             for d, prev, c, _n in to_store
         ]
         Liquidation.objects.bulk_create(new_liquidations)
+        # update() and bulk_create() send no signals: the audit history of both is written here.
+        superseded = [prev for _d, prev, _c, _n in to_store]
+        for prev in superseded:
+            prev.is_current = False
+        Liquidation.history.bulk_history_create(superseded, update=True, default_user=user,
+                                                default_change_reason=reason[:100])
+        Liquidation.history.bulk_history_create(new_liquidations, default_user=user,
+                                                default_change_reason=reason[:100])
         _insert_lines([(liq, c) for liq, (_d, _p, c, _n) in zip(new_liquidations, to_store)])
         for liq, (d, prev, _c, n) in zip(new_liquidations, to_store):
             delta = {

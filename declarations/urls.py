@@ -9,6 +9,7 @@ urlpatterns = [
     path("declarations/", views.DeclarationListView.as_view(), name="list"),
     path("declarations/new/", views.DeclarationCreateView.as_view(), name="create"),
     path("declarations/<int:pk>/", views.DeclarationDetailView.as_view(), name="detail"),
+    path("declarations/<int:pk>/edit/", views.DeclarationEditView.as_view(), name="edit"),
     path("declarations/<int:pk>/register/", views.DeclarationRegisterView.as_view(), name="register"),
     path("declarations/<int:pk>/liquidate/", views.DeclarationLiquidateView.as_view(), name="liquidate"),
     path("declarations/<int:pk>/reliquidate/", views.DeclarationReliquidateView.as_view(), name="reliquidate"),

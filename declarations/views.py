@@ -1,15 +1,13 @@
-"""Back-office pages: dashboard, declarations (DUM) and ETPP authorisations.
+"""Back-office pages: declarations (DUM), ETPP authorisations and recalculation runs.
 
 Thin views: reads through ``declarations.selectors`` (plus the few read-only
-queries below that only these pages need), writes through ``declarations.services``;
+queries below that only these pages and the dashboard, config/dashboard.py, need), writes through ``declarations.services``;
 service errors are shown next to the field they name or as page messages.
 Broker staff work, auditors read (write buttons hidden, POST refused), other roles get 403.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -17,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +25,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from tariff.errors import DomainError
 from tariff.forms import domain_error_list
-from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+from tariff.history import history_entries
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import rules, selectors, services
@@ -43,6 +41,7 @@ from .forms import (
     RegisterForm,
     ReliquidateForm,
     add_page_errors,
+    article_initial,
 )
 from .models import (
     Article,
@@ -85,6 +84,10 @@ def liquidated_duties_by_month(*, months: list[dt.date]) -> list[tuple[dt.date, 
     return [(month, by_month.get(month) or Decimal("0.00")) for month in months]
 
 
+def last_recalculation_run() -> RecalculationRun | None:
+    return RecalculationRun.objects.select_related("law").order_by("-created_at").first()
+
+
 def declaration_page_list(*, status: str = "", procedure=None, query: str = ""):
     current_total = Liquidation.objects.filter(declaration=OuterRef("pk"), is_current=True).values("total")[:1]
     qs = selectors.declaration_list(status=status or None)
@@ -101,99 +104,6 @@ def etpp_authorisation_detail_queryset():
         Prefetch("imputations", queryset=imputations)).order_by("id")
     return EtppAuthorisation.objects.select_related("exporter").prefetch_related(
         Prefetch("items", queryset=items), "declarations")
-
-
-# --- the inline SVG chart -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ChartBar:
-    month: dt.date
-    total: Decimal
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
-
-
-@dataclass(frozen=True)
-class ChartTick:
-    value: Decimal
-    y: float
-
-
-@dataclass(frozen=True)
-class BarChart:
-    width: int
-    height: int
-    left: int
-    right: int
-    bottom: float
-    label_y: float
-    tick_x: int
-    bars: list[ChartBar]
-    ticks: list[ChartTick]
-    empty: bool
-
-
-def _nice_step(maximum: Decimal, ticks: int) -> Decimal:
-    raw = maximum / ticks
-    magnitude = Decimal(10) ** math.floor(math.log10(raw))
-    for factor in (1, 2, Decimal("2.5"), 5, 10):
-        if factor * magnitude >= raw:
-            return factor * magnitude
-    return 10 * magnitude
-
-
-def bar_chart(series: list[tuple[dt.date, Decimal]], *, width=760, height=260, left=92, right=12, top=16,
-              bottom=34, ticks=4) -> BarChart:
-    """Pixel geometry of a monthly bar chart, drawn by the template as inline SVG."""
-    maximum = max((total for _m, total in series), default=Decimal(0))
-    step = _nice_step(maximum, ticks) if maximum > 0 else Decimal(1)
-    top_value = step * ticks
-    plot_h, plot_w = height - top - bottom, width - left - right
-    base_y = top + plot_h
-    slot = plot_w / max(len(series), 1)
-    bars = []
-    for i, (month, total) in enumerate(series):
-        h = float(total / top_value) * plot_h if top_value else 0.0
-        x = left + i * slot + slot * 0.15
-        bars.append(ChartBar(month, total, round(x, 1), round(base_y - h, 1), round(slot * 0.7, 1), round(h, 1),
-                             round(left + i * slot + slot / 2, 1)))
-    tick_rows = [ChartTick(step * k, round(base_y - plot_h * k / ticks, 1)) for k in range(ticks + 1)]
-    return BarChart(width, height, left, width - right, base_y, base_y + 18, left - 8, bars, tick_rows, maximum == 0)
-
-
-# --- dashboard ----------------------------------------------------------------------------------
-
-class DashboardView(RolePageMixin, TemplateView):
-    """Home page. Reference editors see the tariff entry points; the declaration
-    widgets are for the roles that read declarations."""
-
-    template_name = "dashboard.html"
-    read_roles = (BROKER_STAFF, AUDITOR, REFERENCE_EDITOR)
-    write_roles = FILE_WRITERS
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        context["today"] = today
-        context["can_read_files"] = user_has_role(self.request.user, *FILE_READERS, *FILE_WRITERS)
-        if not context["can_read_files"]:
-            return context
-        series = liquidated_duties_by_month(months=month_starts(today=today, months=12))
-        overdue = selectors.etpp_overdue_requests(today=today).select_related("exporter").order_by("requested_on")
-        context.update(
-            status_counts=declaration_status_counts(),
-            month_total=series[-1][1],
-            month_label=date_format(today, "F Y"),
-            chart=bar_chart(series),
-            overdue_count=overdue.count(),
-            overdue_requests=[(auth, (today - auth.due_on).days) for auth in overdue[:10]],
-            recent_declarations=declaration_page_list()[:8],
-            last_run=RecalculationRun.objects.select_related("law").order_by("-created_at").first(),
-        )
-        return context
 
 
 # --- declarations ---------------------------------------------------------------------------------
@@ -234,9 +144,7 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
         for prefix, row in (("articles", "add_article"), ("documents", "add_document")):
             if action == row:  # without JavaScript: one more empty row
                 data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
-        form = DeclarationForm(data)
-        articles = ArticleFormSet(data, prefix="articles")
-        documents = DocumentFormSet(data, prefix="documents")
+        form, articles, documents = self.make_forms(data)
         if action in ("add_article", "add_document"):
             return self.render_page(form, articles, documents)
         if not (form.is_valid() & articles.is_valid() & documents.is_valid()):
@@ -246,16 +154,25 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
         if action == "preview":
             return self.render_page(form, articles, documents, preview=self.preview(form, article_forms))
         try:
-            declaration = services.declaration_create(
-                declarant=request.user, **form.declaration_data(),
-                articles=[f.article_data() for f in article_forms],
-                documents=[f.document_data() for f in rows["documents"]],
-            )
+            declaration = self.save(form, article_forms, rows["documents"])
         except (DomainError, ValidationError) as exc:
             add_page_errors(exc, form=form, rows=rows)
             return self.render_page(form, articles, documents)
-        messages.success(request, _("Brouillon de la déclaration %(ref)s sauvegardé.") % {"ref": declaration.reference})
+        messages.success(request, self.saved_message % {"ref": declaration.reference})
         return redirect("declarations:detail", pk=declaration.pk)
+
+    saved_message = _("Brouillon de la déclaration %(ref)s sauvegardé.")
+
+    def make_forms(self, data):
+        return (DeclarationForm(data), ArticleFormSet(data, prefix="articles"),
+                DocumentFormSet(data, prefix="documents"))
+
+    def save(self, form, article_forms, document_forms) -> Declaration:
+        return services.declaration_create(
+            declarant=self.request.user, **form.declaration_data(),
+            articles=[f.article_data() for f in article_forms],
+            documents=[f.document_data() for f in document_forms],
+        )
 
     def preview(self, form: DeclarationForm, article_forms) -> dict:
         """Unsaved declaration and articles → customs values, duties, and the blocking
@@ -280,8 +197,63 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
     def render_page(self, form, articles, documents, preview=None):
         return self.render_to_response(self.get_context_data(
             form=form, articles=articles, documents=documents, preview=preview,
+            editing=getattr(self, "declaration", None),
             currencies=("MAD", "EUR", "USD", "GBP", "CNY", "TRY", "AED"),
         ))
+
+
+class DeclarationEditView(DeclarationCreateView):
+    """Edit a draft with the same page as creation (header, articles, documents, preview);
+    "Enregistrer le brouillon" saves through ``declaration_update_draft``. A declaration
+    that is no longer a draft goes back to its detail page with a message."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.declaration = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def _draft(self, request, pk):
+        declaration = get_object_or_404(selectors.declaration_detail_queryset(), pk=pk)
+        if declaration.status != Declaration.Status.DRAFT:
+            messages.error(request, _("Seul un brouillon peut être modifié."))
+            return declaration, redirect("declarations:detail", pk=declaration.pk)
+        self.declaration = declaration
+        return declaration, None
+
+    def get(self, request, *args, **kwargs):
+        declaration, refused = self._draft(request, kwargs["pk"])
+        if refused:
+            return refused
+        return self.render_page(
+            DeclarationForm(initial=DeclarationForm.initial_for(declaration), declaration=declaration),
+            ArticleFormSet(prefix="articles", initial=self.article_rows()),
+            DocumentFormSet(prefix="documents", initial=self.document_rows()),
+        )
+
+    def post(self, request, *args, **kwargs):
+        _declaration, refused = self._draft(request, kwargs["pk"])
+        return refused or super().post(request, *args, **kwargs)
+
+    def article_rows(self) -> list[dict]:
+        return [article_initial(a) for a in self.declaration.articles.order_by("number")]
+
+    def document_rows(self) -> list[dict]:
+        return [{"kind": d.kind, "reference": d.reference} for d in self.declaration.documents.order_by("id")]
+
+    def make_forms(self, data):
+        return (
+            DeclarationForm(data, initial=DeclarationForm.initial_for(self.declaration), declaration=self.declaration),
+            ArticleFormSet(data, prefix="articles", initial=self.article_rows()),
+            DocumentFormSet(data, prefix="documents", initial=self.document_rows()),
+        )
+
+    def save(self, form, article_forms, document_forms) -> Declaration:
+        return services.declaration_update_draft(
+            declaration=self.declaration, **form.declaration_data(),
+            articles=[f.article_data() for f in article_forms],
+            documents=[f.document_data() for f in document_forms],
+        )
+
+    saved_message = _("Brouillon de la déclaration %(ref)s modifié.")
 
 
 class DeclarationDetailView(FilePageMixin, DetailView):
@@ -307,6 +279,7 @@ class DeclarationDetailView(FilePageMixin, DetailView):
             articles=articles,
             documents=list(declaration.documents.all()),
             liquidations=liquidations,
+            history=history_entries(declaration, related=[liquidations]),
             current_liquidation=current,
             preview=preview,
             today=today,

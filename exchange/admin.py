@@ -3,7 +3,8 @@ only — every write goes through exchange.services (API) so the Office des Chan
 are always checked. History of every row is one click away (django-simple-history)."""
 from django.contrib import admin
 from import_export.admin import ExportMixin, ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
 from . import resources
 from .models import (
@@ -37,14 +38,14 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Bank)
-class BankAdmin(ImportExportModelAdmin):
+class BankAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.BankResource]
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(BankUser)
-class BankUserAdmin(admin.ModelAdmin):
+class BankUserAdmin(SimpleHistoryAdmin):
     list_display = ("user", "bank")
     list_filter = ("bank",)
     search_fields = ("user__username", "bank__code")

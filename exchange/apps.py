@@ -9,7 +9,6 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         from tariff.roles import (
             AUDITOR,
-            BANK_USER,
             BROKER_STAFF,
             REFERENCE_EDITOR,
             model_perms,
@@ -22,6 +21,8 @@ class ExchangeConfig(AppConfig):
         view = ("view",)
         register_role_permissions(BROKER_STAFF, "exchange", model_perms(["importer"], ("view", "add", "change")))
         register_role_permissions(BROKER_STAFF, "exchange", model_perms([*ledger, "bank"], view))
-        register_role_permissions(BANK_USER, "exchange", model_perms(ledger, view))
+        # BANK_USER: no model permission. A bank sees its own commitments through the API only
+        # (queryset scoped by exchange.selectors); a model permission would show it every bank's
+        # ledger in the admin should the account ever be flagged staff.
         register_role_permissions(AUDITOR, "exchange", model_perms([*ledger, "bank", "importer", "bankuser"], view))
         register_role_permissions(REFERENCE_EDITOR, "exchange", model_perms(["bank"]))

@@ -33,6 +33,8 @@ class Bank(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("nom"), max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ("code",)
         verbose_name = _("banque")
@@ -49,6 +51,8 @@ class BankUser(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_profile", verbose_name=_("utilisateur")
     )
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="users", verbose_name=_("banque"))
+
+    history = HistoricalRecords()  # who may see which bank's commitments: audited
 
     class Meta:
         verbose_name = _("utilisateur banque")

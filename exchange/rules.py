@@ -387,6 +387,30 @@ def check_advance_allowed_by_contract(*, payment_method: str, balance_before_ent
         raise refuse(AdvanceBalanceBeforeEntry)
 
 
+def contract_advance_limit(*, total_import_value, contract_rate) -> Decimal:
+    """Advances the commercial contract provides: its rate of the total import value."""
+    return quantize_money(percent_of(total_import_value, contract_rate))
+
+
+def regulatory_advance_limit(*, total_import_value, is_aeronautics_registered: bool) -> Decimal:
+    # Office des Changes FAQ: acomptes — 30 % of the total import value (50 % aeronautics/space).
+    rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
+    return quantize_money(percent_of(total_import_value, rate))
+
+
+def advance_limit(
+    *, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool
+) -> Decimal:
+    """The most the advances may total (``check_advance_limit`` refuses beyond it)."""
+    contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
+    if from_fx_account:
+        return contract_limit
+    regulatory = regulatory_advance_limit(
+        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
+    )
+    return min(regulatory, contract_limit)
+
+
 def check_advance_limit(
     *, advances_after, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool,
     currency: str,
@@ -394,7 +418,7 @@ def check_advance_limit(
     # Office des Changes FAQ: acomptes — at most 30 % of the total import value (50 % aeronautics);
     # exporters paying from their FX / convertible-dirham accounts: up to the contract's rate.
     advances_after = to_decimal(advances_after)
-    contract_limit = quantize_money(percent_of(total_import_value, contract_rate))
+    contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
     if from_fx_account:
         if advances_after > contract_limit:
             raise refuse(
@@ -404,7 +428,9 @@ def check_advance_limit(
             )
         return
     rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
-    limit = quantize_money(percent_of(total_import_value, rate))
+    limit = regulatory_advance_limit(
+        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
+    )
     if advances_after > limit:
         raise refuse(
             AdvanceOverLimit,
@@ -465,6 +491,11 @@ def check_fx_funding(*, is_exporter_with_fx_account: bool, amount, available_bal
 
 # --- anticipated settlement (before entry) ---------------------------------------------------
 
+def anticipated_limit_mad(*, is_aeronautics_registered: bool) -> Decimal:
+    # Office des Changes FAQ: règlement avant l'entrée — 200,000 MAD; 1,000,000 MAD aeronautics/space.
+    return ANTICIPATED_LIMIT_AERONAUTICS_MAD if is_aeronautics_registered else ANTICIPATED_LIMIT_MAD
+
+
 def check_anticipated_settlement(
     *, goods_paid_after, invoice_value, anticipated_after, anticipated_mad_after, currency: str,
     is_oc_categorised: bool, is_aeronautics_registered: bool, fx_funded_with_contract: bool,
@@ -483,7 +514,7 @@ def check_anticipated_settlement(
         return
     if second_hand_auction_value is not None and to_decimal(anticipated_after) <= to_decimal(second_hand_auction_value):
         return
-    cap = ANTICIPATED_LIMIT_AERONAUTICS_MAD if is_aeronautics_registered else ANTICIPATED_LIMIT_MAD
+    cap = anticipated_limit_mad(is_aeronautics_registered=is_aeronautics_registered)
     if to_decimal(anticipated_mad_after) > cap:
         raise refuse(
             AnticipatedOverLimit,

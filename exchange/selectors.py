@@ -9,10 +9,13 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
 from tariff.roles import AUDITOR, BROKER_STAFF, user_has_role
+from tariff.services import CurrencyConversionError
 
+from . import rules
 from .models import AdvanceCarryOver, Bank, BankChange, BankUser, Commitment, Imputation, Payment, PersonalImport
 
 ZERO = Decimal("0.00")
@@ -130,10 +133,15 @@ def _money(value) -> Decimal:
 def commitment_totals(*, commitment: Commitment) -> CommitmentTotals:
     """Totals read from the ledger in one statement (call it under the commitment's row lock,
     before deciding: it runs on every payment)."""
-    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     with connection.cursor() as cursor:
         cursor.execute(_ledger_sql(), {"id": commitment.pk})
         rows = cursor.fetchall()
+    return _fold_totals(commitment.currency, rows)
+
+
+def _fold_totals(currency: str, rows) -> CommitmentTotals:
+    """``(source, kind, reason, amount, amount_mad)`` ledger sums → ``CommitmentTotals``."""
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for source, kind, reason, amount, amount_mad in rows:
         amount, amount_mad = _money(amount), _money(amount_mad)
         if source != "payment":
@@ -145,7 +153,7 @@ def commitment_totals(*, commitment: Commitment) -> CommitmentTotals:
         if kind == Payment.Kind.OVERRUN and reason == Payment.OverrunReason.SHRINKAGE_CEREALS:
             sums["cereal_overruns"] += amount
     return CommitmentTotals(
-        currency=commitment.currency,
+        currency=currency,
         imputed=sums["imputed"],
         own_advances=sums[Payment.Kind.ADVANCE],
         carried_in=sums["carried_in"],
@@ -170,3 +178,183 @@ def personal_import_year_total(*, importer_id: int, year: int) -> Decimal:
     return PersonalImport.objects.filter(
         importer_id=importer_id, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
     ).aggregate(total=_sum("amount_mad"))["total"]
+
+
+# --- totals of many commitments, headroom per rule --------------------------------------------
+
+ACTIVE_STATUSES = (
+    Commitment.Status.DOMICILED,
+    Commitment.Status.PARTIALLY_IMPUTED,
+    Commitment.Status.TOTALLY_IMPUTED,
+)
+_ID_CHUNK = 500  # keeps ``IN (…)`` lists under SQLite's bound-parameter limit
+
+
+def commitment_totals_many(*, commitments) -> dict[int, CommitmentTotals]:
+    """``commitment_totals`` of several commitments in four grouped queries (list pages,
+    dashboard), keyed by commitment id; the same sums, folded the same way."""
+    commitments = list(commitments)
+    rows: dict[int, list] = defaultdict(list)
+    ids = [c.pk for c in commitments]
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start:start + _ID_CHUNK]
+        payments = (
+            Payment.objects.filter(commitment_id__in=chunk).order_by().values("commitment_id", "kind", "reason")
+            .annotate(total=Sum("amount_in_commitment_currency"), mad=Sum("amount_mad"))
+        )
+        for row in payments:
+            rows[row["commitment_id"]].append(("payment", row["kind"], row["reason"], row["total"], row["mad"]))
+        imputed = (
+            Imputation.objects.filter(commitment_id__in=chunk).order_by().values("commitment_id")
+            .annotate(total=Sum("amount_in_commitment_currency"))
+        )
+        for row in imputed:
+            rows[row["commitment_id"]].append(("imputed", "", "", row["total"], 0))
+        carried = AdvanceCarryOver.objects.order_by()
+        for row in carried.filter(source_id__in=chunk).values("source_id").annotate(total=Sum("amount")):
+            rows[row["source_id"]].append(("carried_out", "", "", row["total"], 0))
+        for row in carried.filter(target_id__in=chunk).values("target_id").annotate(
+            total=Sum("amount_in_target_currency")
+        ):
+            rows[row["target_id"]].append(("carried_in", "", "", row["total"], 0))
+    return {c.pk: _fold_totals(c.currency, rows[c.pk]) for c in commitments}
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """What each Office des Changes rule still lets the bank pay under a commitment, in the
+    commitment's currency. ``*_limit``: the most that rule allows in total; ``*_room``: what
+    is left of it (never negative); ``*_ratio``: the used share of that limit (0 when the rule
+    allows nothing yet); ``used_ratio``: the highest of them (0..1, above 1 when a limit was
+    exceeded, e.g. after a modification or an authorised overshoot).
+
+    The anticipated limit of a foreign-currency commitment is converted from MAD at the day's
+    customs rate; without a rate that day its limit and room are ``None`` (the ratio, computed
+    in MAD, is still given)."""
+
+    currency: str
+    advance_limit: Decimal
+    advance_room: Decimal
+    anticipated_limit: Decimal | None
+    anticipated_room: Decimal | None
+    settlement_limit: Decimal
+    settlement_room: Decimal
+    advance_ratio: Decimal
+    anticipated_ratio: Decimal
+    settlement_ratio: Decimal
+    used_ratio: Decimal
+
+
+_RATIO = Decimal("0.0001")
+
+
+def _ratio(used: Decimal, limit: Decimal | None) -> Decimal:
+    if not limit or limit <= 0:
+        return Decimal("0")
+    return (max(used, ZERO) / limit).quantize(_RATIO)
+
+
+def _room(limit: Decimal, used: Decimal) -> Decimal:
+    return max(limit - used, ZERO)
+
+
+def commitment_headroom(
+    *, commitment: Commitment, totals: CommitmentTotals | None = None, on_date: dt.date | None = None
+) -> Headroom:
+    """Remaining headroom per rule, from the ledger totals and the very rule functions the
+    payment service applies (``exchange.rules``), for an ordinary payment — or, for an exporter
+    holding an FX / convertible-dirham account, a payment from that account (up to the contract's
+    advance rate). ``on_date``: day of the customs rate converting the MAD anticipated limit."""
+    from .services import convert_amount  # services reads through this module
+
+    totals = totals or commitment_totals(commitment=commitment)
+    importer = commitment.importer
+    on_date = on_date or timezone.localdate()
+    goods_room = _room(commitment.total_import_value, totals.goods_paid)  # never beyond 100 % of the invoice
+
+    # Office des Changes FAQ: acomptes
+    try:
+        rules.check_advance_allowed_by_contract(
+            payment_method=commitment.payment_method,
+            balance_before_entry=commitment.balance_before_entry,
+            contract_rate=commitment.contract_advance_rate,
+        )
+        advance_limit = rules.advance_limit(
+            total_import_value=commitment.total_import_value,
+            contract_rate=commitment.contract_advance_rate,
+            is_aeronautics_registered=importer.is_aeronautics_registered,
+            from_fx_account=importer.is_exporter_with_fx_account,
+        )
+    except rules.ExchangeRuleError:
+        advance_limit = ZERO
+    advance_room = _room(advance_limit, totals.advances)
+    advance_ratio = _ratio(totals.advances, advance_limit)
+
+    # Office des Changes FAQ: règlement avant l'entrée
+    if importer.is_oc_categorised:
+        anticipated_limit = quantize_money(commitment.total_import_value)
+        anticipated_room = goods_room
+        anticipated_ratio = _ratio(totals.anticipated, anticipated_limit)
+    else:
+        cap_mad = rules.anticipated_limit_mad(is_aeronautics_registered=importer.is_aeronautics_registered)
+        anticipated_ratio = _ratio(totals.anticipated_mad, cap_mad)
+        try:
+            anticipated_limit = convert_amount(
+                amount=cap_mad, from_currency="MAD", to_currency=commitment.currency, on_date=on_date
+            )
+            anticipated_room = convert_amount(
+                amount=_room(cap_mad, totals.anticipated_mad), from_currency="MAD",
+                to_currency=commitment.currency, on_date=on_date,
+            )
+        except CurrencyConversionError:
+            anticipated_limit = anticipated_room = None
+        auction = commitment.second_hand_auction_value
+        if auction is not None:  # second-hand equipment bought at auction: up to its value
+            anticipated_ratio = min(anticipated_ratio, _ratio(totals.anticipated, auction))
+            if anticipated_limit is not None:
+                anticipated_limit = max(anticipated_limit, auction)
+                anticipated_room = max(anticipated_room, _room(auction, totals.anticipated))
+        if anticipated_room is not None:
+            anticipated_room = min(anticipated_room, goods_room)
+
+    # Office des Changes FAQ: quand régler — only after imputation, within imputed + costs abroad
+    if totals.imputed > 0:
+        settlement_limit = quantize_money(rules.settlement_ceiling(
+            imputed=totals.imputed,
+            freight=commitment.freight_amount,
+            accessory_costs=commitment.accessory_costs,
+            insurance=commitment.insurance_amount,
+            insured_abroad=commitment.insured_abroad,
+        ))
+    else:
+        settlement_limit = ZERO
+    settlement_room = _room(settlement_limit, totals.goods_paid)
+    settlement_ratio = _ratio(totals.goods_paid, settlement_limit)
+
+    return Headroom(
+        currency=commitment.currency,
+        advance_limit=advance_limit,
+        advance_room=advance_room,
+        anticipated_limit=anticipated_limit,
+        anticipated_room=anticipated_room,
+        settlement_limit=settlement_limit,
+        settlement_room=settlement_room,
+        advance_ratio=advance_ratio,
+        anticipated_ratio=anticipated_ratio,
+        settlement_ratio=settlement_ratio,
+        used_ratio=max(advance_ratio, anticipated_ratio, settlement_ratio),
+    )
+
+
+def commitments_near_limits(
+    *, user, threshold: Decimal = Decimal("0.90"), limit: int = 10
+) -> list[tuple[Commitment, Headroom]]:
+    """Active commitments ``user`` may see whose most-used limit has reached ``threshold``,
+    the most used first (dashboard widget)."""
+    commitments = list(commitment_list_for(user=user).filter(status__in=ACTIVE_STATUSES))
+    totals = commitment_totals_many(commitments=commitments)
+    today = timezone.localdate()
+    rows = [(c, commitment_headroom(commitment=c, totals=totals[c.pk], on_date=today)) for c in commitments]
+    near = [row for row in rows if row[1].used_ratio >= threshold]
+    near.sort(key=lambda row: (-row[1].used_ratio, row[0].number))
+    return near[:limit]

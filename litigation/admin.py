@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from tariff.errors import DomainError, DomainErrors
+from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
 from . import services
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
@@ -96,7 +96,7 @@ class SettlementInline(admin.TabularInline):
 
 
 def _transition_action(status, label):
-    @admin.action(description=label)
+    @admin.action(description=label, permissions=["change"])  # not for view-only users (auditors)
     def action(modeladmin, request, queryset):
         for case in queryset:
             try:

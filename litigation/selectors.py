@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from .models import Case, CaseOffence, Offence
+from .rules import ZERO, Exposure
 
 _LATIN = r"(bis|ter|quater|quinquies)"
 _ARTICLE = re.compile(rf"^\s*(\d+)\s*{_LATIN}?\s*$", re.IGNORECASE)
@@ -77,3 +80,65 @@ def case_list() -> QuerySet[Case]:
 
 def case_detail_queryset() -> QuerySet[Case]:
     return case_list().prefetch_related("parties", "documents", "settlements")
+
+
+# --- open cases, for the dashboard --------------------------------------------------------------
+
+OPEN_CASE_STATUSES = (Case.Status.REPORTED, Case.Status.UNDER_REVIEW, Case.Status.REFERRED_TO_COURT)
+
+
+@dataclass(frozen=True)
+class CaseAtStake:
+    """One open case: its exposure, the duties and taxes at stake and the fines it risks."""
+
+    case: Case
+    exposure: Exposure
+    duties: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """Duties and taxes at stake plus the maximum of the fines."""
+        return self.duties + self.exposure.fine_max_total
+
+
+@dataclass(frozen=True)
+class OpenCasesExposure:
+    """What the open cases (reported, under review, referred to court) put at stake, in DH."""
+
+    count: int = 0
+    duties_total: Decimal = ZERO
+    fine_min_total: Decimal = ZERO
+    fine_max_total: Decimal = ZERO
+    incomplete_count: int = 0
+    largest: list[CaseAtStake] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.duties_total + self.fine_max_total
+
+
+def open_cases_exposure(*, on_date: dt.date, limit: int = 10) -> OpenCasesExposure:
+    """Totals over every open case and the ``limit`` cases with the most at stake.
+
+    Per case (``services.case_exposure`` as of ``on_date``): the fines of the offences in
+    force on the date of the facts (minimum – maximum), and the duties and taxes at stake —
+    those compromised, and never less than what a settlement cannot remit (art. 275).
+    Three queries whatever the number of cases (cases, their offences, the catalogue)."""
+    from .services import case_exposure  # services read through this module
+
+    catalogue = offence_catalogue()
+    cases = case_list().filter(status__in=OPEN_CASE_STATUSES)
+    rows = []
+    for case in cases:
+        exposure = case_exposure(case, on_date=on_date, catalogue=catalogue)
+        duties = max(case.duties_compromised or ZERO, exposure.duties_not_remittable)
+        rows.append(CaseAtStake(case=case, exposure=exposure, duties=duties))
+    rows.sort(key=lambda row: (-row.total, row.case.reference))
+    return OpenCasesExposure(
+        count=len(rows),
+        duties_total=sum((row.duties for row in rows), ZERO),
+        fine_min_total=sum((row.exposure.fine_min_total for row in rows), ZERO),
+        fine_max_total=sum((row.exposure.fine_max_total for row in rows), ZERO),
+        incomplete_count=sum(1 for row in rows if row.exposure.incomplete),
+        largest=rows[:limit],
+    )

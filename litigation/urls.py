@@ -6,5 +6,9 @@ app_name = "litigation"
 
 urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/new/", views.CaseCreateView.as_view(), name="case-create"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/offences/", views.CaseAddOffenceView.as_view(), name="case-add-offence"),
+    path("cases/<int:pk>/settlement/", views.CaseSettlementView.as_view(), name="case-settlement"),
+    path("cases/<int:pk>/status/", views.CaseTransitionView.as_view(), name="case-status"),
 ]

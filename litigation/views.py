@@ -1,25 +1,36 @@
-"""Pages for office staff: the case list and a case with its computed exposure.
+"""Pages for office staff: the case list, a case with its computed exposure, case
+creation, and on a case the actions of the services (add an offence, move the status,
+record a settlement).
 
-Mounted by ``litigation.urls`` (to be included at ``/litigation/`` in config/urls.py)."""
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.views.generic import DetailView, ListView
+Thin views: reads through ``litigation.selectors``, writes through ``litigation.services``;
+service errors are shown next to the field they name. Broker staff work, auditors read
+(forms hidden, POST refused), other roles get 403 (``tariff.views.RolePageMixin``).
+Mounted at ``/litigation/`` by config/urls.py."""
+from __future__ import annotations
 
-from tariff.roles import AUDITOR, BROKER_STAFF, user_has_role
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from declarations.forms import add_page_errors
+from tariff.errors import DomainError
+from tariff.history import history_entries
+from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import selectors, services
+from .forms import CaseForm, CaseOffenceForm, CaseStatusForm, SettlementForm, status_choices
 from .models import Case
+from .templatetags.litigation_tags import dh
+
+OPEN_STATUSES = (Case.Status.REPORTED, Case.Status.UNDER_REVIEW)
 
 
-class LitigationPageMixin(LoginRequiredMixin, UserPassesTestMixin):
-    raise_exception = False
-
-    def test_func(self):
-        return user_has_role(self.request.user, BROKER_STAFF, AUDITOR)
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            self.raise_exception = True
-        return super().handle_no_permission()
+class LitigationPageMixin(RolePageMixin):
+    read_roles = FILE_READERS
+    write_roles = FILE_WRITERS
 
 
 class CaseListView(LitigationPageMixin, ListView):
@@ -41,6 +52,29 @@ class CaseListView(LitigationPageMixin, ListView):
         return context
 
 
+class CaseCreateView(LitigationPageMixin, TemplateView):
+    """New case (« constatée ») through ``services.case_create``, offences chosen from the
+    effective-dated catalogue; then the case page shows its exposure."""
+
+    template_name = "litigation/case_form.html"
+    writers_only = True
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=CaseForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = CaseForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            case = services.case_create(**form.case_data())
+        except (DomainError, ValidationError) as exc:
+            add_page_errors(exc, form=form, rows={})
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("Dossier %(ref)s créé.") % {"ref": case.reference})
+        return redirect("litigation:case-detail", pk=case.pk)
+
+
 class CaseDetailView(LitigationPageMixin, DetailView):
     template_name = "litigation/case_detail.html"
     context_object_name = "case"
@@ -50,5 +84,80 @@ class CaseDetailView(LitigationPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["exposure"] = services.case_exposure(self.object)
+        case: Case = self.object
+        can_write = context["can_write"]
+        today = timezone.localdate()
+        context.update(
+            exposure=services.case_exposure(case),
+            history=history_entries(case, related=[case.settlements.all()]),
+            can_add_offence=can_write and case.status in OPEN_STATUSES,
+            can_settle=can_write and case.status == Case.Status.UNDER_REVIEW,
+            can_transition=can_write and bool(status_choices(case)),
+            offence_form=kwargs.get("offence_form") or CaseOffenceForm(),
+            settlement_form=kwargs.get("settlement_form") or SettlementForm(initial={"settlement_date": today}),
+            status_form=kwargs.get("status_form") or CaseStatusForm(case=case),
+        )
         return context
+
+
+class CaseActionView(CaseDetailView):
+    """POST-only action on one case: an invalid form or a refusal of the service re-renders
+    the case page with the errors next to the fields; nothing is written then."""
+
+    writers_only = True
+    http_method_names = ["post"]
+    form_context_name = ""
+
+    def make_form(self, data):
+        raise NotImplementedError
+
+    def perform(self, case: Case, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(self.object, form)
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, message)
+                return redirect("litigation:case-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(**{self.form_context_name: form}))
+
+
+class CaseAddOffenceView(CaseActionView):
+    form_context_name = "offence_form"
+
+    def make_form(self, data):
+        return CaseOffenceForm(data)
+
+    def perform(self, case, form):
+        charged = services.case_add_offence(case=case, **form.offence_data())
+        return _("Infraction %(citation)s ajoutée au dossier.") % {"citation": charged.offence.citation}
+
+
+class CaseSettlementView(CaseActionView):
+    form_context_name = "settlement_form"
+
+    def make_form(self, data):
+        return SettlementForm(data)
+
+    def perform(self, case, form):
+        settlement = services.settlement_record(case=case, **form.cleaned_data)
+        return _("Transaction enregistrée : %(fines)s d'amendes remises ; %(duties)s de droits et taxes restent "
+                 "dus.") % {"fines": dh(settlement.fines_remitted), "duties": dh(settlement.duties_due)}
+
+
+class CaseTransitionView(CaseActionView):
+    form_context_name = "status_form"
+
+    def make_form(self, data):
+        return CaseStatusForm(data, case=self.object)
+
+    def perform(self, case, form):
+        case = services.case_transition(case=case, to_status=form.cleaned_data["to_status"])
+        return _("Statut du dossier : %(status)s.") % {"status": case.get_status_display()}

@@ -3,11 +3,11 @@ through django-import-export, with history (django-simple-history)."""
 from django import forms
 from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import resources
 from .codes import normalize_tariff_code
 from .errors import DomainError
+from .history import SimpleHistoryAdmin  # reverting a version needs the change permission
 from .models import (
     BlanketDutyChange,
     DraftRateChange,
@@ -70,7 +70,8 @@ class FinanceLawAdmin(ReferenceAdmin):
     inlines = [DraftRateChangeInline]
     actions = ["publish"]
 
-    @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)")
+    @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)",
+                  permissions=["change"])
     def publish(self, request, queryset):
         from .errors import DomainError
         from .services import finance_law_publish

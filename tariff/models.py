@@ -415,6 +415,8 @@ class DraftRateChange(models.Model):
     valid_to = models.DateField(_("jusqu'au (inclus)"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ("law", "kind", "valid_from")
         verbose_name = _("modification de taux (projet de loi)")

@@ -31,16 +31,16 @@ def model_perms(models: list[str], actions=("view", "add", "change", "delete")) 
 
 
 def sync_roles(**kwargs) -> None:
+    """Create the role groups (also done by migration tariff 0005) and give each exactly the
+    permissions its apps register: a grant removed from the code is taken back too."""
     from django.contrib.auth.models import Group, Permission
 
     for role, grants in _GRANTS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for app_label, codename in grants:
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm:
-                wanted.append(perm)
-        group.permissions.add(*wanted)
+        candidates = Permission.objects.filter(
+            content_type__app_label__in={app for app, _c in grants}, codename__in={c for _a, c in grants}
+        ).select_related("content_type")
+        group.permissions.set([p for p in candidates if (p.content_type.app_label, p.codename) in grants])
 
 
 def user_has_role(user, *roles: str) -> bool:

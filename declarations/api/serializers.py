@@ -87,7 +87,9 @@ class DeclarationCreateSerializer(serializers.Serializer):
     documents = DocumentInputSerializer(many=True, required=False, default=list)
 
     def validate_reference(self, value):
-        if Declaration.objects.filter(reference=value).exists():
+        editing = self.context.get("declaration")  # PUT on a draft keeps its own reference
+        others = Declaration.objects.exclude(pk=editing.pk) if editing else Declaration.objects
+        if others.filter(reference=value).exists():
             raise serializers.ValidationError("Une déclaration porte déjà cette référence.")
         return value
 

@@ -23,6 +23,7 @@ class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
 
 class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    http_method_names = ["get", "post", "put", "head", "options"]
     """DUM declarations. Errors carry a machine-readable ``code`` (e.g. ``freight_missing``,
     ``etpp_authorisation_missing``, ``etpp_quantity_exceeded``, ``invalid_status``)."""
 
@@ -45,6 +46,16 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         declaration = services.declaration_create(declarant=request.user, **data)
         return Response(s.DeclarationSerializer(self.get_queryset().get(pk=declaration.pk)).data,
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DeclarationCreateSerializer, responses={200: s.DeclarationSerializer},
+                   description="Remplace l'en-tête, les articles et les documents d'un brouillon "
+                   "(erreur ``invalid_status`` une fois la déclaration enregistrée).")
+    def update(self, request, pk=None):
+        declaration = self.get_object()
+        params = s.DeclarationCreateSerializer(data=request.data, context={"declaration": declaration})
+        params.is_valid(raise_exception=True)
+        declaration = services.declaration_update_draft(declaration=declaration, **params.validated_data)
+        return Response(s.DeclarationSerializer(self.get_queryset().get(pk=declaration.pk)).data)
 
     @extend_schema(request=s.RegisterSerializer, responses={200: s.RegistrationResultSerializer})
     @action(detail=True, methods=["post"])

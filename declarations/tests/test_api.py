@@ -94,3 +94,22 @@ def test_etpp_authorisation_api_create_and_list(broker_client):
     assert response.status_code == 201, response.content
     assert response.json()["due_on"] == "2025-09-30"
     assert broker_client.get("/api/v1/etpp-authorisations/").json()["count"] == 1
+
+
+def test_put_replaces_a_draft_then_is_refused_once_registered(broker_client):
+    party = PartyFactory()
+    pk = broker_client.post("/api/v1/declarations/", payload(party), format="json").json()["id"]
+    edited = payload(party, invoice_total="110000")
+    edited["articles"][1]["invoiced_value"] = "50000"
+    edited["documents"] = [{"kind": "invoice", "reference": "F-77"}]
+    response = broker_client.put(f"/api/v1/declarations/{pk}/", edited, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["invoice_total"] == "110000.00"
+    assert [a["invoiced_value"] for a in body["articles"]] == ["60000.00", "50000.00"]
+    assert [d["reference"] for d in body["documents"]] == ["F-77"]
+    # 110,000 EUR: C = (110,000 × 10.8 + 25,000) / 110,000; 60/110 and 50/110 of 1,213,000 MAD
+    registered = broker_client.post(f"/api/v1/declarations/{pk}/register/", {"date": "2024-01-05"}, format="json")
+    assert [a["customs_value"] for a in registered.json()["declaration"]["articles"]] == ["661636.36", "551363.64"]
+    refused = broker_client.put(f"/api/v1/declarations/{pk}/", edited, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_status"

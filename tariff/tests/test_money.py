@@ -48,3 +48,14 @@ def test_allocate_parts_always_sum_exactly_to_the_total(total, weights):
     assert sum(parts) == quantize_money(total)
     assert all(p >= 0 for p in parts)
     assert len(parts) == len(weights)
+
+
+@given(
+    total=st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False),
+    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=20).filter(any),
+)
+def test_allocate_parts_stay_within_a_centime_of_their_exact_share(total, weights):
+    parts = allocate(total, weights)
+    assert sum(parts) == total
+    for part, weight in zip(parts, weights):
+        assert abs(part - total * weight / sum(weights)) < Decimal("0.01")

@@ -170,3 +170,57 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
     assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1000 kg" in items
     assert "Autorisation ETPP ETPP-2025-0042 créée." in page.inner_text(".messages")
     page.screenshot(path=str(screenshots / "etpp-detail.png"), full_page=True)
+
+
+def test_commitment_advance_over_30_percent_refused_then_accepted(page, screenshots):
+    """The domiciliary bank records advances on a 1,000,000 MAD commitment: 300,001 MAD is refused
+    (30 % limit, French message, nothing written), 300,000 MAD accepted; staff then read the
+    commitment with its headroom, payments and history."""
+    from conftest import make_user
+    from exchange.models import BankUser, Payment
+    from exchange.tests.factories import BankFactory, ImporterFactory, domiciled_commitment
+    from tariff.roles import BANK_USER, BROKER_STAFF
+
+    bank = BankFactory(code="bmce", name="BMCE Bank of Africa")
+    agent = make_user("agent-e2e", BANK_USER, first_name="Karim", last_name="Alaoui")
+    BankUser.objects.create(user=agent, bank=bank)
+    make_user("broker-e2e", BROKER_STAFF, first_name="Salma", last_name="Bennani")
+    commitment = domiciled_commitment(bank_user=agent, number="EI-2025-000042",
+                                      importer=ImporterFactory(name="Atlas Equipement SA"))
+
+    # --- the bank's payment page (login first, then back to the page)
+    page.goto(f"/commitments/{commitment.pk}/payments/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "agent-e2e")
+    page.fill("#id_password", "pw-agent-e2e")
+    page.click("button:has-text('Se connecter')")
+    page.wait_for_selector("#payment-form")
+    assert "1 000 000,00 MAD" in plain(page.inner_text("#commitment-facts"))
+    assert "300 000,00 MAD" in plain(page.inner_text("#headroom tr[data-rule=advance]"))
+
+    page.select_option("#id_kind", "advance")
+    page.fill("#id_amount", "300001")
+    page.click("button[name=pay]")
+    error = plain(page.inner_text("#payment-form .has-error"))
+    assert "au-delà de 30 % de la valeur totale de l'importation (300 000,00 MAD)" in error, error
+    assert not Payment.objects.exists()
+
+    page.fill("#id_amount", "300000")
+    page.click("button[name=pay]")
+    assert "Acompte de 300 000,00 MAD enregistré." in plain(page.inner_text(".messages"))
+    assert "300 000,00 MAD" in plain(page.inner_text("#payments"))
+    assert plain(page.inner_text("#headroom tr[data-rule=advance] td.room")) == "0,00 MAD"
+    assert Payment.objects.get().amount == 300000
+    page.screenshot(path=str(screenshots / "commitment-payment.png"), full_page=True)
+
+    # --- broker staff read the commitment: headroom, the bank's payment, history
+    page.click("button:has-text('Déconnexion')")
+    log_in(page, "broker-e2e", "pw-broker-e2e")
+    page.click("nav >> text=Engagements")
+    page.click("text=EI-2025-000042")
+    page.wait_for_selector("#headroom")
+    assert page.inner_text("#status") == "Domicilié"
+    assert "Acompte" in page.inner_text("#payments") and "Karim Alaoui" in page.inner_text("#payments")
+    assert "100 %" in page.inner_text("#headroom tr[data-rule=advance]")
+    assert "Règlement Acompte" in page.inner_text("#change-history")
+    page.screenshot(path=str(screenshots / "commitment.png"), full_page=True)

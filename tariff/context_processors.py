@@ -1,0 +1,12 @@
+"""Template context shared by every page."""
+from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+
+
+def is_bank_user_only(user) -> bool:
+    """A partner bank's user (and nothing else): its pages are its bank's commitments."""
+    return (user.is_authenticated and not user.is_superuser and user_has_role(user, BANK_USER)
+            and not user_has_role(user, BROKER_STAFF, AUDITOR, REFERENCE_EDITOR))
+
+
+def roles(request) -> dict:
+    return {"bank_user_only": is_bank_user_only(request.user)}
