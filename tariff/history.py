@@ -50,7 +50,7 @@ class HistoryEntry:
 
 def display_value(field: models.Field, value) -> str:
     """A field value as the French pages show it."""
-    if value is None or value == "":
+    if value is None or value == "" or getattr(value, "pk", "") is None:  # empty foreign key (simple_history DeletedObject)
         return EMPTY
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))

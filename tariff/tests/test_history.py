@@ -60,3 +60,11 @@ def test_values_are_shown_as_on_the_pages():
     assert display_value(FinanceLaw._meta.get_field("effective_date"), dt.date(2024, 1, 1)) == "01/01/2024"
     assert display_value(FinanceLaw._meta.get_field("number"), "") == "—"
     assert display_value(DraftRateChange._meta.get_field("exempt"), True) == "oui"
+
+
+def test_an_empty_foreign_key_is_shown_as_a_dash():
+    from simple_history.models import DeletedObject
+
+    field = DraftRateChange._meta.get_field("tariff_line")
+    assert display_value(field, DeletedObject(TariffLine, None)) == "—"
+    assert display_value(field, DeletedObject(TariffLine, 42)) != "—"
