@@ -12,8 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration
-from tariff.forms import date_field
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from tariff.forms import date_field, money_field
 
 from . import selectors
 from .models import Case, CaseParty, Offence
@@ -51,26 +50,8 @@ def offence_key(value: str) -> dict:
     return {"article": article, "paragraph": paragraph, "variant": variant}
 
 
-class AmountField(forms.DecimalField):
-    """An amount like ``tariff.forms.money_field`` that also takes the French digit grouping: ``120 000,00`` (spaces,
-    no-break spaces)."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f]", "", value)
-        return super().to_python(value)
-
-
-def amount_field(label, *, required=True, **kwargs) -> AmountField:
-    return AmountField(
-        label=label, required=required, min_value=0, max_digits=MONEY_MAX_DIGITS,
-        decimal_places=MONEY_DECIMAL_PLACES, localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}), **kwargs,
-    )
-
-
 def optional_money(label, **kwargs):
-    return amount_field(label, required=False, **kwargs)
+    return money_field(label, required=False, **kwargs)
 
 
 # --- case ---------------------------------------------------------------------------------------
@@ -183,10 +164,10 @@ class SettlementForm(forms.Form):
 
     settlement_date = date_field(_("Date de la transaction"))
     reference = forms.CharField(label=_("Référence de la transaction"), max_length=60, required=False)
-    fines_remitted = amount_field(_("Remise sur les amendes (DH)"), initial=0)
-    confiscations_remitted = amount_field(_("Remise sur les confiscations (DH)"), initial=0)
-    other_sums_remitted = amount_field(_("Remise sur les autres sommes (DH)"), initial=0)
-    duties_remitted = amount_field(_("Remise sur les droits et taxes (DH)"), initial=0,
+    fines_remitted = money_field(_("Remise sur les amendes (DH)"), initial=0)
+    confiscations_remitted = money_field(_("Remise sur les confiscations (DH)"), initial=0)
+    other_sums_remitted = money_field(_("Remise sur les autres sommes (DH)"), initial=0)
+    duties_remitted = money_field(_("Remise sur les droits et taxes (DH)"), initial=0,
                                   help_text=_("Toujours 0 : les droits et taxes ne sont jamais remis (art. 275)."))
     notes = forms.CharField(label=_("Observations"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

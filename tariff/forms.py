@@ -15,9 +15,19 @@ from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLAC
 # --- shared field factories -------------------------------------------------------------------
 
 
+class GroupedDecimalField(forms.DecimalField):
+    """A decimal typed the French way: digit groups separated by spaces, no-break or narrow
+    no-break spaces ("120 000,50"), decimal comma or dot."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value)
+        return super().to_python(value)
+
+
 def money_field(label, *, required=True, **kwargs) -> forms.DecimalField:
     """An amount typed the French way ("1 234,56") or with a dot; never negative."""
-    return forms.DecimalField(
+    return GroupedDecimalField(
         label=label, required=required, min_value=0, max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES, localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}), **kwargs,
@@ -25,7 +35,7 @@ def money_field(label, *, required=True, **kwargs) -> forms.DecimalField:
 
 
 def quantity_field(label, *, required=True, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return GroupedDecimalField(
         label=label, required=required, min_value=0, max_digits=QUANTITY_MAX_DIGITS,
         decimal_places=QUANTITY_DECIMAL_PLACES, localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}), **kwargs,
