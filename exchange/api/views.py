@@ -22,6 +22,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from tariff.permissions import BrokerWorkPermission
 from tariff.services import CurrencyConversionError
 
 from .. import rules, selectors, services
@@ -479,7 +480,7 @@ class ImporterViewSet(
     authentication_classes = AUTHENTICATION
     serializer_class = s.ImporterSerializer
     queryset = Importer.objects.order_by("name")
-    permission_classes = [IsBrokerStaff]
+    permission_classes = [BrokerWorkPermission]  # broker staff write, auditors read
 
 
 @extend_schema_view(
@@ -504,7 +505,7 @@ class PersonalImportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, view
     serializer_class = s.PersonalImportSerializer
     queryset = PersonalImport.objects.order_by("date", "id")
     filterset_class = PersonalImportFilter
-    permission_classes = [IsBrokerStaff]
+    permission_classes = [BrokerWorkPermission]  # broker staff write, auditors read
 
     def create(self, request, *args, **kwargs):
         data = _validated(s.PersonalImportInputSerializer, request.data)

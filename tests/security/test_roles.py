@@ -286,3 +286,13 @@ def test_auditor_group_only_views():
 
 def test_every_role_is_a_group():
     assert set(ROLE_LABELS) <= set(Group.objects.values_list("name", flat=True))
+
+
+def test_auditors_read_importers_and_personal_imports_but_write_neither(world):
+    auditor = client_for(world, "auditor")
+    assert auditor.get("/api/v1/importers/").status_code == 200
+    assert auditor.get("/api/v1/personal-imports/").status_code == 200
+    before = Importer.objects.count()
+    response = auditor.post("/api/v1/importers/", {"kind": "company", "name": "Aud", "id_number": "ICE-AUD"},
+                            format="json")
+    assert response.status_code == 403 and Importer.objects.count() == before
