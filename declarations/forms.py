@@ -14,32 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 from tariff.codes import format_tariff_code, normalize_tariff_code
 from tariff.errors import DomainError
-from tariff.forms import (
+from tariff.forms import (  # noqa: F401  (add_page_errors: re-exported for the declaration pages)
     ATTRIBUTE_FIELDS,
+    CurrencyField,
+    add_page_errors,
     date_field,
-    domain_error_list,
     franchise_code_validator,
     money_field,
     quantity_field,
 )
 from tariff.models import TariffLine
-from tariff.money import LOCAL_CURRENCY
 
 from .models import AnnexedDocument, Declaration, EtppAuthorisation, Party, ProcedureCode
 
-currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Code devise ISO à 3 lettres (ex. EUR, MAD)."))
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Code pays ISO à 2 lettres (ex. FR)."))
-
-
-class CurrencyField(forms.CharField):
-    def __init__(self, label, **kwargs):
-        kwargs.setdefault("initial", LOCAL_CURRENCY)
-        super().__init__(label=label, max_length=3, min_length=3, validators=[currency_validator],
-                         widget=forms.TextInput(attrs={"class": "currency", "list": "currencies",
-                                                       "autocomplete": "off"}), **kwargs)
-
-    def to_python(self, value):
-        return super().to_python(value).strip().upper()
 
 
 class TariffCodeField(forms.CharField):
@@ -350,34 +338,3 @@ ETPP_STATE_CHOICES = [
 class EtppFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("État"), required=False, choices=ETPP_STATE_CHOICES)
     q = forms.CharField(label=_("Numéro"), required=False, max_length=40)
-
-
-# --- service errors → page errors ---------------------------------------------------------------
-
-ROW_FIELD = re.compile(r"^(?P<prefix>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
-
-
-def _add(form: forms.BaseForm, field: str | None, message) -> None:
-    field = getattr(form, "field_aliases", {}).get(field, field)
-    form.add_error(field if field in form.fields else None, message)
-
-
-def add_page_errors(error: Exception, *, form: forms.BaseForm, rows: dict[str, list[forms.BaseForm]]) -> None:
-    """Show a service error on the page: ``DomainError``/``DomainErrors`` next to the
-    field they name (``"freight_amount"``, ``"articles[1].tariff_code"`` → second
-    filled article row), a model ``ValidationError`` on its field; the rest on top."""
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    _add(form, field, message)
-        else:
-            for message in error.messages:
-                form.add_error(None, message)
-        return
-    for item in domain_error_list(error):
-        match = ROW_FIELD.match(item.field or "")
-        if match and match["prefix"] in rows and int(match["index"]) < len(rows[match["prefix"]]):
-            _add(rows[match["prefix"]][int(match["index"])], match["field"], item.message)
-        else:
-            _add(form, item.field, item.message)

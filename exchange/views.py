@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from declarations.forms import add_page_errors
 from tariff.errors import DomainError
+from tariff.forms import add_page_errors
 from tariff.history import history_entries
 from tariff.roles import BANK_USER, BROKER_STAFF
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
-from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from .money import LOCAL_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 # --- shared field factories -------------------------------------------------------------------
 
@@ -42,6 +43,20 @@ def quantity_field(label, *, required=True, **kwargs) -> forms.DecimalField:
     )
 
 
+currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Code devise ISO à 3 lettres (ex. EUR, MAD)."))
+
+
+class CurrencyField(forms.CharField):
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("initial", LOCAL_CURRENCY)
+        super().__init__(label=label, max_length=3, min_length=3, validators=[currency_validator],
+                         widget=forms.TextInput(attrs={"class": "currency", "list": "currencies",
+                                                       "autocomplete": "off"}), **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 def date_field(label, *, required=True, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label, required=required,
@@ -67,6 +82,37 @@ def add_domain_error(form: forms.BaseForm, error: DomainError, *, aliases: dict[
     for item in domain_error_list(error):
         name = (aliases or {}).get(item.field or "", item.field)
         form.add_error(name if name in form.fields else None, item.message)
+
+
+# --- service errors → page errors (forms with row formsets) --------------------------------------
+
+ROW_FIELD = re.compile(r"^(?P<prefix>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+
+
+def _add(form: forms.BaseForm, field: str | None, message) -> None:
+    field = getattr(form, "field_aliases", {}).get(field, field)
+    form.add_error(field if field in form.fields else None, message)
+
+
+def add_page_errors(error: Exception, *, form: forms.BaseForm, rows: dict[str, list[forms.BaseForm]]) -> None:
+    """Show a service error on the page: ``DomainError``/``DomainErrors`` next to the
+    field they name (``"freight_amount"``, ``"articles[1].tariff_code"`` → second
+    filled article row), a model ``ValidationError`` on its field; the rest on top."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    _add(form, field, message)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
+        return
+    for item in domain_error_list(error):
+        match = ROW_FIELD.match(item.field or "")
+        if match and match["prefix"] in rows and int(match["index"]) < len(rows[match["prefix"]]):
+            _add(rows[match["prefix"]][int(match["index"])], match["field"], item.message)
+        else:
+            _add(form, item.field, item.message)
 
 
 # --- search and "as of" date --------------------------------------------------------------------

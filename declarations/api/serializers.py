@@ -13,16 +13,9 @@ from declarations.models import (
     RecalculationResult,
     RecalculationRun,
 )
+from tariff.api.fields import currency, money
+from tariff.api.fields import quantity as qty
 from tariff.models import ExchangeRate
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
-
-
-def money(**kw):
-    return serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kw)
-
-
-def qty(**kw):
-    return serializers.DecimalField(max_digits=QUANTITY_MAX_DIGITS, decimal_places=QUANTITY_DECIMAL_PLACES, **kw)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -57,9 +50,8 @@ def known_currency(value: str) -> None:
 
 
 def currency_field(**kw):
-    return serializers.RegexField(
-        r"^[A-Z]{3}$", validators=[known_currency], error_messages={"invalid": "Code devise ISO (ex. EUR)."}, **kw
-    )
+    return currency(max_length=None, validators=[known_currency],
+                    error_messages={"invalid": "Code devise ISO (ex. EUR)."}, **kw)
 
 
 class DeclarationCreateSerializer(serializers.Serializer):

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
+from tariff.api.fields import currency, money
+from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
 from ..models import (
     AdvanceCarryOver,
@@ -21,21 +22,8 @@ from ..models import (
     PersonalImport,
 )
 
-CURRENCY_REGEX = r"^[A-Z]{3}$"
-
-
-def money(**kwargs) -> serializers.DecimalField:
-    kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
-    kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
-    return serializers.DecimalField(**kwargs)
-
-
 def positive_money(**kwargs) -> serializers.DecimalField:
     return money(min_value=Decimal("0.01"), **kwargs)
-
-
-def currency(**kwargs) -> serializers.RegexField:
-    return serializers.RegexField(CURRENCY_REGEX, max_length=3, **kwargs)
 
 
 # --- commitments ----------------------------------------------------------------------------

@@ -1,12 +1,8 @@
 from rest_framework import serializers
 
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from tariff.api.fields import money
 
 from ..models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
-
-
-def money(**kwargs):
-    return serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
 
 
 def optional_money():
