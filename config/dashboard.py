@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from declarations import selectors as declaration_selectors
-from declarations.views import (
+from declarations.selectors import (
     declaration_page_list,
     declaration_status_counts,
     last_recalculation_run,

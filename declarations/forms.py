@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tariff.codes import format_tariff_code, normalize_tariff_code
 from tariff.errors import DomainError
-from tariff.forms import (  # noqa: F401  (add_page_errors: re-exported for the declaration pages)
+from tariff.forms import (
     ATTRIBUTE_FIELDS,
     CurrencyField,
-    add_page_errors,
     date_field,
     franchise_code_validator,
     money_field,

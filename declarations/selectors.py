@@ -1,8 +1,19 @@
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from .models import Declaration, EtppAuthorisation, Liquidation, LiquidationLine
+from .models import (
+    Declaration,
+    EtppAuthorisation,
+    EtppAuthorisationItem,
+    EtppImputation,
+    Liquidation,
+    LiquidationLine,
+    RecalculationRun,
+)
 
 
 def declaration_list(*, status: str | None = None):
@@ -29,3 +40,50 @@ def etpp_overdue_requests(*, today: dt.date):
     """Pending ETPP requests past the 60-day delivery delay (CDII art. 152-1 bis)."""
     limit = today - dt.timedelta(days=60)
     return EtppAuthorisation.objects.filter(issued_on__isnull=True, requested_on__lt=limit)
+
+
+# --- reads of the back-office pages and the dashboard ------------------------------------------
+
+def declaration_status_counts() -> list[dict]:
+    """Every status with its number of declarations (zero included), in workflow order."""
+    counts = dict(Declaration.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Declaration.Status.choices]
+
+
+def month_starts(*, today: dt.date, months: int) -> list[dt.date]:
+    """First day of the last ``months`` months, oldest first, the current month last."""
+    index = today.year * 12 + today.month - 1
+    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(months - 1, -1, -1)]
+
+
+def liquidated_duties_by_month(*, months: list[dt.date]) -> list[tuple[dt.date, Decimal]]:
+    """Total of the liquidations in force, by the local month they were made in."""
+    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    rows = (Liquidation.objects.filter(is_current=True, created_at__gte=start)
+            .annotate(month=TruncMonth("created_at")).order_by().values("month").annotate(total=Sum("total")))
+    by_month = {timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime)
+                else row["month"]: row["total"] for row in rows}
+    return [(month, by_month.get(month) or Decimal("0.00")) for month in months]
+
+
+def last_recalculation_run() -> RecalculationRun | None:
+    return RecalculationRun.objects.select_related("law").order_by("-created_at").first()
+
+
+def declaration_page_list(*, status: str = "", procedure=None, query: str = ""):
+    current_total = Liquidation.objects.filter(declaration=OuterRef("pk"), is_current=True).values("total")[:1]
+    qs = declaration_list(status=status or None)
+    if procedure is not None:
+        qs = qs.filter(procedure=procedure)
+    if query:
+        qs = qs.filter(reference__icontains=query)
+    return qs.annotate(duties_total=Subquery(current_total)).order_by("-created_at", "-id")
+
+
+def etpp_authorisation_detail_queryset():
+    imputations = EtppImputation.objects.select_related("article__declaration").order_by("created_at")
+    items = EtppAuthorisationItem.objects.select_related("tariff_line").prefetch_related(
+        Prefetch("imputations", queryset=imputations)).order_by("id")
+    return EtppAuthorisation.objects.select_related("exporter").prefetch_related(
+        Prefetch("items", queryset=items), "declarations")

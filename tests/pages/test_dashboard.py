@@ -15,7 +15,7 @@ from litigation.models import Case
 from litigation.selectors import open_cases_exposure
 from litigation.tests.factories import case_with
 from config.dashboard import bar_chart
-from declarations.views import liquidated_duties_by_month, month_starts
+from declarations.selectors import liquidated_duties_by_month, month_starts
 
 from .helpers import text
 
