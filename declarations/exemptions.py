@@ -570,9 +570,9 @@ def reliquidation_overrides(*, articles: list, on_dates: dict[int, dt.date],
     or ``services.ArticleRow``; ``on_dates`` maps declaration id → registration date.
     """
     index = index or get_tariff_index()
-    ids = [a.id for a in articles]
+    # Filtered by declaration: a few hundred parameters rather than one per article.
     splits = {a.article_id: a for a in QuotaAllocation.objects.filter(
-        article_id__in=ids, out_of_quota_kg__gt=0).select_related("quota__franchise")}
+        article__declaration_id__in=list(on_dates), out_of_quota_kg__gt=0).select_related("quota__franchise")}
     numbers = {str((a.attributes or {}).get(ATTR_INVESTMENT_CONVENTION) or "").strip() for a in articles} - {""}
     conventions = {c.number: c for c in InvestmentConvention.objects.filter(number__in=numbers)} if numbers else {}
     overrides: dict[int, ArticleTaxes] = {}

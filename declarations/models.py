@@ -419,6 +419,7 @@ class RecalculationResult(models.Model):
         CHANGED = "changed", _("Modifiée")
         UNCHANGED = "unchanged", _("Inchangée")
         FAILED = "failed", _("Erreur")
+        SKIPPED = "skipped", _("Ignorée (plus liquidée)")
 
     run = models.ForeignKey(RecalculationRun, on_delete=models.CASCADE, related_name="results")
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="recalculation_results")

@@ -97,33 +97,56 @@ def recalculation_run_create(*, law: FinanceLaw, user=None) -> RecalculationRun:
     return RecalculationRun.objects.create(law=law, created_by=user)
 
 
-def recalculation_run_process(*, run_id: int, batch_size: int = BATCH_SIZE) -> RecalculationRun:
-    """Process a run batch by batch; each batch is one transaction (each declaration is
-    either fully re-liquidated with its result recorded, or untouched). Declarations
-    already recorded for this run are skipped, so a rerun after a crash finishes the job
-    and a second run of the same law changes nothing."""
+def recalculation_run_start(*, run_id: int, batch_size: int | None = None) -> list[list[int]]:
+    """Record the run's candidates, mark it running and return the batches still to do.
+
+    Declarations already recorded for this run are left out, so a rerun after a crash
+    finishes the job and a second run of the same law changes nothing. The batches are
+    independent (each is one transaction over its own declarations): the Celery task
+    fans them out to the workers, ``recalculation_run_process`` runs them in turn."""
     run = RecalculationRun.objects.select_related("law").get(pk=run_id)
     ids = recalculation_candidates(law=run.law)
     done = set(RecalculationResult.objects.filter(run=run).values_list("declaration_id", flat=True))
-    RecalculationRun.objects.filter(pk=run.pk).update(
-        status=RecalculationRun.Status.RUNNING, candidates=len(ids), started_at=run.started_at or timezone.now())
-    reason = f"Recalcul après publication de {run.law}"
     todo = [i for i in ids if i not in done]
-    for start in range(0, len(todo), batch_size):
-        _process_batch(run, todo[start:start + batch_size], reason)
     RecalculationRun.objects.filter(pk=run.pk).update(
-        status=RecalculationRun.Status.SUCCEEDED, finished_at=timezone.now())
-    run.refresh_from_db()
-    return run
+        status=RecalculationRun.Status.RUNNING, candidates=len(done.union(ids)), processed=len(done),
+        started_at=run.started_at or timezone.now(), finished_at=None)
+    if not todo:
+        _finish_if_done(run.pk)
+    batch_size = batch_size or BATCH_SIZE
+    return [todo[start:start + batch_size] for start in range(0, len(todo), batch_size)]
+
+
+def recalculation_run_process(*, run_id: int, batch_size: int | None = None) -> RecalculationRun:
+    """The whole run in this process, batch after batch."""
+    for ids in recalculation_run_start(run_id=run_id, batch_size=batch_size):
+        recalculation_batch_process(run_id=run_id, declaration_ids=ids)
+    return RecalculationRun.objects.get(pk=run_id)
+
+
+def _finish_if_done(run_id: int) -> bool:
+    return bool(RecalculationRun.objects.filter(
+        pk=run_id, status=RecalculationRun.Status.RUNNING, processed__gte=F("candidates"),
+    ).update(status=RecalculationRun.Status.SUCCEEDED, finished_at=timezone.now()))
 
 
 @transaction.atomic
-def _process_batch(run: RecalculationRun, ids: list[int], reason: str) -> None:
-    declarations = list(
-        Declaration.objects.select_for_update().filter(id__in=ids, status=Declaration.Status.LIQUIDATED).order_by("id")
-    )
-    already = set(RecalculationResult.objects.filter(run=run, declaration_id__in=ids).values_list("declaration_id", flat=True))
-    declarations = [d for d in declarations if d.id not in already]
+def recalculation_batch_process(*, run_id: int, declaration_ids: list[int]) -> None:
+    """Re-liquidate one batch: every declaration in it is either fully re-liquidated with
+    its result recorded, or untouched. The run's counters are updated in the same
+    transaction (row lock on the run: concurrent batches add up exactly), and the batch
+    that brings ``processed`` to ``candidates`` marks the run succeeded."""
+    run = RecalculationRun.objects.select_related("law", "created_by").get(pk=run_id)
+    reason = f"Recalcul après publication de {run.law}"
+    locked = list(Declaration.objects.select_for_update().filter(id__in=declaration_ids).order_by("id"))
+    already = set(RecalculationResult.objects.filter(run=run, declaration_id__in=declaration_ids)
+                  .values_list("declaration_id", flat=True))
+    locked = [d for d in locked if d.id not in already]
+    declarations = [d for d in locked if d.status == Declaration.Status.LIQUIDATED]
+    # Paid or cleared since the candidates were listed: recorded, not re-liquidated.
+    skipped = [RecalculationResult(run=run, declaration=d, outcome=RecalculationResult.Outcome.SKIPPED,
+                                   message=f"Statut « {d.get_status_display()} » : plus à recalculer.")
+               for d in locked if d.status != Declaration.Status.LIQUIDATED]
     outcomes = reliquidate_declarations(declarations=declarations, reason=reason, user=run.created_by,
                                         index=get_tariff_index())
     rows, errors = [], []
@@ -143,15 +166,16 @@ def _process_batch(run: RecalculationRun, ids: list[int], reason: str) -> None:
             before_total=o.previous.total, after_total=(o.current or o.previous).total,
             delta_di=o.delta[TAX_DI], delta_tic=o.delta[TAX_TIC], delta_vat=o.delta[TAX_VAT],
             delta_total=o.delta["total"]))
-    RecalculationResult.objects.bulk_create(rows)
+    RecalculationResult.objects.bulk_create(rows + skipped)
     RecalculationRun.objects.filter(pk=run.pk).update(
-        processed=F("processed") + len(outcomes), changed=F("changed") + counts["changed"],
+        processed=F("processed") + len(rows) + len(skipped), changed=F("changed") + counts["changed"],
         unchanged=F("unchanged") + counts["unchanged"], failed=F("failed") + counts["failed"],
         articles=F("articles") + sum(o.articles for o in outcomes),
     )
-    if errors:
+    if errors:  # read after the update above: the run's row is locked, no other batch's errors are lost
         run.refresh_from_db(fields=["errors"])
         RecalculationRun.objects.filter(pk=run.pk).update(errors=run.errors + errors)
+    _finish_if_done(run.pk)
 
 
 # --- what-if ----------------------------------------------------------------------------------

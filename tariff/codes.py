@@ -15,6 +15,8 @@ class InvalidTariffCode(DomainError):
 
 
 def normalize_tariff_code(value: str, *, field: str = "tariff_code") -> str:
+    if type(value) is str and len(value) == 10 and value.isdigit():
+        return value  # already canonical (every stored code): the hot path of bulk liquidation
     raw = str(value or "").strip()
     digits = re.sub(r"[.\s]", "", raw)
     if not _CODE_RE.match(digits):

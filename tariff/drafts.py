@@ -112,3 +112,4 @@ def apply_changes_to_index(index, law: FinanceLaw) -> None:
             if model is VatRate and row.category_id in vat_categories:
                 row.category = vat_categories[row.category_id]
         mapping[bucket_key] = sorted(rows, key=lambda r: r.valid_from)
+    index.memo.clear()  # rates resolved before the change no longer hold

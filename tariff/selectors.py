@@ -71,6 +71,9 @@ class TariffIndex:
     franchise_prefixes: dict[int, list[str]] = field(default_factory=dict)
     franchise_rates: dict[int, list[FranchiseRate]] = field(default_factory=lambda: defaultdict(list))
     exchange_rates: dict[str, list[ExchangeRate]] = field(default_factory=lambda: defaultdict(list))
+    # Derived lookups memoized by the services (e.g. the rates of a line on a date); the index
+    # is immutable once built, and a new reference version builds a new index.
+    memo: dict = field(default_factory=dict, repr=False)
 
     # --- lookups -------------------------------------------------------------------------
     def line(self, code: str) -> TariffLine | None:

@@ -73,6 +73,45 @@ def _law_fields(law: FinanceLaw) -> dict:
     return {"law_id": law.id, "law_code": law.code, "law_label": str(law)}
 
 
+@dataclass(frozen=True)
+class LineRates:
+    """What the reference data says of one tariff line on one date, whatever the goods'
+    value: the DI decision (``None`` when no rate is in force), the TIC categories that
+    may apply and the VAT row. Resolved once per (line, date) and memoized on the index,
+    so a re-liquidation of a million articles resolves each pair once."""
+
+    line: object
+    di_rate: Decimal | None
+    di_law: dict | None
+    di_detail: str
+    excise_categories: list
+    vat_row: object | None
+    vat_law: dict | None
+
+
+def line_rates_on(index: TariffIndex, code: str, on_date: dt.date) -> LineRates | None:
+    """``None`` for an unknown line. ``code`` is already normalised."""
+    key = (code, on_date)
+    memo = index.memo
+    if key in memo:
+        return memo[key]
+    line = index.line(code)
+    if line is None:
+        memo[key] = None
+        return None
+    di_rate = di_law = None
+    di_detail = ""
+    explicit = index.duty_rate_on(line, on_date)
+    if explicit is not None:
+        decision = decide_duty_rate(line=line, explicit=explicit, blanket_changes=index.blanket_changes_on(on_date))
+        di_rate, di_law, di_detail = decision.rate, _law_fields(decision.law), decision.detail
+    vat_row = index.vat_rate_on(code, on_date)
+    rates = LineRates(line, di_rate, di_law, di_detail, index.excise_categories_for(code), vat_row,
+                      _law_fields(vat_row.law) if vat_row is not None else None)
+    memo[key] = rates
+    return rates
+
+
 def quote_duties(
     *,
     tariff_code: str,
@@ -95,36 +134,33 @@ def quote_duties(
         raise QuoteError("La valeur en douane ne peut pas être négative.", field="customs_value")
     if quantity is not None and to_decimal(quantity) < 0:
         raise QuoteError("La quantité ne peut pas être négative.", field="quantity")
-    line = index.line(code)
-    if line is None:
+    rates = line_rates_on(index, code, on_date)
+    if rates is None:
         raise UnknownTariffLine(f"Position tarifaire inconnue : {format_tariff_code(code)}.", field="tariff_code")
+    line = rates.line
 
     franchise, franchise_rate = _franchise_on(index, franchise_code, code, on_date)
 
     # DI
     if franchise and franchise.tax == FranchiseCode.Tax.DI:
         di_rate = Decimal("0") if franchise_rate.exempt else franchise_rate.rate
-        di_law, di_detail = franchise_rate.law, f"code franchise {franchise.code} — {franchise.label}"
+        di_law, di_detail = _law_fields(franchise_rate.law), f"code franchise {franchise.code} — {franchise.label}"
     else:
-        explicit = index.duty_rate_on(line, on_date)
-        if explicit is None:
+        if rates.di_rate is None:
             raise NoRateInForce(
                 f"Aucun taux de droit d'importation en vigueur le {on_date:%d/%m/%Y} pour {line.dotted_code}.",
                 field="date",
             )
-        decision = decide_duty_rate(line=line, explicit=explicit, blanket_changes=index.blanket_changes_on(on_date))
-        di_rate, di_law, di_detail = decision.rate, decision.law, decision.detail
+        di_rate, di_law, di_detail = rates.di_rate, rates.di_law, rates.di_detail
     di_amount = quantize_money(percent_of(customs_value, di_rate))
-    lines = [
-        TaxLine(TAX_DI, customs_value, LOCAL_CURRENCY, di_rate, "%", di_amount, detail=di_detail, **_law_fields(di_law))
-    ]
+    lines = [TaxLine(TAX_DI, customs_value, LOCAL_CURRENCY, di_rate, "%", di_amount, detail=di_detail, **di_law)]
 
     # TIC
-    category = select_excise_category(index.excise_categories_for(code), attributes)
+    category = select_excise_category(rates.excise_categories, attributes) if rates.excise_categories else None
     if category is not None:
-        rates = index.excise_rates_on(category, on_date)
-        if rates:
-            band = select_excise_band(category, rates, attributes)
+        excise_rates = index.excise_rates_on(category, on_date)
+        if excise_rates:
+            band = select_excise_band(category, excise_rates, attributes)
             due = excise_due(category, band, quantity=quantity, attributes=attributes)
             label = f"TIC {category.table} — {category.label}" + (f" [{band.band_label}]" if band.band_label else "")
             lines.append(
@@ -144,19 +180,19 @@ def quote_duties(
     vat_base = customs_value + sum(line_.amount for line_ in lines)
     if franchise and franchise.tax == FranchiseCode.Tax.VAT:
         exempt, vat_rate = franchise_rate.exempt, franchise_rate.rate or Decimal("0")
-        vat_law, vat_detail = franchise_rate.law, f"code franchise {franchise.code} — {franchise.label}"
+        vat_law, vat_detail = _law_fields(franchise_rate.law), f"code franchise {franchise.code} — {franchise.label}"
     else:
-        vat_row = index.vat_rate_on(code, on_date)
+        vat_row = rates.vat_row
         if vat_row is None:
             raise NoRateInForce(f"Aucun taux de TVA à l'importation en vigueur le {on_date:%d/%m/%Y}.", field="date")
-        exempt, vat_rate, vat_law = vat_row.exempt, vat_row.rate, vat_row.law
+        exempt, vat_rate, vat_law = vat_row.exempt, vat_row.rate, rates.vat_law
         vat_detail = f"{vat_row.category.label}" + (f" — {vat_row.note}" if vat_row.note else "")
     if exempt:
         vat_rate, vat_detail = Decimal("0"), f"Exonéré : {vat_detail}"
     lines.append(
         TaxLine(
             TAX_VAT, vat_base, LOCAL_CURRENCY, vat_rate, "%", quantize_money(percent_of(vat_base, vat_rate)),
-            detail=vat_detail, **_law_fields(vat_law),
+            detail=vat_detail, **vat_law,
         )
     )
     return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines)

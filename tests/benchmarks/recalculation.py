@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from _setup import bootstrap
 
@@ -58,10 +59,53 @@ def generate(n_decl: int, n_art: int, stamp: str):
                 for a in arts for line in quotes[a.tariff_line.code].lines], batch_size=5000)
 
 
+def run_with_workers(run, workers: int) -> float:
+    """Production mode: a Celery worker with ``workers`` processes takes the run's batches;
+    timed from the enqueue of the run task to the run's ``succeeded``."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from config.celery_app import app
+    from declarations.models import RecalculationRun
+    from declarations.tasks import recalculate_after_finance_law
+
+    assert settings.CELERY_BROKER_URL, "--workers needs CELERY_BROKER_URL (Redis)"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={workers}", "-l", "warning",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
+        cwd=Path(__file__).resolve().parents[2], env=os.environ.copy())
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            assert worker.poll() is None and time.monotonic() < deadline, "the Celery worker did not start"
+        started = time.perf_counter()
+        recalculate_after_finance_law.delay(run.pk)
+        while True:
+            run.refresh_from_db(fields=["status"])
+            if run.status in (RecalculationRun.Status.SUCCEEDED, RecalculationRun.Status.FAILED):
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        assert run.status == RecalculationRun.Status.SUCCEEDED, run.errors
+        return elapsed
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--declarations", type=int, default=2000)
     parser.add_argument("--articles", type=int, default=50)
+    parser.add_argument("--generate-only", action="store_true",
+                        help="stop after generating (e.g. to keep the database as a template for repeated runs)")
+    parser.add_argument("--reuse", action="store_true", help="time on the declarations already in the database")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="run through Celery: start a worker with this many processes (needs CELERY_BROKER_URL)")
+    parser.add_argument("--profile", action="store_true", help="print the run's cProfile top functions")
     args = parser.parse_args()
     info = bootstrap()
     from django.db import connection, transaction
@@ -74,7 +118,10 @@ def main():
 
     stamp = str(int(time.time()))
     started = time.perf_counter()
-    generate(args.declarations, args.articles, stamp)
+    if not args.reuse:
+        generate(args.declarations, args.articles, stamp)
+    if args.generate_only:
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # planner statistics, as autovacuum would gather them
             cursor.execute("ANALYZE")
@@ -108,9 +155,36 @@ def main():
 
     # The real run (what the Celery task does).
     run = recalculation_run_create(law=law)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        query_times: dict[str, list] = {}
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                entry = query_times.setdefault(sql[:300], [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - started
+
+        connection.execute_wrappers.append(timed)
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
-    run = recalculation_run_process(run_id=run.pk)
-    run_s = time.perf_counter() - started
+    if args.workers:
+        run_s = run_with_workers(run, args.workers)
+        run.refresh_from_db()
+    else:
+        run = recalculation_run_process(run_id=run.pk)
+        run_s = time.perf_counter() - started
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+        for sql, (count, seconds) in sorted(query_times.items(), key=lambda kv: -kv[1][1])[:15]:
+            print(f"{seconds:8.2f} s {count:6d}× {sql[:160]}")
     assert run.changed == len(candidates), (run.changed, len(candidates))
 
     # (a) naive per-object loop on a sample (same computation, one save per line), extrapolated.
