@@ -327,15 +327,20 @@ def declaration_compute_duties(*, declaration: Declaration, articles: list[Artic
     return result
 
 
-def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version) -> Liquidation:
-    totals = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0")}
+def _tax_totals(computed: list[ArticleTaxes]) -> tuple[Decimal, Decimal, Decimal]:
+    """(DI, TIC, VAT) of the computed lines."""
+    totals = {TAX_DI: Decimal("0.00"), TAX_TIC: Decimal("0.00"), TAX_VAT: Decimal("0.00")}
     for item in computed:
         for line in item.lines:
             totals[line.tax] += line.amount
+    return totals[TAX_DI], totals[TAX_TIC], totals[TAX_VAT]
+
+
+def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version) -> Liquidation:
+    di, tic, vat = _tax_totals(computed)
     return Liquidation(
         declaration=declaration, sequence=sequence, on_date=on_date, reason=reason, created_by=user,
-        reference_version=version, total_di=totals[TAX_DI], total_tic=totals[TAX_TIC], total_vat=totals[TAX_VAT],
-        total=sum(totals.values()),
+        reference_version=version, total_di=di, total_tic=tic, total_vat=vat, total=di + tic + vat,
     )
 
 
@@ -430,17 +435,13 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
         row = ArticleRow(*values[:-1], attributes=json.loads(text) if text and text not in ("{}", "null") else {})
         articles[row.declaration_id].append(row)
     previous = {liq.declaration_id: liq for liq in Liquidation.objects.filter(declaration_id__in=by_id, is_current=True)}
-    old_lines: dict[int, list] = {liq.id: [] for liq in previous.values()}
-    for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
-            liquidation_id__in=old_lines).values_list("liquidation_id", "article_id", "tax", "amount", "law_id"):
-        old_lines[liq_id].append((article_id, tax, amount, law_id))  # Decimal equality ignores the exponent
 
     from . import exemptions  # quota splits, convention and investment goods keep their own duties (issue 9)
 
     overrides = exemptions.reliquidation_overrides(
         articles=[row for rows in articles.values() for row in rows],
         on_dates={d.id: d.registered_on for d in declarations}, index=index)
-    results, to_store = [], []
+    results, candidates = [], []
     for declaration in declarations:
         prev = previous[declaration.id]
         arts = articles[declaration.id]
@@ -453,12 +454,24 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
         except DomainError as exc:
             results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, exc, len(arts)))
             continue
-        signature = sorted((item.article.id, line.tax, line.amount, line.law_id)
-                           for item in computed for line in item.lines)
-        if only_if_changed and signature == sorted(old_lines[prev.id]):
-            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, None, len(arts)))
+        candidates.append((declaration, prev, computed, len(arts)))
+
+    # Different totals prove a change; only where the totals are equal are the lines compared
+    # one by one (amounts may have moved between articles, or a law replaced another).
+    same_totals = {prev.id for _d, prev, computed, _n in candidates
+                   if only_if_changed and _tax_totals(computed) == (prev.total_di, prev.total_tic, prev.total_vat)}
+    old_lines: dict[int, list] = {liq_id: [] for liq_id in same_totals}
+    if same_totals:
+        for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
+                liquidation_id__in=same_totals).values_list("liquidation_id", "article_id", "tax", "amount", "law_id"):
+            old_lines[liq_id].append((article_id, tax, amount, law_id))  # Decimal equality ignores the exponent
+    to_store = []
+    for declaration, prev, computed, n in candidates:
+        if prev.id in same_totals and sorted(old_lines[prev.id]) == sorted(
+                (item.article.id, line.tax, line.amount, line.law_id) for item in computed for line in item.lines):
+            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, None, n))
             continue
-        to_store.append((declaration, prev, computed, len(arts)))
+        to_store.append((declaration, prev, computed, n))
 
     if to_store:
         Liquidation.objects.filter(pk__in=[prev.pk for _d, prev, _c, _n in to_store]).update(is_current=False)

@@ -68,3 +68,24 @@ def test_a_run_with_nothing_to_do_succeeds_at_once():
     assert recalculation_run_start(run_id=run.pk) == []
     run.refresh_from_db()
     assert run.status == RecalculationRun.Status.SUCCEEDED and run.candidates == 0
+
+
+@pytest.mark.django_db
+def test_a_law_restating_the_same_rate_changes_no_amount_but_is_recorded():
+    """Equal totals are not enough: the lines are compared one by one, law included (every
+    amount must say which law it was computed under)."""
+    d = liquidated(ON)
+    law = FinanceLaw.objects.create(code="LF-96-25", number="96-25", budget_year=2025, title="LF de test 2025",
+                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
+    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code=PET_FOOD),
+                                   rate=Decimal("17.5"), valid_from=dt.date(2025, 1, 1))
+    finance_law_publish(law=law)
+    run = recalculation_run_process(run_id=recalculation_run_create(law=law).pk)
+    assert (run.changed, run.unchanged) == (1, 0)
+    result = RecalculationResult.objects.get(run=run)
+    assert result.delta_total == Decimal("0.00") and result.before_total == result.after_total
+    di_line = result.liquidation.lines.get(tax="DI")
+    assert (di_line.amount, di_line.law_id) == (Decimal("1890.00"), law.pk)  # 17.5 % of 10,800 MAD
+    # Run again: now the lines are identical, law included.
+    again = recalculation_run_process(run_id=recalculation_run_create(law=law).pk)
+    assert (again.changed, again.unchanged) == (0, 1) and d.liquidations.count() == 2
