@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tariff.codes import split_prefixes
 from tariff.models import (
     BlanketDutyChange,
     DraftRateChange,

@@ -87,6 +87,7 @@ class LineRates:
     excise_categories: list
     vat_row: object | None
     vat_law: dict | None
+    vat_detail: str
 
 
 def line_rates_on(index: TariffIndex, code: str, on_date: dt.date) -> LineRates | None:
@@ -106,8 +107,11 @@ def line_rates_on(index: TariffIndex, code: str, on_date: dt.date) -> LineRates 
         decision = decide_duty_rate(line=line, explicit=explicit, blanket_changes=index.blanket_changes_on(on_date))
         di_rate, di_law, di_detail = decision.rate, _law_fields(decision.law), decision.detail
     vat_row = index.vat_rate_on(code, on_date)
+    vat_detail = ""
+    if vat_row is not None:
+        vat_detail = f"{vat_row.category.label}" + (f" — {vat_row.note}" if vat_row.note else "")
     rates = LineRates(line, di_rate, di_law, di_detail, index.excise_categories_for(code), vat_row,
-                      _law_fields(vat_row.law) if vat_row is not None else None)
+                      _law_fields(vat_row.law) if vat_row is not None else None, vat_detail)
     memo[key] = rates
     return rates
 
@@ -185,8 +189,7 @@ def quote_duties(
         vat_row = rates.vat_row
         if vat_row is None:
             raise NoRateInForce(f"Aucun taux de TVA à l'importation en vigueur le {on_date:%d/%m/%Y}.", field="date")
-        exempt, vat_rate, vat_law = vat_row.exempt, vat_row.rate, rates.vat_law
-        vat_detail = f"{vat_row.category.label}" + (f" — {vat_row.note}" if vat_row.note else "")
+        exempt, vat_rate, vat_law, vat_detail = vat_row.exempt, vat_row.rate, rates.vat_law, rates.vat_detail
     if exempt:
         vat_rate, vat_detail = Decimal("0"), f"Exonéré : {vat_detail}"
     lines.append(
