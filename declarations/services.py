@@ -367,7 +367,8 @@ def _insert_lines(liquidations: list[tuple[Liquidation, list[ArticleTaxes]]]) ->
     columns = ", ".join(LINE_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # psycopg's own cursor: its errors are mapped to Django's (IntegrityError…) here.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
