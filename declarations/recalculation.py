@@ -189,9 +189,9 @@ def _batch_process(*, run_id: int, declaration_ids: list[int]) -> None:
             delta_total=o.delta["total"]))
     RecalculationResult.objects.bulk_create(rows + skipped)
     if connection.vendor == "postgresql":
-        # The lines' deferred foreign-key checks run here, before the run's row is locked for
-        # the counters: at commit they would keep that lock, and the batches of the other
-        # workers would wait for each other's checks.
+        # Deferred foreign-key checks (liquidations, results, history rows) run here, before the
+        # run's row is locked for the counters: at commit they would keep that lock, and the
+        # batches of the other workers would wait for each other's checks.
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     RecalculationRun.objects.filter(pk=run.pk).update(

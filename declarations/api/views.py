@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from declarations import recalculation, selectors, services
-from declarations.models import Declaration, EtppAuthorisation, Party, RecalculationRun
+from declarations.models import EtppAuthorisation, Party, RecalculationRun
 from tariff.models import FinanceLaw
 from tariff.permissions import BrokerWorkPermission
 
