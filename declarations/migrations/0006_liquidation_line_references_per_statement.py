@@ -55,16 +55,18 @@ CREATE TRIGGER {table}_not_in_liquidation_lines AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_not_in_liquidation_lines();
 """
 
+# Like SQLite's own foreign keys, the checks follow PRAGMA foreign_keys (Django turns it off
+# while it flushes or loads fixtures).
 SQLITE_INSERT_CHECK = f"""
-CREATE TRIGGER {LINES}_references_on_{{event}} BEFORE {{event}} ON {LINES}
-WHEN """ + " OR ".join(f"NOT EXISTS (SELECT 1 FROM {table} WHERE id = NEW.{column})"
-                       for table, column, _label in REFERENCES) + """
+CREATE TRIGGER {LINES}_references_on_{{name}} BEFORE {{event}} ON {LINES}
+WHEN (SELECT foreign_keys FROM pragma_foreign_keys) AND (""" + " OR ".join(
+    f"NOT EXISTS (SELECT 1 FROM {table} WHERE id = NEW.{column})" for table, column, _label in REFERENCES) + """)
 BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: ligne de liquidation'); END;
 """
 
 SQLITE_PARENT_CHECK = """
 CREATE TRIGGER {table}_not_in_liquidation_lines BEFORE DELETE ON {table}
-WHEN EXISTS (SELECT 1 FROM {lines} WHERE {column} = OLD.id)
+WHEN (SELECT foreign_keys FROM pragma_foreign_keys) AND EXISTS (SELECT 1 FROM {lines} WHERE {column} = OLD.id)
 BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {label} référencé(e) par des lignes de liquidation'); END;
 """
 
@@ -74,7 +76,7 @@ def _statements(vendor: str) -> list[str]:
         return [PG_INSERT_CHECK] + [PG_PARENT_CHECK.format(table=t, column=c, label=label, lines=LINES)
                                     for t, c, label in REFERENCES]
     if vendor == "sqlite":
-        return [SQLITE_INSERT_CHECK.format(event=e) for e in ("INSERT", "UPDATE")] + [
+        return [SQLITE_INSERT_CHECK.format(event=e, name=e.lower()) for e in ("INSERT", "UPDATE")] + [
             SQLITE_PARENT_CHECK.format(table=t, column=c, label=label, lines=LINES) for t, c, label in REFERENCES]
     raise NotImplementedError(f"liquidation line reference checks for {vendor}")
 
