@@ -17,6 +17,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         sync_roles()
 
 
+@pytest.fixture(scope="module")
+def reference_data_back_after_flush(django_db_setup, django_db_blocker):
+    """For modules of transactional tests (``pytest.mark.usefixtures``): such a test ends
+    with a flush of every table; the session's reference data is put back after the
+    module, for the tests that run after it."""
+    yield
+    from tariff.roles import sync_roles
+    from tariff.services import reference_data_import
+
+    with django_db_blocker.unblock():
+        reference_data_import()
+        sync_roles()
+
+
 def make_user(username: str, *roles: str, **extra):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group

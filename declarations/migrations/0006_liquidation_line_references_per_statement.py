@@ -5,8 +5,10 @@ that fail the same way (SQLSTATE 23503 on PostgreSQL, a constraint error on SQLi
 - inserting or updating lines that name a missing article, liquidation or finance law;
 - deleting an article, liquidation or finance law that lines still name.
 On PostgreSQL they are statement-level triggers over the transition tables (one anti-join per
-COPY of a recalculation batch, not three lookups per line); SQLite has no statement-level
-triggers and checks row by row (the embedded mode is not where bulk loads run).
+COPY of a recalculation batch, not three lookups per line). SQLite (the embedded mode, not
+where bulk loads run) checks inserts and updates row by row; deletions there rely on the ORM's
+PROTECT and CASCADE, because SQLite triggers cannot be deferred to the commit as its foreign
+keys are, and Django empties tables in any order when it flushes.
 """
 import django.db.models.deletion
 from django.db import migrations, models
@@ -64,20 +66,13 @@ WHEN (SELECT foreign_keys FROM pragma_foreign_keys) AND (""" + " OR ".join(
 BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: ligne de liquidation'); END;
 """
 
-SQLITE_PARENT_CHECK = """
-CREATE TRIGGER {table}_not_in_liquidation_lines BEFORE DELETE ON {table}
-WHEN (SELECT foreign_keys FROM pragma_foreign_keys) AND EXISTS (SELECT 1 FROM {lines} WHERE {column} = OLD.id)
-BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {label} référencé(e) par des lignes de liquidation'); END;
-"""
-
 
 def _statements(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [PG_INSERT_CHECK] + [PG_PARENT_CHECK.format(table=t, column=c, label=label, lines=LINES)
                                     for t, c, label in REFERENCES]
     if vendor == "sqlite":
-        return [SQLITE_INSERT_CHECK.format(event=e, name=e.lower()) for e in ("INSERT", "UPDATE")] + [
-            SQLITE_PARENT_CHECK.format(table=t, column=c, label=label, lines=LINES) for t, c, label in REFERENCES]
+        return [SQLITE_INSERT_CHECK.format(event=e, name=e.lower()) for e in ("INSERT", "UPDATE")]
     raise NotImplementedError(f"liquidation line reference checks for {vendor}")
 
 

@@ -22,20 +22,8 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data_back_after_flush"),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data_back_after_flush(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush of every table; put the session's reference data
-    back for the tests that run after this module."""
-    yield
-    from tariff.roles import sync_roles
-    from tariff.services import reference_data_import
-
-    with django_db_blocker.unblock():
-        reference_data_import()
-        sync_roles()
 
 
 def test_batches_run_at_the_same_time_add_up_exactly():
