@@ -90,12 +90,17 @@ class LineRates:
     vat_detail: str
 
 
+LINE_RATES_MEMO_SIZE = 100_000  # (line, date) pairs kept per index: a few tens of MB at most
+
+
 def line_rates_on(index: TariffIndex, code: str, on_date: dt.date) -> LineRates | None:
     """``None`` for an unknown line. ``code`` is already normalised."""
     key = (code, on_date)
     memo = index.memo
     if key in memo:
         return memo[key]
+    if len(memo) >= LINE_RATES_MEMO_SIZE:  # a long-lived worker quoting many dates must not grow without end
+        memo.clear()
     line = index.line(code)
     if line is None:
         memo[key] = None

@@ -77,13 +77,12 @@ def _statements(vendor: str) -> list[str]:
 
 
 def _drop_statements(vendor: str) -> list[str]:
-    triggers = [(LINES, f"{LINES}_references_on_insert"), (LINES, f"{LINES}_references_on_update")] + [
-        (t, f"{t}_not_in_liquidation_lines") for t, _c, _l in REFERENCES]
+    line_triggers = [f"{LINES}_references_on_insert", f"{LINES}_references_on_update"]
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in triggers] + [
-            f"DROP FUNCTION IF EXISTS {LINES}_references_exist()"] + [
-            f"DROP FUNCTION IF EXISTS {t}_not_in_liquidation_lines()" for t, _c, _l in REFERENCES]
-    return [f"DROP TRIGGER IF EXISTS {name}" for _table, name in triggers]
+        # Dropping a function drops the triggers that call it.
+        return [f"DROP FUNCTION IF EXISTS {LINES}_references_exist() CASCADE"] + [
+            f"DROP FUNCTION IF EXISTS {t}_not_in_liquidation_lines() CASCADE" for t, _c, _l in REFERENCES]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in line_triggers]
 
 
 def install_checks(apps, schema_editor):
