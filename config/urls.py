@@ -6,14 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import openapi  # noqa: F401  (registers the schema extensions)
 from config.dashboard import DashboardView
 
+# The partner banks' API first: Django tries the patterns in order (issue 4's load target).
 api_v1 = [
+    path("", include("exchange.api.urls")),
     path("tariff/", include("tariff.api.urls")),
     path("", include("declarations.api.urls")),
-    path("", include("exchange.api.urls")),
     path("litigation/", include("litigation.api.urls")),
 ]
 
 urlpatterns = [
+    path("api/v1/", include(api_v1)),
     path("", DashboardView.as_view(), name="home"),
     path("", include("tariff.urls")),
     path("", include("declarations.urls")),
@@ -22,7 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("litigation/", include("litigation.urls")),
     path("commitments/", include("exchange.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from tariff.api.fields import currency, money
+from tariff.api.fields import DeclaredArgumentsSerializer, currency, datetime_text, money, money_text
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
 from ..models import (
@@ -47,18 +47,9 @@ class CommitmentListSerializer(serializers.Serializer):
     domiciliation_confirmed_at = serializers.DateTimeField(read_only=True)
 
 
-COMMITMENT_LIST_COLUMNS = (
-    "id", "number", "importer_id", "importer__name", "bank__code", "currency", "subscribed_amount",
-    "total_import_value", "goods_description", "subscribed_on", "payment_method", "status",
-    "domiciliation_confirmed_at",
-)
-_money_field = money()
-_datetime_field = serializers.DateTimeField()
-
-
-def commitment_list_row(row: dict) -> dict:
-    """One ``CommitmentListSerializer`` row built from a ``values(*COMMITMENT_LIST_COLUMNS)`` dict."""
-    domiciled_at = row["domiciliation_confirmed_at"]
+def commitment_list_row(row: dict, tz) -> dict:
+    """One ``CommitmentListSerializer`` row built from a ``values(*selectors.COMMITMENT_LIST_COLUMNS)`` dict
+    (``tz``: ``timezone.get_current_timezone()``)."""
     return {
         "id": row["id"],
         "number": row["number"],
@@ -66,13 +57,13 @@ def commitment_list_row(row: dict) -> dict:
         "importer_name": row["importer__name"],
         "bank": row["bank__code"],
         "currency": row["currency"],
-        "subscribed_amount": _money_field.to_representation(row["subscribed_amount"]),
-        "total_import_value": _money_field.to_representation(row["total_import_value"]),
+        "subscribed_amount": money_text(row["subscribed_amount"]),
+        "total_import_value": money_text(row["total_import_value"]),
         "goods_description": row["goods_description"],
         "subscribed_on": row["subscribed_on"].isoformat(),
         "payment_method": row["payment_method"],
         "status": row["status"],
-        "domiciliation_confirmed_at": _datetime_field.to_representation(domiciled_at) if domiciled_at else None,
+        "domiciliation_confirmed_at": datetime_text(row["domiciliation_confirmed_at"], tz),
     }
 
 
@@ -169,7 +160,7 @@ class ImputationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(DeclaredArgumentsSerializer):
     kind = serializers.ChoiceField(choices=Payment.Kind.choices)
     amount = positive_money()
     currency = currency(required=False, help_text="défaut : devise de l'engagement")
@@ -209,6 +200,29 @@ class PaymentSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+
+def payment_row(payment: Payment) -> dict:
+    """``PaymentSerializer(payment).data`` without building the serializer's fields (the answer
+    of every payment, hot path of the bank API; the same shape is asserted in the tests)."""
+    return {
+        "id": payment.pk,
+        "commitment": payment.commitment_id,
+        "bank": payment.bank.code,
+        "kind": payment.kind,
+        "amount": money_text(payment.amount),
+        "currency": payment.currency,
+        "amount_in_commitment_currency": money_text(payment.amount_in_commitment_currency),
+        "amount_mad": money_text(payment.amount_mad),
+        "date": payment.date.isoformat(),
+        "funding": payment.funding,
+        "reason": payment.reason,
+        "observed_difference": money_text(payment.observed_difference),
+        "importer_bears_risk": payment.importer_bears_risk,
+        "idempotency_key": payment.idempotency_key,
+        "created_by": payment.created_by.username,
+        "created_at": datetime_text(payment.created_at, timezone.get_current_timezone()),
+    }
 
 
 # --- carry-over, modifications, bank changes -------------------------------------------------

@@ -106,6 +106,35 @@ def test_bank_pays_an_advance_through_the_api(client_a, commitment):
     assert listing["count"] == 1 and listing["results"][0]["kind"] == "advance"
 
 
+def test_payment_answer_and_history_are_those_of_the_orm_and_simple_history(client_a, commitment, agent_a):
+    """The payment is written by hand-written SQL (tariff.sql, the hot path of issue 4): its
+    answer is PaymentSerializer's, its audit record simple-history's, in 6 statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exchange.api.serializers import PaymentSerializer
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client_a.post(url(commitment, "payments/"), {"kind": "advance", "amount": "1234.5"}, format="json")
+    assert response.status_code == 201, response.content
+    payment = Payment.objects.select_related("bank", "created_by").get()
+    assert response.json() == dict(PaymentSerializer(payment).data)
+    assert response.json()["amount"] == "1234.50" and response.json()["created_by"] == agent_a.username
+    [record] = payment.history.all()
+    assert (record.history_type, record.history_user, record.amount_mad, record.kind) == (
+        "+", agent_a, D("1234.50"), "advance")
+    # token, lock, ledger + idempotency + pending transfer, payment, history (+ transaction control)
+    transaction_control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    assert len([q for q in queries if not q["sql"].startswith(transaction_control)]) == 5
+
+
+@pytest.mark.parametrize("pk", ["abc", "12a", "٣", "99999999999999999999", "0"])
+def test_payment_on_a_malformed_or_unknown_commitment_id_is_a_404(client_a, commitment, pk):
+    response = client_a.post(f"{LIST}{pk}/payments/", {"kind": "advance", "amount": "1"}, format="json")
+    assert response.status_code == 404
+    assert not Payment.objects.exists()
+
+
 def test_refused_payment_is_a_400_with_the_rule_code_and_writes_nothing(client_a, commitment, agent_a):
     pay(commitment, agent_a, "advance", "200000")
     history_before = Payment.history.count(), Commitment.history.count()
@@ -399,6 +428,25 @@ def test_fast_list_rows_match_the_list_serializer(client_a, make_commitment, imp
     ).data
     assert rows == [dict(row) for row in expected]
     assert rows[0]["domiciliation_confirmed_at"] and rows[1]["subscribed_amount"] == "1234.50"
+
+
+def test_bank_list_pages_like_the_filtered_list(client_a, client_b, make_commitment, agent_b):
+    """A bank's unfiltered list (hand-written statements) pages, orders and counts exactly as the
+    same list through the django-filter queryset (``?status=…`` of every status)."""
+    for i in range(52):
+        make_commitment(subscribed_on=f"2025-01-{1 + i % 28:02d}")
+    domiciled_commitment(bank_user=agent_b)  # another bank's: in no page of bank A
+    every_status = "&".join(f"status={status}" for status in Commitment.Status.values)
+    first, second = client_a.get(LIST).json(), client_a.get(f"{LIST}?page=2").json()
+    assert first == client_a.get(f"{LIST}?{every_status}").json() | {"next": first["next"]}
+    assert (first["count"], len(first["results"]), len(second["results"])) == (52, 50, 2)
+    assert first["next"].endswith("?page=2") and second["previous"]
+    filtered_second = client_a.get(f"{LIST}?{every_status}&page=2").json()
+    assert second["results"] == filtered_second["results"]
+    assert client_a.get(f"{LIST}?page=3").status_code == 404
+    assert client_a.get(f"{LIST}?page=abc").status_code == 404
+    assert client_a.get(f"{LIST}?page=last").json()["results"] == second["results"]
+    assert client_b.get(LIST).json()["count"] == 1
 
 
 def test_token_authentication_loads_roles_and_bank_in_one_query(agent_a, staff, commitment, importer):

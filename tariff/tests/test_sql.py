@@ -1,0 +1,91 @@
+"""tariff.sql, the hand-written SQL of the bank API's hot path (issue 4): what it reads and
+writes is what the ORM and django-simple-history read and write, on SQLite and PostgreSQL."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from conftest import make_user
+from tariff.models import ExchangeRate
+from tariff.sql import RowReader, insert, insert_with_history
+
+pytestmark = pytest.mark.django_db
+
+COMPARED = ("valid_from", "valid_to", "rate", "source")
+
+
+def a_rate(currency: str, **fields) -> ExchangeRate:
+    values = {"valid_from": dt.date(2031, 2, 1), "valid_to": dt.date(2031, 2, 28), "rate": Decimal("10.8765"),
+              "source": "Office des changes"} | fields
+    return ExchangeRate(currency=currency, **values)
+
+
+def test_row_reader_loads_what_the_orm_loads_with_the_backend_conversions():
+    saved = a_rate("XAA")
+    saved.save()
+    reader = RowReader(ExchangeRate)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {reader.columns('r')} FROM {ExchangeRate._meta.db_table} r WHERE r.id = %s",
+                       [saved.pk])
+        loaded = reader.load(cursor.fetchone())
+    from_orm = ExchangeRate.objects.get(pk=saved.pk)
+    for field in ExchangeRate._meta.concrete_fields:
+        value = getattr(loaded, field.attname)
+        assert value == getattr(from_orm, field.attname), field.name
+        assert type(value) is type(getattr(from_orm, field.attname)), field.name  # Decimal, date: not float, str
+    assert loaded.rate == Decimal("10.8765") and loaded.valid_to == dt.date(2031, 2, 28)
+    assert not loaded._state.adding
+    loaded.source = "modifié"
+    loaded.save(update_fields=["source"])  # a loaded instance saves like any other
+    assert ExchangeRate.objects.get(pk=saved.pk).source == "modifié"
+
+
+def test_row_reader_named_fields_only():
+    saved = a_rate("XAB")
+    saved.save()
+    reader = RowReader(ExchangeRate, ["id", "rate"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {reader.columns('x')} FROM {ExchangeRate._meta.db_table} x WHERE x.id = %s",
+                       [saved.pk])
+        loaded = reader.load(cursor.fetchone())
+    assert (loaded.pk, loaded.rate) == (saved.pk, Decimal("10.8765"))
+    assert loaded.get_deferred_fields() >= {"currency", "valid_from"}
+
+
+def test_insert_writes_the_row_save_writes_and_sets_the_primary_key():
+    by_save, by_insert = a_rate("XAC"), a_rate("XAD")
+    by_save.save()
+    written = insert(by_insert)
+    assert by_insert.pk and by_insert.pk != by_save.pk and not by_insert._state.adding
+    assert written["id"] == by_insert.pk and written["currency"] == "XAD"
+    rows = ExchangeRate.objects.filter(pk__in=[by_save.pk, by_insert.pk]).order_by("pk").values(*COMPARED)
+    assert rows[0] == rows[1]
+
+
+def test_insert_with_history_writes_the_record_simple_history_writes():
+    user = make_user("sql-author")
+    by_save, by_insert = a_rate("XAE"), a_rate("XAF")
+    by_save._history_user = user
+    by_save.save()
+    insert_with_history(by_insert, user=user)
+
+    [saved_record] = ExchangeRate.history.filter(id=by_save.pk)
+    [inserted_record] = ExchangeRate.history.filter(id=by_insert.pk)
+    assert (inserted_record.history_type, inserted_record.history_user, inserted_record.history_change_reason) == (
+        "+", user, None)
+    ignored = {"history_id", "history_date", "id", "currency"}
+    fields = [field.attname for field in ExchangeRate.history.model._meta.concrete_fields if field.attname not in ignored]
+    assert {f: getattr(inserted_record, f) for f in fields} == {f: getattr(saved_record, f) for f in fields}
+    assert inserted_record.currency == "XAF" and inserted_record.rate == Decimal("10.8765")
+    assert abs(inserted_record.history_date - saved_record.history_date) < dt.timedelta(minutes=1)
+
+
+def test_a_failed_insert_raises_and_writes_nothing():
+    from django.db import IntegrityError, transaction
+
+    rate = a_rate("XAG", rate=None)  # NOT NULL column
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_with_history(rate, user=None)
+    assert not ExchangeRate.objects.filter(currency="XAG").exists()
+    assert not ExchangeRate.history.filter(currency="XAG").exists()
