@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import DecimalField, Q, QuerySet, Sum
@@ -72,6 +73,15 @@ _LIST_OWN_COLUMNS = [name for name in COMMITMENT_LIST_COLUMNS if "__" not in nam
 _LIST_ROW = RowReader(Commitment, _LIST_OWN_COLUMNS)
 
 
+@lru_cache(maxsize=None)
+def _bank_page_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_LIST_ROW.columns('c')}, i.name, b.code FROM {Commitment._meta.db_table} c "
+        f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
+        f"WHERE c.bank_id = %s ORDER BY c.subscribed_on DESC, c.id DESC LIMIT %s OFFSET %s"
+    )
+
+
 class BankCommitmentRows:
     """A bank's commitments as list rows (dicts keyed by ``COMMITMENT_LIST_COLUMNS``), newest
     first like ``Commitment.Meta.ordering``, for a ``Paginator``: ``count()`` and each slice
@@ -88,13 +98,8 @@ class BankCommitmentRows:
 
     def __getitem__(self, page: slice) -> list[dict]:
         offset, stop = page.start or 0, page.stop
-        sql = (
-            f"SELECT {_LIST_ROW.columns('c')}, i.name, b.code FROM {Commitment._meta.db_table} c "
-            f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
-            f"WHERE c.bank_id = %s ORDER BY c.subscribed_on DESC, c.id DESC LIMIT %s OFFSET %s"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.bank_id, stop - offset, offset])
+            cursor.execute(_bank_page_sql(connection.vendor), [self.bank_id, stop - offset, offset])
             rows = cursor.fetchall()
         n = len(_LIST_ROW)
         result = []
@@ -164,6 +169,7 @@ class CommitmentTotals:
         return self.own_advances + self.carried_in + self.anticipated + self.settlements + self.overruns > 0
 
 
+@lru_cache(maxsize=None)
 def _ledger_sql() -> str:
     payment, imputation = Payment._meta.db_table, Imputation._meta.db_table
     carry = AdvanceCarryOver._meta.db_table
@@ -189,21 +195,25 @@ class PaymentContext:
     replayed_commitment_id: int | None = None
 
 
-def payment_context(*, commitment: Commitment, idempotency_key: str | None) -> PaymentContext:
-    """The ledger totals, the payment already recorded under ``idempotency_key`` and whether a
-    bank change is pending, in one statement (hot path of the bank API: call it under the
-    commitment's row lock)."""
-    sql = _ledger_sql() + f"""
+@lru_cache(maxsize=None)
+def _payment_context_sql() -> str:
+    return _ledger_sql() + f"""
         UNION ALL
         SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table} WHERE idempotency_key = %(key)s
         UNION ALL
         SELECT 'bank_change_pending', '', '', COUNT(*), 0 FROM {BankChange._meta.db_table}
          WHERE commitment_id = %(id)s AND status = %(requested)s AND settlements_recorded_at IS NOT NULL
     """
-    params = {"id": commitment.pk, "key": idempotency_key or None, "requested": BankChange.Status.REQUESTED}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+
+
+def payment_context_statement(*, commitment_id: int, idempotency_key: str | None) -> tuple[str, dict]:
+    """``(sql, params)`` of the one read behind ``payment_context`` (the payment service sends it
+    to PostgreSQL with its row lock)."""
+    params = {"id": commitment_id, "key": idempotency_key or None, "requested": BankChange.Status.REQUESTED}
+    return _payment_context_sql(), params
+
+
+def payment_context_from(rows, *, currency: str) -> PaymentContext:
     ledger, replayed, pending = [], None, False
     for row in rows:
         if row[0] == "replayed":
@@ -213,11 +223,21 @@ def payment_context(*, commitment: Commitment, idempotency_key: str | None) -> P
         else:
             ledger.append(row)
     return PaymentContext(
-        totals=_fold_totals(commitment.currency, ledger),
+        totals=_fold_totals(currency, ledger),
         bank_change_pending=pending,
         replayed_payment_id=replayed[0] if replayed else None,
         replayed_commitment_id=replayed[1] if replayed else None,
     )
+
+
+def payment_context(*, commitment: Commitment, idempotency_key: str | None) -> PaymentContext:
+    """The ledger totals, the payment already recorded under ``idempotency_key`` and whether a
+    bank change is pending, in one statement (hot path of the bank API: call it under the
+    commitment's row lock)."""
+    sql, params = payment_context_statement(commitment_id=commitment.pk, idempotency_key=idempotency_key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return payment_context_from(cursor.fetchall(), currency=commitment.currency)
 
 
 def _money(value) -> Decimal:

@@ -18,6 +18,7 @@ tests in ``tariff/tests/test_sql.py`` compare their rows with the ORM's.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -137,18 +138,89 @@ def insert_with_history(instance: models.Model, *, user, using: str = DEFAULT_DB
     """``insert`` plus the creation record of django-simple-history — the row ``save()`` would
     have added through simple-history's ``post_save`` receiver: every field of the object
     (the values just written), ``history_type`` "+", ``user`` as its author, the current time,
-    no change reason."""
-    written = insert(instance, using)
-    connection = connections[using]
-    record_model = history_model(type(instance))
-    sql, returning = _insert_sql(record_model, connection.vendor, using)
+    no change reason. On PostgreSQL both rows are written by one statement (the record's insert
+    reads the new id from a data-modifying ``WITH``); elsewhere by two."""
+    model, connection = type(instance), connections[using]
+    record_model = history_model(model)
+    fields = _insert_fields(model)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    written = dict(zip((field.attname for field in fields), values))
     own = {
         "history_date": record_model._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection),
         "history_type": "+",
         "history_user_id": getattr(user, "pk", None),
         "history_change_reason": None,
     }
-    values = [own[field.attname] if field.attname in own else written[field.attname]
-              for field in _insert_fields(record_model)]
-    _execute_insert(sql, values, returning, connection)
+    pk_name = model._meta.pk.attname
+    record_fields = _insert_fields(record_model)
+    if connection.vendor == "postgresql":
+        record_values = [own[f.attname] if f.attname in own else written[f.attname]
+                         for f in record_fields if f.attname != pk_name]
+        pk = _execute_insert(_insert_with_history_sql(model, using), values + record_values, True, connection)
+    else:
+        sql, returning = _insert_sql(model, connection.vendor, using)
+        pk = _execute_insert(sql, values, returning, connection)
+        written[pk_name] = pk
+        record_sql, record_returning = _insert_sql(record_model, connection.vendor, using)
+        record_values = [own[f.attname] if f.attname in own else written[f.attname] for f in record_fields]
+        _execute_insert(record_sql, record_values, record_returning, connection)
+    setattr(instance, pk_name, pk)
+    instance._state.adding = False
+    instance._state.db = using
     return instance
+
+
+@lru_cache(maxsize=None)
+def _insert_with_history_sql(model, using: str) -> str:
+    """PostgreSQL: ``WITH created AS (INSERT … RETURNING pk) INSERT INTO <history> VALUES
+    ((SELECT pk FROM created), …) RETURNING <the object's pk>``."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    record_model = history_model(model)
+    pk = model._meta.pk
+    row_sql, returning = _insert_sql(model, connection.vendor, using)
+    assert returning, "PostgreSQL returns the new primary key"
+    record_fields = _insert_fields(record_model)
+    placeholders = [f"(SELECT {quote(pk.column)} FROM created)" if f.attname == pk.attname else "%s"
+                    for f in record_fields]
+    return (
+        f"WITH created AS ({row_sql}) "
+        f"INSERT INTO {quote(record_model._meta.db_table)} ({', '.join(quote(f.column) for f in record_fields)}) "
+        f"VALUES ({', '.join(placeholders)}) RETURNING {quote(record_model._meta.get_field(pk.attname).column)}"
+    )
+
+
+def run_together(statements: Sequence[tuple[str, Sequence | dict]], using: str = DEFAULT_DB_ALIAS) -> list[list]:
+    """Run ``(sql, params)`` statements one after the other in the current transaction and
+    return the rows of each, sending them to PostgreSQL in one round trip (psycopg's pipeline
+    mode; elsewhere one by one).
+
+    Each statement still starts when the previous one is done, with its own snapshot (READ
+    COMMITTED): a read sent with a ``SELECT … FOR UPDATE`` sees everything committed before the
+    lock was granted. The statements appear in Django's query log like any others.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        results = []
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+        return results
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        cursors = []
+        with raw.pipeline():
+            for sql, params in statements:
+                cursor = raw.cursor()
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+        results = [cursor.fetchall() for cursor in cursors]
+    if connection.queries_logged:
+        duration = f"{(time.monotonic() - started) / len(statements):.3f}"
+        for sql, params in statements:
+            connection.queries_log.append({"sql": f"{sql} -- pipelined, params {params!r}", "time": duration})
+    return results

@@ -7,6 +7,8 @@ compiling the SQL and half PostgreSQL planning four subqueries. This is one plai
 a single aggregated subquery for the roles (~0.3 ms); the token is still checked against the
 database on every request, so a revoked token or a deactivated user is refused at once.
 """
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -22,13 +24,14 @@ _USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "fir
 _GROUP_NAMES = {"postgresql": "string_agg(g.name, ',')", "sqlite": "group_concat(g.name, ',')"}
 
 
-def _token_sql() -> str:
+@lru_cache(maxsize=None)
+def _token_sql(vendor: str) -> str:
     user_model = get_user_model()
     user_table = user_model._meta.db_table
     columns = ", ".join(f'u."{user_model._meta.get_field(name).column}"' for name in _USER_FIELDS)
     return (
         f"SELECT {columns}, b.id, b.code, b.name, "
-        f"(SELECT {_GROUP_NAMES[connection.vendor]} FROM auth_group g "
+        f"(SELECT {_GROUP_NAMES[vendor]} FROM auth_group g "
         f" JOIN {user_model.groups.through._meta.db_table} ug ON ug.group_id = g.id WHERE ug.user_id = u.id) "
         f"FROM authtoken_token t JOIN {user_table} u ON u.id = t.user_id "
         f"LEFT JOIN exchange_bankuser bu ON bu.user_id = u.id LEFT JOIN exchange_bank b ON b.id = bu.bank_id "
@@ -39,7 +42,7 @@ def _token_sql() -> str:
 class BankTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         with connection.cursor() as cursor:
-            cursor.execute(_token_sql(), [key])
+            cursor.execute(_token_sql(connection.vendor), [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
