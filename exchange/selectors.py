@@ -207,8 +207,9 @@ def _payment_context_sql() -> str:
 
 
 def payment_context_statement(*, commitment_id: int, idempotency_key: str | None) -> tuple[str, dict]:
-    """``(sql, params)`` of the one read behind ``payment_context`` (the payment service sends it
-    to PostgreSQL with its row lock)."""
+    """``(sql, params)`` of the one read a payment decides on: the ledger totals, the payment
+    already recorded under ``idempotency_key`` and whether a bank change is pending (the
+    payment service sends it with its row lock, and reads the rows with ``payment_context_from``)."""
     params = {"id": commitment_id, "key": idempotency_key or None, "requested": BankChange.Status.REQUESTED}
     return _payment_context_sql(), params
 
@@ -228,16 +229,6 @@ def payment_context_from(rows, *, currency: str) -> PaymentContext:
         replayed_payment_id=replayed[0] if replayed else None,
         replayed_commitment_id=replayed[1] if replayed else None,
     )
-
-
-def payment_context(*, commitment: Commitment, idempotency_key: str | None) -> PaymentContext:
-    """The ledger totals, the payment already recorded under ``idempotency_key`` and whether a
-    bank change is pending, in one statement (hot path of the bank API: call it under the
-    commitment's row lock)."""
-    sql, params = payment_context_statement(commitment_id=commitment.pk, idempotency_key=idempotency_key)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return payment_context_from(cursor.fetchall(), currency=commitment.currency)
 
 
 def _money(value) -> Decimal:

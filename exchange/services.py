@@ -264,7 +264,7 @@ class PaymentResult:
 
 
 def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None):
-    """``_lock`` and ``selectors.payment_context`` in one round trip to PostgreSQL (hot path of
+    """``_lock`` and the ledger read of ``selectors.payment_context_statement`` in one round trip to PostgreSQL (hot path of
     the bank API): the read runs once the row lock is granted, so it sees every payment
     committed before. Hand-written lock statement: the ORM's cost more CPU to compile than
     PostgreSQL to run it. The importer is loaded with the commitment."""
@@ -314,7 +314,7 @@ def commitment_pay(
     ``currency`` defaults to the commitment's. The commitment row is locked first, so the
     totals read here cannot change until this payment is committed or refused. The partner
     banks' hot path (issue 4), two round trips to PostgreSQL between BEGIN and COMMIT: the lock
-    with one read of everything the rules need (``selectors.payment_context``), then the insert
+    with one read of everything the rules need (``selectors.payment_context_statement``), then the insert
     with its history row (``tariff.sql``); plus the status update when the status changes.
     """
     with transaction.atomic():

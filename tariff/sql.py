@@ -2,11 +2,12 @@
 itself (the partner-bank payment, issue 4: p95 < 50 ms at 200 req/s on two cores, where
 compiling and running the ORM's statements took two thirds of a payment's CPU).
 
-Two helpers, nothing more:
+Three helpers, nothing more:
 
 - ``RowReader``: model instances from the columns of a hand-written ``SELECT``;
-- ``insert`` / ``insert_with_history``: one ``INSERT … RETURNING`` of a new instance, and the
-  django-simple-history row of its creation, as ``save()`` and simple-history would write them.
+- ``insert_with_history``: the ``INSERT`` of a new instance and of the django-simple-history
+  row of its creation, as ``save()`` and simple-history would write them;
+- ``run_together``: several statements in one round trip to PostgreSQL.
 
 The SQL text is built once per model and database vendor from ``_meta`` (a renamed column or
 a new field follows the model), and values cross the boundary through the backend's own
@@ -99,25 +100,6 @@ def _insert_sql(model, vendor: str, using: str) -> tuple[str, bool]:
     return sql, returning
 
 
-def insert(instance: models.Model, using: str = DEFAULT_DB_ALIAS) -> dict:
-    """INSERT ``instance`` (a new object whose primary key, if automatic, is not set yet) in one
-    statement and set its primary key. No signals are sent and nothing is validated. Returns
-    the database values written, by attribute name."""
-    model = type(instance)
-    connection = connections[using]
-    sql, returning = _insert_sql(model, connection.vendor, using)
-    fields = _insert_fields(model)
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    pk = _execute_insert(sql, values, returning, connection)
-    if model._meta.auto_field is not None:
-        setattr(instance, model._meta.auto_field.attname, pk)
-    instance._state.adding = False
-    instance._state.db = using
-    written = dict(zip((field.attname for field in fields), values))
-    written[model._meta.pk.attname] = instance.pk
-    return written
-
-
 def _execute_insert(sql: str, values: list, returning: bool, connection):
     """Run the INSERT; the new automatic primary key (None for a model without one)."""
     with connection.cursor() as cursor:
@@ -135,7 +117,8 @@ def history_model(model: type[models.Model]) -> type[models.Model]:
 
 
 def insert_with_history(instance: models.Model, *, user, using: str = DEFAULT_DB_ALIAS) -> models.Model:
-    """``insert`` plus the creation record of django-simple-history — the row ``save()`` would
+    """INSERT a new ``instance`` (primary key not set yet) and the creation record of
+    django-simple-history — the row ``save()`` would
     have added through simple-history's ``post_save`` receiver: every field of the object
     (the values just written), ``history_type`` "+", ``user`` as its author, the current time,
     no change reason. On PostgreSQL both rows are written by one statement (the record's insert

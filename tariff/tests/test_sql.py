@@ -8,7 +8,7 @@ from django.db import connection
 
 from conftest import make_user
 from tariff.models import ExchangeRate
-from tariff.sql import RowReader, insert, insert_with_history
+from tariff.sql import RowReader, insert_with_history, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -53,22 +53,15 @@ def test_row_reader_named_fields_only():
     assert loaded.get_deferred_fields() >= {"currency", "valid_from"}
 
 
-def test_insert_writes_the_row_save_writes_and_sets_the_primary_key():
-    by_save, by_insert = a_rate("XAC"), a_rate("XAD")
-    by_save.save()
-    written = insert(by_insert)
-    assert by_insert.pk and by_insert.pk != by_save.pk and not by_insert._state.adding
-    assert written["id"] == by_insert.pk and written["currency"] == "XAD"
-    rows = ExchangeRate.objects.filter(pk__in=[by_save.pk, by_insert.pk]).order_by("pk").values(*COMPARED)
-    assert rows[0] == rows[1]
-
-
 def test_insert_with_history_writes_the_record_simple_history_writes():
     user = make_user("sql-author")
     by_save, by_insert = a_rate("XAE"), a_rate("XAF")
     by_save._history_user = user
     by_save.save()
     insert_with_history(by_insert, user=user)
+    assert by_insert.pk and by_insert.pk != by_save.pk and not by_insert._state.adding
+    rows = ExchangeRate.objects.filter(pk__in=[by_save.pk, by_insert.pk]).order_by("pk").values(*COMPARED)
+    assert rows[0] == rows[1]  # the row save() writes
 
     [saved_record] = ExchangeRate.history.filter(id=by_save.pk)
     [inserted_record] = ExchangeRate.history.filter(id=by_insert.pk)
@@ -89,3 +82,28 @@ def test_a_failed_insert_raises_and_writes_nothing():
         insert_with_history(rate, user=None)
     assert not ExchangeRate.objects.filter(currency="XAG").exists()
     assert not ExchangeRate.history.filter(currency="XAG").exists()
+
+
+def test_run_together_returns_the_rows_of_each_statement_in_order_and_logs_them():
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = a_rate("XAH"), a_rate("XAI")
+    first.save()
+    second.save()
+    table = ExchangeRate._meta.db_table
+    select = f"SELECT currency FROM {table} WHERE id = %s"
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        rows = run_together([(select, [first.pk]), (select, [second.pk])])
+    assert rows == [[("XAH",)], [("XAI",)]]
+    assert sum(f"FROM {table}" in query["sql"] for query in queries) == 2
+
+
+def test_run_together_raises_the_database_error_as_django_does():
+    from django.db import IntegrityError, transaction
+
+    table = ExchangeRate._meta.db_table
+    insert_without_rate = f"INSERT INTO {table} (currency, valid_from, rate, source) VALUES (%s, %s, NULL, '')"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run_together([(insert_without_rate, ["XAJ", dt.date(2031, 1, 1)])])
+    assert not ExchangeRate.objects.filter(currency="XAJ").exists()
