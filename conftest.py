@@ -31,6 +31,22 @@ def reference_data_back_after_flush(django_db_setup, django_db_blocker):
         sync_roles()
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """For tests that call ``config.wsgi.application`` directly: the WSGI handler's
+    request_started/finished signals close a connection whose autocommit differs from its
+    settings — the test's transaction on PostgreSQL. Django's own test client disconnects
+    them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def make_user(username: str, *roles: str, **extra):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group

@@ -6,8 +6,8 @@ is called with a token by the partner banks' systems: the middleware that serves
 pages — static files, language negotiation, the CSRF cookie, flash messages, the login
 lockout — only cost it CPU (0.6 ms of a 4 ms request: issue 4's load target is met with the
 lean chain, not without). CSRF is still enforced on session-authenticated API writes, by DRF's
-``SessionAuthentication`` itself; ``API_MIDDLEWARE`` keeps security headers, sessions, the
-user, clickjacking protection and the audit-history user.
+``SessionAuthentication`` itself; the API chain keeps security headers, sessions, the user,
+clickjacking protection and the audit-history user.
 """
 import os
 

@@ -74,7 +74,7 @@ _LIST_ROW = RowReader(Commitment, _LIST_OWN_COLUMNS)
 
 
 @lru_cache(maxsize=None)
-def _bank_page_sql(vendor: str) -> str:
+def _bank_page_sql() -> str:
     return (
         f"SELECT {_LIST_ROW.columns('c')}, i.name, b.code FROM {Commitment._meta.db_table} c "
         f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
@@ -99,7 +99,7 @@ class BankCommitmentRows:
     def __getitem__(self, page: slice) -> list[dict]:
         offset, stop = page.start or 0, page.stop
         with connection.cursor() as cursor:
-            cursor.execute(_bank_page_sql(connection.vendor), [self.bank_id, stop - offset, offset])
+            cursor.execute(_bank_page_sql(), [self.bank_id, stop - offset, offset])
             rows = cursor.fetchall()
         n = len(_LIST_ROW)
         result = []

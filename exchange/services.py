@@ -264,13 +264,12 @@ class PaymentResult:
 
 
 def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None):
-    """``_lock`` and the ledger read of ``selectors.payment_context_statement`` in one round trip to PostgreSQL (hot path of
-    the bank API): the read runs once the row lock is granted, so it sees every payment
-    committed before. Hand-written lock statement: the ORM's cost more CPU to compile than
-    PostgreSQL to run it. The importer is loaded with the commitment."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    """``_lock`` and the ledger read of ``selectors.payment_context_statement`` in one round
+    trip to PostgreSQL (hot path of the bank API): the read runs once the row lock is granted,
+    so it sees every payment committed before. Hand-written lock statement: the ORM's cost
+    more CPU to compile than PostgreSQL to run it. The importer is loaded with the commitment."""
     [lock_rows, context_rows] = run_together([
-        (_lock_for_payment_sql(connection.vendor), [commitment_id]),
+        (_lock_for_payment_sql(), [commitment_id]),
         selectors.payment_context_statement(commitment_id=commitment_id, idempotency_key=idempotency_key),
     ])
     if not lock_rows:
@@ -286,7 +285,7 @@ _IMPORTER_ROW = RowReader(Importer)
 
 
 @lru_cache(maxsize=None)
-def _lock_for_payment_sql(vendor: str) -> str:
+def _lock_for_payment_sql() -> str:
     lock = " FOR UPDATE OF c" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update_of else ""
     return (
         f"SELECT {_COMMITMENT_ROW.columns('c')}, {_IMPORTER_ROW.columns('i')} FROM {Commitment._meta.db_table} c "
@@ -313,9 +312,10 @@ def commitment_pay(
     ``commitment``: the commitment or its id (``Commitment.DoesNotExist`` when there is none);
     ``currency`` defaults to the commitment's. The commitment row is locked first, so the
     totals read here cannot change until this payment is committed or refused. The partner
-    banks' hot path (issue 4), two round trips to PostgreSQL between BEGIN and COMMIT: the lock
-    with one read of everything the rules need (``selectors.payment_context_statement``), then the insert
-    with its history row (``tariff.sql``); plus the status update when the status changes.
+    banks' hot path (issue 4), two round trips to PostgreSQL between BEGIN and COMMIT: the
+    lock with one read of everything the rules need (``selectors.payment_context_statement``),
+    then the insert with its history row (``tariff.sql``); plus the status update when the
+    status changes.
     """
     with transaction.atomic():
         c, context = _lock_and_read_for_payment(

@@ -52,7 +52,7 @@ class RowReader:
         """The row's values as the ORM would return them (``values()``)."""
         connection = connections[using]
         values = list(values)
-        for index, expression, converters in _converters(self.model, tuple(self.attnames), connection.vendor, using):
+        for index, expression, converters in _converters(self.model, tuple(self.attnames), using):
             value = values[index]
             for convert in converters:
                 value = convert(value, expression, connection)
@@ -64,7 +64,7 @@ class RowReader:
 
 
 @lru_cache(maxsize=None)
-def _converters(model, attnames: tuple[str, ...], vendor: str, using: str) -> tuple:
+def _converters(model, attnames: tuple[str, ...], using: str) -> tuple:
     """(index, column expression, converters) of the fields that have converters on this backend
     — what ``SQLCompiler.get_converters`` computes for every ORM query."""
     connection = connections[using]
@@ -85,7 +85,7 @@ def _insert_fields(model) -> tuple[models.Field, ...]:
 
 
 @lru_cache(maxsize=None)
-def _insert_sql(model, vendor: str, using: str) -> tuple[str, bool]:
+def _insert_sql(model, using: str) -> tuple[str, bool]:
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = model._meta
@@ -100,7 +100,7 @@ def _insert_sql(model, vendor: str, using: str) -> tuple[str, bool]:
     return sql, returning
 
 
-def _execute_insert(sql: str, values: list, returning: bool, connection):
+def _execute_insert(sql: str, returning: bool, values: list, connection):
     """Run the INSERT; the new automatic primary key (None for a model without one)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
@@ -117,36 +117,32 @@ def history_model(model: type[models.Model]) -> type[models.Model]:
 
 
 def insert_with_history(instance: models.Model, *, user, using: str = DEFAULT_DB_ALIAS) -> models.Model:
-    """INSERT a new ``instance`` (primary key not set yet) and the creation record of
-    django-simple-history — the row ``save()`` would
-    have added through simple-history's ``post_save`` receiver: every field of the object
-    (the values just written), ``history_type`` "+", ``user`` as its author, the current time,
-    no change reason. On PostgreSQL both rows are written by one statement (the record's insert
-    reads the new id from a data-modifying ``WITH``); elsewhere by two."""
+    """INSERT a new ``instance`` (primary key not set yet) and its django-simple-history
+    creation record, the row ``save()`` would have added through simple-history's ``post_save``
+    receiver: every field of the object (the values just written), ``history_type`` "+",
+    ``user`` as its author, the current time, no change reason. On PostgreSQL both rows are
+    written by one statement (the record's insert reads the new id from a data-modifying
+    ``WITH``); elsewhere by two."""
     model, connection = type(instance), connections[using]
     record_model = history_model(model)
     fields = _insert_fields(model)
     values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    written = dict(zip((field.attname for field in fields), values))
-    own = {
-        "history_date": record_model._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection),
-        "history_type": "+",
-        "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": None,
-    }
+    record = dict(zip((field.attname for field in fields), values))
+    record.update(
+        history_date=record_model._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection),
+        history_type="+",
+        history_user_id=getattr(user, "pk", None),
+        history_change_reason=None,
+    )
     pk_name = model._meta.pk.attname
-    record_fields = _insert_fields(record_model)
-    if connection.vendor == "postgresql":
-        record_values = [own[f.attname] if f.attname in own else written[f.attname]
-                         for f in record_fields if f.attname != pk_name]
-        pk = _execute_insert(_insert_with_history_sql(model, using), values + record_values, True, connection)
+    record_fields = [field.attname for field in _insert_fields(record_model)]
+    if connection.vendor == "postgresql":  # the record's copy of the new id comes from the WITH
+        record_values = [record[name] for name in record_fields if name != pk_name]
+        pk = _execute_insert(_insert_with_history_sql(model, using), True, values + record_values, connection)
     else:
-        sql, returning = _insert_sql(model, connection.vendor, using)
-        pk = _execute_insert(sql, values, returning, connection)
-        written[pk_name] = pk
-        record_sql, record_returning = _insert_sql(record_model, connection.vendor, using)
-        record_values = [own[f.attname] if f.attname in own else written[f.attname] for f in record_fields]
-        _execute_insert(record_sql, record_values, record_returning, connection)
+        pk = record[pk_name] = _execute_insert(*_insert_sql(model, using), values, connection)
+        record_sql, record_returning = _insert_sql(record_model, using)
+        _execute_insert(record_sql, record_returning, [record[name] for name in record_fields], connection)
     setattr(instance, pk_name, pk)
     instance._state.adding = False
     instance._state.db = using
@@ -161,7 +157,7 @@ def _insert_with_history_sql(model, using: str) -> str:
     quote = connection.ops.quote_name
     record_model = history_model(model)
     pk = model._meta.pk
-    row_sql, returning = _insert_sql(model, connection.vendor, using)
+    row_sql, returning = _insert_sql(model, using)
     assert returning, "PostgreSQL returns the new primary key"
     record_fields = _insert_fields(record_model)
     placeholders = [f"(SELECT {quote(pk.column)} FROM created)" if f.attname == pk.attname else "%s"
@@ -202,6 +198,8 @@ def run_together(statements: Sequence[tuple[str, Sequence | dict]], using: str =
                 cursor.execute(sql, params)
                 cursors.append(cursor)
         results = [cursor.fetchall() for cursor in cursors]
+        for cursor in cursors:
+            cursor.close()
     if connection.queries_logged:
         duration = f"{(time.monotonic() - started) / len(statements):.3f}"
         for sql, params in statements:

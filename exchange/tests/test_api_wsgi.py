@@ -13,22 +13,7 @@ from rest_framework.authtoken.models import Token
 from config.wsgi import PAGES_ONLY_MIDDLEWARE, application
 from exchange.models import Payment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def wsgi_keeps_the_test_connection():
-    """The WSGI handler's request_started/finished signals close a connection whose autocommit
-    differs from its settings — the test's transaction on PostgreSQL (as in
-    tests/security/test_schemathesis.py; Django's test client disconnects them the same way)."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wsgi_keeps_the_test_connection")]
 
 
 def call(method: str, path: str, body: dict | None = None, **headers):

@@ -19,21 +19,6 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def wsgi_keeps_the_test_connection():
-    """The WSGI handler's request_started/finished signals close a connection whose autocommit
-    differs from its settings — i.e. the test's transaction on PostgreSQL. Django's own test
-    client disconnects them the same way."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def superuser_token(db, wsgi_keeps_the_test_connection):
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
