@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ class TariffConfig(AppConfig):
         from pathlib import Path
 
         from . import signals  # noqa: F401 - connects the reference-version bump
+        from .sql import load_timestamps_in_c
         from .reference_registry import register_reference_files
         from .resources import REFERENCE_FILES
         from .roles import (
@@ -31,4 +33,5 @@ class TariffConfig(AppConfig):
         register_role_permissions(BROKER_STAFF, "tariff", model_perms(reference_models, actions=("view",)))
         register_role_permissions(AUDITOR, "tariff", model_perms(reference_models, actions=("view",)))
         post_migrate.connect(sync_roles, dispatch_uid="tariff.sync_roles")
+        connection_created.connect(load_timestamps_in_c, dispatch_uid="tariff.load_timestamps_in_c")
         register_reference_files("tariff", Path(__file__).resolve().parent / "data", REFERENCE_FILES)

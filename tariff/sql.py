@@ -205,3 +205,54 @@ def run_together(statements: Sequence[tuple[str, Sequence | dict]], using: str =
         for sql, params in statements:
             connection.queries_log.append({"sql": f"{sql} -- pipelined, params {params!r}", "time": duration})
     return results
+
+
+# --- timestamps read from PostgreSQL ----------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _c_timestamptz_loader():
+    """A psycopg loader of ``timestamptz`` values that parses them in C, or ``None`` where
+    psycopg runs without its C extension.
+
+    Django registers for every connection a loader that subclasses psycopg's pure-Python one
+    (to set the ``tzinfo`` of each value): 6.9 µs a value here against 0.5 µs for the C loader
+    of ``psycopg[binary]``, which cannot be subclassed. A bank's list page reads three
+    timestamps a row. The C loader returns the instant in the session's time zone, which Django
+    sets to UTC: the values are those of Django's loader, ``datetime.timezone.utc`` included.
+    ``timezone`` is the attribute Django's ``create_cursor`` compares with the connection's.
+    """
+    import datetime
+
+    import psycopg
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    if psycopg.pq.__impl__ not in {"c", "binary"}:
+        return None
+    oid = psycopg.adapters.types["timestamptz"].oid
+    c_loader = psycopg.adapters.get_loader(oid, Format.TEXT)
+
+    class UtcTimestamptzLoader(Loader):
+        timezone = datetime.timezone.utc
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._c_load = c_loader(oid, context).load
+
+        def load(self, data):
+            return self._c_load(data)
+
+    return UtcTimestamptzLoader
+
+
+def load_timestamps_in_c(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver (``tariff.apps``): on PostgreSQL connections whose
+    time zone is UTC (``USE_TZ`` without a database ``TIME_ZONE``), timestamps are loaded by
+    ``_c_timestamptz_loader``."""
+    import datetime
+
+    if connection.vendor != "postgresql" or connection.timezone != datetime.timezone.utc:
+        return
+    loader = _c_timestamptz_loader()
+    if loader is not None:
+        connection.connection.adapters.register_loader("timestamptz", loader)

@@ -107,3 +107,48 @@ def test_run_together_raises_the_database_error_as_django_does():
     with pytest.raises(IntegrityError), transaction.atomic():
         run_together([(insert_without_rate, ["XAJ", dt.date(2031, 1, 1)])])
     assert not ExchangeRate.objects.filter(currency="XAJ").exists()
+
+
+TIMESTAMPS = [
+    "2026-11-23 19:26:01.123456+00", "2026-03-29 02:30:00+01", "1969-12-31 23:59:59.999999+00",
+    "0001-01-01 00:00:00+00", "9999-12-31 23:59:59.999999+00", "2024-02-29 12:00:00-05:30",
+]
+
+
+ONLY_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg loaders")
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRESQL
+def test_timestamps_are_loaded_in_c_with_the_values_of_djangos_loader():
+    import psycopg
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.ensure_connection()
+    adapters = connection.connection.adapters
+    oid = psycopg.adapters.types["timestamptz"].oid
+    assert adapters.get_loader(oid, Format.TEXT).__name__ == "UtcTimestamptzLoader"
+
+    def read(cursor) -> list[dt.datetime]:
+        cursor.execute("SELECT " + ", ".join("%s::timestamptz" for _ in TIMESTAMPS), TIMESTAMPS)
+        return list(cursor.fetchone())
+
+    with connection.cursor() as cursor:
+        fast = read(cursor)
+        register_tzloader(dt.timezone.utc, cursor.cursor)  # Django's own loader, on this cursor only
+        django = read(cursor)
+    assert fast == django
+    assert [value.tzinfo for value in fast] == [dt.timezone.utc] * len(TIMESTAMPS)
+    assert fast[1] == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.timezone.utc)
+    assert fast[2].microsecond == 999999
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRESQL
+def test_orm_reads_of_timestamps_are_aware_utc():
+    saved = a_rate("XAB")
+    saved.save()
+    record = saved.history.get()
+    assert record.history_date.tzinfo is dt.timezone.utc
+    assert saved.history.get(history_date=record.history_date) == record  # round trip through the loader
