@@ -9,6 +9,8 @@ Three helpers, nothing more:
   row of its creation, as ``save()`` and simple-history would write them;
 - ``run_together``: several statements in one round trip to PostgreSQL.
 
+And one connection setting, for every read: ``load_timestamps_in_c``.
+
 The SQL text is built once per model and database vendor from ``_meta`` (a renamed column or
 a new field follows the model), and values cross the boundary through the backend's own
 conversions, exactly as the ORM does: ``pre_save`` + ``get_db_prep_save`` on the way in, the
