@@ -12,7 +12,6 @@ class TariffConfig(AppConfig):
         from pathlib import Path
 
         from . import signals  # noqa: F401 - connects the reference-version bump
-        from .sql import load_timestamps_in_c
         from .reference_registry import register_reference_files
         from .resources import REFERENCE_FILES
         from .roles import (
@@ -23,6 +22,7 @@ class TariffConfig(AppConfig):
             register_role_permissions,
             sync_roles,
         )
+        from .sql import load_timestamps_in_c
 
         reference_models = [
             "financelaw", "tariffline", "dutyrate", "blanketdutychange", "excisecategory", "exciserate",

@@ -21,6 +21,7 @@ tests in ``tariff/tests/test_sql.py`` compare their rows with the ORM's.
 """
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -223,8 +224,6 @@ def _c_timestamptz_loader():
     sets to UTC: the values are those of Django's loader, ``datetime.timezone.utc`` included.
     ``timezone`` is the attribute Django's ``create_cursor`` compares with the connection's.
     """
-    import datetime
-
     import psycopg
     from psycopg.adapt import Loader
     from psycopg.pq import Format
@@ -251,8 +250,6 @@ def load_timestamps_in_c(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver (``tariff.apps``): on PostgreSQL connections whose
     time zone is UTC (``USE_TZ`` without a database ``TIME_ZONE``), timestamps are loaded by
     ``_c_timestamptz_loader``."""
-    import datetime
-
     if connection.vendor != "postgresql" or connection.timezone != datetime.timezone.utc:
         return
     loader = _c_timestamptz_loader()

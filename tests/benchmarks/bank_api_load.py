@@ -322,7 +322,7 @@ def prepare_data(env: dict) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from exchange.models import Bank, BankUser, Commitment, Importer, Payment
+    from exchange.models import Bank, BankUser, Commitment, Importer
     from tariff.roles import BANK_USER, BROKER_STAFF, sync_roles
     from tariff.services import reference_data_import
 
@@ -353,16 +353,7 @@ def prepare_data(env: dict) -> dict:
             ]
         )
         ids[code] = list(Commitment.objects.filter(bank=bank).order_by("id").values_list("id", flat=True))
-    # Every run starts from the same ledger (the benchmark's own database holds nothing else):
-    # SEEDED_PAYMENTS earlier payments per commitment of both banks, with their history, and
-    # fresh statistics. Not an empty one: PostgreSQL plans a query on an empty table as a
-    # sequential scan, and each gunicorn worker's prepared statements keep that plan until
-    # autovacuum analyses the table, while this run's thousands of payments pile up behind it
-    # (PostgreSQL's CPU then varied from 35 % to 52 % between identical runs). A production
-    # ledger is never empty, and its plans use the indexes.
     seed_ledger(creator)
-    with connections["default"].cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {Payment._meta.db_table}, {Payment.history.model._meta.db_table}")
     agent, _ = users.get_or_create(username="bench-agent-a")
     agent.groups.add(Group.objects.get(name=BANK_USER))
     BankUser.objects.get_or_create(user=agent, defaults={"bank": Bank.objects.get(code="bench-a")})
@@ -375,8 +366,15 @@ def prepare_data(env: dict) -> dict:
 
 
 def seed_ledger(creator) -> None:
-    """Empties the payment tables and writes ``SEEDED_PAYMENTS`` 10 MAD advances per bench
-    commitment, each with its creation record (as the API writes them)."""
+    """The ledger every run starts from (the benchmark's own database holds nothing else): the
+    payment tables emptied, ``SEEDED_PAYMENTS`` 10 MAD advances per commitment of both banks,
+    each with its creation record (as the API writes them), and fresh statistics.
+
+    Not an empty ledger: PostgreSQL plans a query on an empty table as a sequential scan, and
+    each gunicorn worker's prepared statements keep that plan until autovacuum analyses the
+    table, while the run's thousands of payments pile up behind it (PostgreSQL's CPU then
+    varied from 35 % to 52 % between identical runs). A production ledger is never empty, and
+    its plans use the indexes."""
     import datetime as dt
     from decimal import Decimal
 
@@ -396,6 +394,8 @@ def seed_ledger(creator) -> None:
         for n in range(SEEDED_PAYMENTS)
     ]
     bulk_create_with_history(payments, Payment, batch_size=2000, default_user=creator)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Payment._meta.db_table}, {Payment.history.model._meta.db_table}")
 
 
 def count_payments(idempotency_prefix: str) -> int:
