@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import openapi  # noqa: F401  (registers the schema extensions)
 from config.dashboard import DashboardView
@@ -25,7 +26,10 @@ urlpatterns = [
     path("litigation/", include("litigation.urls")),
     path("commitments/", include("exchange.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI sets inline styles on its elements: allowed on this page only; its script is the
+    # split view's static file (no inline script).
+    path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
 ]
 
 admin.site.site_header = "Transitaire en douane — administration"

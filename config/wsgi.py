@@ -24,6 +24,7 @@ PAGES_ONLY_MIDDLEWARE = {
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",  # JSON answers run no script; the API docs page has the pages' chain
 }
 
 

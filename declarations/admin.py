@@ -1,7 +1,7 @@
 import datetime as _dt
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 
+from tariff.errors import DomainError
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.roles import REFERENCE_EDITOR, user_has_role
+from tariff.spreadsheets import SafeFormatsMixin
 
-from . import exemptions
+from . import exemptions, tasks
 from .models import (
     AnnexedDocument,
     Article,
@@ -126,7 +129,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProcedureCode)
-class ProcedureCodeAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProcedureCodeAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ProcedureCodeResource]
     list_display = ("code", "label", "flow", "is_etpp", "liquidates_duties")
 
@@ -150,12 +153,25 @@ class RecalculationResultInline(admin.TabularInline):
 
 @admin.register(RecalculationRun)
 class RecalculationRunAdmin(admin.ModelAdmin):
-    list_display = ("law", "status", "progress", "candidates", "changed", "unchanged", "failed", "started_at",
-                    "finished_at")
-    list_filter = ("status", "law")
-    readonly_fields = ("law", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
-                       "errors", "created_by", "started_at", "finished_at")
+    list_display = ("law", "kind", "status", "progress", "candidates", "changed", "unchanged", "failed", "started_at",
+                    "last_progress_at", "finished_at")
+    list_filter = ("kind", "status", "law")
+    readonly_fields = ("law", "kind", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
+                       "errors", "resumed", "created_by", "started_at", "last_progress_at", "finished_at")
     inlines = [RecalculationResultInline]
+    actions = ["resume"]
+
+    @admin.action(description="Reprendre (renvoyer les lots restants aux workers)", permissions=["view"])
+    def resume(self, request, queryset):
+        if not user_has_role(request.user, REFERENCE_EDITOR):
+            self.message_user(request, "Réservé aux éditeurs des données de référence.", messages.ERROR)
+            return
+        for run in queryset:
+            try:
+                tasks.run_resume(run)
+                self.message_user(request, f"{run} : reprise demandée.", messages.SUCCESS)
+            except DomainError as exc:
+                self.message_user(request, f"{run} : {exc.message}", messages.ERROR)
 
     @admin.display(description="Progression")
     def progress(self, obj):

@@ -23,6 +23,7 @@ from tariff.forms import (
     quantity_field,
 )
 from tariff.models import TariffLine
+from tariff.rules import clean_attributes
 
 from .models import AnnexedDocument, Declaration, EtppAuthorisation, Party, ProcedureCode
 
@@ -144,7 +145,10 @@ def parse_attributes(text: str) -> dict:
             result[key] = value.lower() in TRUE_WORDS
         else:
             result[key] = value.replace(",", ".") if re.fullmatch(r"\d+,\d+", value) else value
-    return result
+    try:
+        return clean_attributes(result)
+    except DomainError as exc:
+        raise ValidationError(exc.message) from exc
 
 
 def format_attributes(attributes: dict) -> str:

@@ -384,7 +384,9 @@ class LiquidationLine(models.Model):
 
 
 class RecalculationRun(models.Model):
-    """A recalculation of the declarations a finance law affects (run by Celery)."""
+    """A recalculation of the declarations a finance law affects (run by Celery), or its
+    what-if simulation (same candidates and batches, nothing re-liquidated: the results say
+    what would change, ``line_deltas`` by tariff line)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -392,7 +394,12 @@ class RecalculationRun(models.Model):
         SUCCEEDED = "succeeded", _("Terminé")
         FAILED = "failed", _("Échec")
 
+    class Kind(models.TextChoices):
+        RECALCULATION = "recalculation", _("Recalcul")
+        WHAT_IF = "what_if", _("Simulation (what-if)")
+
     law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="recalculation_runs")
+    kind = models.CharField(_("nature"), max_length=13, choices=Kind.choices, default=Kind.RECALCULATION)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     candidates = models.PositiveIntegerField(_("déclarations candidates"), default=0)
     processed = models.PositiveIntegerField(_("traitées"), default=0)
@@ -404,12 +411,18 @@ class RecalculationRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    line_deltas = models.JSONField(_("écarts par position tarifaire"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by every batch: a running run without progress for a while lost its worker (crash),
+    # and the sweep sends its remaining batches again (declarations.recalculation).
+    last_progress_at = models.DateTimeField(_("dernier progrès"), null=True, blank=True)
+    resumed = models.PositiveIntegerField(_("reprises"), default=0)
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = [models.Index(fields=["status", "last_progress_at"], name="run_status_progress_idx")]
         verbose_name = _("recalcul après loi de finances")
         verbose_name_plural = _("recalculs après loi de finances")
 

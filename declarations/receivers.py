@@ -1,10 +1,7 @@
 """Reaction to tariff events (tariff cannot import declarations)."""
-from django.db import transaction
 
 
 def enqueue_recalculation(sender, law, user=None, **kwargs):
-    from .recalculation import recalculation_run_create
-    from .tasks import recalculate_after_finance_law
+    from .tasks import recalculation_enqueue  # receivers are connected in AppConfig.ready, before tasks load
 
-    run = recalculation_run_create(law=law, user=user)
-    transaction.on_commit(lambda: recalculate_after_finance_law.delay(run.pk))
+    recalculation_enqueue(law=law, user=user)

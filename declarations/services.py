@@ -15,6 +15,7 @@ from django.utils import timezone
 from tariff.codes import normalize_tariff_code
 from tariff.errors import DomainError, DomainErrors
 from tariff.models import TariffLine
+from tariff.rules import clean_attributes
 from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, TaxLine, convert_to_mad, quote_duties
@@ -155,9 +156,15 @@ def _create_articles(declaration: Declaration, articles: list[dict]) -> None:
                 f"Article {i + 1} : position tarifaire inconnue {data['tariff_code']}.",
                 field=f"articles[{i}].tariff_code", code="unknown_tariff_line",
             )
+        try:
+            attributes = clean_attributes(data.get("attributes") or {})
+        except DomainError as exc:
+            raise DeclarationError(f"Article {i + 1} : {exc.message}", field=f"articles[{i}].attributes",
+                                   code=exc.code) from exc
         article = Article(
             declaration=declaration, number=i + 1, tariff_line=line,
-            **{k: data[k] for k in ARTICLE_FIELDS if k in data and data[k] is not None},
+            **{k: data[k] for k in ARTICLE_FIELDS if k in data and data[k] is not None and k != "attributes"},
+            attributes=attributes,
         )
         article.full_clean(exclude=["declaration"])
         objs.append(article)
@@ -416,12 +423,34 @@ class ReliquidationResult:
     articles: int = 0
 
 
-def reliquidate_declarations(*, declarations: list[Declaration], reason: str, user=None, index=None,
-                             only_if_changed: bool = True) -> list[ReliquidationResult]:
-    """Re-liquidate liquidated declarations in bulk (caller holds the row locks and the
-    transaction): one query each for articles, current liquidations and their lines,
-    then bulk writes. A new liquidation is added only where an amount or a law changed;
-    previous liquidations are kept (``is_current=False``)."""
+@dataclass(frozen=True)
+class ReliquidationPlan:
+    """What re-liquidating one declaration would give, nothing written: the duties computed with
+    the index (``computed``), or the error that stops it; ``changed`` when an amount or a law
+    differs from the current liquidation (``previous``)."""
+
+    declaration: Declaration
+    previous: Liquidation
+    computed: list[ArticleTaxes] | None
+    changed: bool
+    error: DomainError | None = None
+    articles: int = 0
+
+    @property
+    def delta(self) -> dict[str, Decimal]:
+        if not self.changed:
+            return ZERO_DELTA
+        di, tic, vat = _tax_totals(self.computed)
+        prev = self.previous
+        return {TAX_DI: di - prev.total_di, TAX_TIC: tic - prev.total_tic, TAX_VAT: vat - prev.total_vat,
+                "total": (di + tic + vat) - prev.total}
+
+
+def reliquidation_plans(*, declarations: list[Declaration], index=None,
+                        only_if_changed: bool = True) -> list[ReliquidationPlan]:
+    """The duties of liquidated declarations computed again, in bulk and read-only: one query
+    each for articles, current liquidations and (where the totals are equal) their lines. Used
+    by the re-liquidation (which then stores the changed ones) and by the what-if simulation."""
     index = index or get_tariff_index()
     if not declarations:
         return []
@@ -442,7 +471,7 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
     overrides = exemptions.reliquidation_overrides(
         articles=[row for rows in articles.values() for row in rows],
         on_dates={d.id: d.registered_on for d in declarations}, index=index)
-    results, candidates = [], []
+    plans, candidates = [], []
     for declaration in declarations:
         prev = previous[declaration.id]
         arts = articles[declaration.id]
@@ -453,7 +482,7 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
             by_article = {item.article.id: item for item in plain}
             computed = [overrides.get(a.id) or by_article[a.id] for a in arts]
         except DomainError as exc:
-            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, exc, len(arts)))
+            plans.append(ReliquidationPlan(declaration, prev, None, False, exc, len(arts)))
             continue
         candidates.append((declaration, prev, computed, len(arts)))
 
@@ -466,13 +495,27 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
         for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
                 liquidation_id__in=same_totals).values_list("liquidation_id", "article_id", "tax", "amount", "law_id"):
             old_lines[liq_id].append((article_id, tax, amount, law_id))  # Decimal equality ignores the exponent
-    to_store = []
     for declaration, prev, computed, n in candidates:
-        if prev.id in same_totals and sorted(old_lines[prev.id]) == sorted(
-                (item.article.id, line.tax, line.amount, line.law_id) for item in computed for line in item.lines):
-            results.append(ReliquidationResult(declaration, prev, None, ZERO_DELTA, None, n))
-            continue
-        to_store.append((declaration, prev, computed, n))
+        unchanged = prev.id in same_totals and sorted(old_lines[prev.id]) == sorted(
+            (item.article.id, line.tax, line.amount, line.law_id) for item in computed for line in item.lines)
+        plans.append(ReliquidationPlan(declaration, prev, computed, not unchanged, None, n))
+    return plans
+
+
+def reliquidate_declarations(*, declarations: list[Declaration], reason: str, user=None, index=None,
+                             only_if_changed: bool = True) -> list[ReliquidationResult]:
+    """Re-liquidate liquidated declarations in bulk (caller holds the row locks and the
+    transaction): the plans of ``reliquidation_plans``, then bulk writes. A new liquidation is
+    added only where an amount or a law changed; previous liquidations are kept
+    (``is_current=False``)."""
+    index = index or get_tariff_index()
+    results, to_store = [], []
+    for plan in reliquidation_plans(declarations=declarations, index=index, only_if_changed=only_if_changed):
+        if plan.error or not plan.changed:
+            results.append(ReliquidationResult(plan.declaration, plan.previous, None, ZERO_DELTA, plan.error,
+                                               plan.articles))
+        else:
+            to_store.append((plan.declaration, plan.previous, plan.computed, plan.articles))
 
     if to_store:
         Liquidation.objects.filter(pk__in=[prev.pk for _d, prev, _c, _n in to_store]).update(is_current=False)

@@ -20,6 +20,10 @@ urlpatterns = [
     path("etpp-authorisations/<int:pk>/issue/", views.EtppIssueView.as_view(), name="etpp-issue"),
     path("recalculations/", views.RecalculationRunListView.as_view(), name="recalculation-list"),
     path("recalculations/<int:pk>/", views.RecalculationRunDetailView.as_view(), name="recalculation-detail"),
+    path("recalculations/what-if/", views.WhatIfStartView.as_view(), name="what-if-start"),
+    path("recalculations/<int:pk>/resume/", views.RecalculationRunResumeView.as_view(), name="recalculation-resume"),
+    path("recalculations/<int:pk>/export.csv", views.RecalculationRunExportView.as_view(),
+         name="recalculation-export"),
     path("recalculations/<int:pk>/progress/", views.RecalculationRunProgressView.as_view(),
          name="recalculation-progress"),
 ]

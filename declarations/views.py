@@ -12,21 +12,23 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors, domain_error_list
 from tariff.history import history_entries
+from tariff.models import FinanceLaw
+from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
-from . import rules, selectors, services
+from . import recalculation, rules, selectors, services, tasks
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
 from .forms import (
     ArticleFormSet,
@@ -412,7 +414,16 @@ class EtppIssueView(EtppDetailView):
 
 # --- recalculation runs (finance-law changes) ------------------------------------------------------
 
-class RecalculationRunListView(FilePageMixin, ListView):
+SIMULATORS = (BROKER_STAFF, REFERENCE_EDITOR)  # start what-ifs (tariff.permissions.SimulationPermission)
+
+
+class RunPageMixin(FilePageMixin):
+    """Runs are read by the file readers and by the reference-data editors who publish laws."""
+
+    read_roles = (*FILE_READERS, REFERENCE_EDITOR)
+
+
+class RecalculationRunListView(RunPageMixin, ListView):
     template_name = "declarations/recalculation_list.html"
     context_object_name = "runs"
     paginate_by = 25
@@ -420,8 +431,60 @@ class RecalculationRunListView(FilePageMixin, ListView):
     def get_queryset(self):
         return RecalculationRun.objects.select_related("law").order_by("-created_at")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if user_has_role(self.request.user, *SIMULATORS):
+            context["draft_laws"] = FinanceLaw.objects.filter(status=FinanceLaw.Status.DRAFT).order_by("-effective_date")
+        return context
 
-class RecalculationRunDetailView(FilePageMixin, DetailView):
+
+class WhatIfStartView(RolePageMixin, View):
+    """Start the what-if simulation of a draft law (a job) and follow it on its run's page."""
+
+    write_roles = SIMULATORS
+
+    def post(self, request):
+        law_id = request.POST.get("law", "")
+        if not (law_id.isascii() and law_id.isdigit()):
+            raise Http404(_("Loi de finances inconnue."))
+        law = get_object_or_404(FinanceLaw, pk=law_id)
+        run, created = tasks.what_if_enqueue(law=law, user=request.user)
+        if created:
+            messages.success(request, _("Simulation lancée : elle se poursuit en arrière-plan."))
+        else:
+            messages.info(request, _("Une simulation de cette loi est déjà en cours."))
+        return redirect("declarations:recalculation-detail", run.pk)
+
+
+class RecalculationRunResumeView(RolePageMixin, View):
+    """Send the remaining batches of a run again (its worker died): reference-data editors."""
+
+    write_roles = (REFERENCE_EDITOR,)
+
+    def post(self, request, pk):
+        run = get_object_or_404(RecalculationRun, pk=pk)
+        try:
+            tasks.run_resume(run)
+            messages.success(request, _("Reprise demandée : les lots restants sont renvoyés aux workers."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("declarations:recalculation-detail", run.pk)
+
+
+class RecalculationRunExportView(RunPageMixin, DetailView):
+    """The per-declaration differences of a finished what-if, as CSV."""
+
+    queryset = RecalculationRun.objects.select_related("law").filter(
+        kind=RecalculationRun.Kind.WHAT_IF, status=RecalculationRun.Status.SUCCEEDED)
+
+    def get(self, request, *args, **kwargs):
+        run = self.get_object()
+        response = HttpResponse(recalculation.what_if_csv(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="what-if-{run.law.code}-{run.pk}.csv"'
+        return response
+
+
+class RecalculationRunDetailView(RunPageMixin, DetailView):
     """A run with its live progress (the page polls the JSON view while it runs) and
     the before/after difference of every declaration it touched."""
 
@@ -436,10 +499,14 @@ class RecalculationRunDetailView(FilePageMixin, DetailView):
         context["results"] = results[:500]
         context["results_hidden"] = max(0, results.count() - 500)
         context["running"] = self.object.status in (RecalculationRun.Status.PENDING, RecalculationRun.Status.RUNNING)
+        if self.object.kind == RecalculationRun.Kind.WHAT_IF and self.object.status == RecalculationRun.Status.SUCCEEDED:
+            context["impact"] = recalculation.what_if_impact(run=self.object)
+        context["can_resume"] = (self.object.status != RecalculationRun.Status.SUCCEEDED
+                                 and user_has_role(self.request.user, REFERENCE_EDITOR))
         return context
 
 
-class RecalculationRunProgressView(FilePageMixin, DetailView):
+class RecalculationRunProgressView(RunPageMixin, DetailView):
     queryset = RecalculationRun.objects.all()
 
     def get(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ are always checked. History of every row is one click away (django-simple-histor
 from django.contrib import admin
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from tariff.spreadsheets import SafeFormatsMixin
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
 from . import resources
@@ -38,7 +39,7 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Bank)
-class BankAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class BankAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.BankResource]
     list_display = ("code", "name")
     search_fields = ("code", "name")
@@ -53,7 +54,7 @@ class BankUserAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Importer)
-class ImporterAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ImporterAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.ImporterResource]
     list_display = (
         "name", "kind", "id_number", "trade_register_number", "is_aeronautics_registered", "is_oc_categorised",
@@ -74,7 +75,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ReadOnlyMixin, ExportMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(ReadOnlyMixin, SafeFormatsMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.CommitmentResource]
     list_display = ("number", "importer", "bank", "subscribed_amount", "currency", "status", "subscribed_on")
     list_filter = ("status", "bank", "payment_method")
@@ -85,7 +86,7 @@ class CommitmentAdmin(ReadOnlyMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMixin, ExportMixin, SimpleHistoryAdmin):
+class PaymentAdmin(ReadOnlyMixin, SafeFormatsMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.PaymentResource]
     list_display = ("commitment", "kind", "date", "amount", "currency", "funding", "reason", "bank", "created_by")
     list_filter = ("kind", "funding", "bank")

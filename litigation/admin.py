@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from tariff.spreadsheets import SafeFormatsMixin
 from tariff.errors import DomainError, DomainErrors
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
@@ -17,7 +18,7 @@ from .rules import format_dh
 
 
 @admin.register(Offence)
-class OffenceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class OffenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [OffenceResource]
     list_display = (
         "citation", "offence_class", "label_short", "penalty_article", "fine_basis", "fine_multiplier", "fine_min",

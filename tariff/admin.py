@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
 
+from .spreadsheets import SafeFormatsMixin
 from . import resources
 from .codes import normalize_tariff_code
 from .errors import DomainError
@@ -27,7 +28,7 @@ from .models import (
 )
 
 
-class ReferenceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ReferenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     list_per_page = 100
 
 

@@ -10,7 +10,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .currencies import validate_customs_currency
 from .errors import DomainError
+from .rules import ATTRIBUTES
 from .money import LOCAL_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 # --- shared field factories -------------------------------------------------------------------
@@ -49,7 +51,7 @@ currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Code devise ISO à 3 lettr
 class CurrencyField(forms.CharField):
     def __init__(self, label, **kwargs):
         kwargs.setdefault("initial", LOCAL_CURRENCY)
-        super().__init__(label=label, max_length=3, min_length=3, validators=[currency_validator],
+        super().__init__(label=label, max_length=3, min_length=3, validators=[currency_validator, validate_customs_currency],
                          widget=forms.TextInput(attrs={"class": "currency", "list": "currencies",
                                                        "autocomplete": "off"}), **kwargs)
 
@@ -136,10 +138,7 @@ class AsOfDateForm(forms.Form):
 # --- duty calculator ----------------------------------------------------------------------------
 
 # The attributes the TIC tables read (tariff.rules), offered as named fields.
-ATTRIBUTE_FIELDS = (
-    "energy_class", "sugar_g_per_100", "product_kind", "retail_value", "volume_l", "volume_ml", "alcohol_pct_vol",
-    "net_mass_kg", "screen_size_inches", "contains_nicotine", "has_screen", "vehicle_kind",
-)
+ATTRIBUTE_FIELDS = ATTRIBUTES
 
 ENERGY_CLASS_CHOICES = [("", "—")] + [(c, c) for c in "ABCDEFG"]
 VEHICLE_KIND_CHOICES = [

@@ -38,3 +38,10 @@ class BrokerWorkPermission(ReadWriteRoles):
 
     read_roles = (AUDITOR,)
     write_roles = (BROKER_STAFF,)
+
+
+class SimulationPermission(ReadWriteRoles):
+    """What-if simulations: broker staff and reference-data editors start them, auditors read them."""
+
+    read_roles = (AUDITOR,)
+    write_roles = (BROKER_STAFF, REFERENCE_EDITOR)

@@ -5,12 +5,13 @@ TIC — dahir 1-77-340 art. 9, tables A, G, H, I, J, K, L; TVA — CGI art. 121,
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from .errors import DomainError
 from .models import BlanketDutyChange, DutyRate, ExciseCategory, ExciseRate, FinanceLaw
-from .money import percent_of, to_decimal, truncate
+from .money import QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS, percent_of, to_decimal, truncate
 
 ZERO = Decimal("0")
 
@@ -52,6 +53,68 @@ def decide_duty_rate(*, line, explicit: DutyRate, blanket_changes: list[BlanketD
 
 # --- TIC ------------------------------------------------------------------------------------
 
+class InvalidAttribute(DomainError):
+    code = "invalid_attribute"
+
+
+# The characteristics the TIC tables read (dahir 1-77-340 art. 9, tables A, G, H, I, J, K, L),
+# by kind. Numbers are non-negative and finite: a NaN or an infinity can never be a volume.
+NUMERIC_ATTRIBUTES = ("sugar_g_per_100", "retail_value", "volume_l", "volume_ml", "alcohol_pct_vol", "net_mass_kg",
+                      "screen_size_inches")
+BOOLEAN_ATTRIBUTES = ("contains_nicotine", "has_screen")
+WORD_ATTRIBUTES = ("energy_class", "product_kind", "vehicle_kind")
+ATTRIBUTES = ("energy_class", "sugar_g_per_100", "product_kind", "retail_value", "volume_l", "volume_ml",
+              "alcohol_pct_vol", "net_mass_kg", "screen_size_inches", "contains_nicotine", "has_screen", "vehicle_kind")
+
+
+def _finite_decimal(value) -> Decimal | None:
+    """``value`` as a finite Decimal (numbers, or text with a dot or a decimal comma), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ".")) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def clean_attributes(attributes: dict) -> dict:
+    """Check the excise characteristics when an article or a quote is entered, so a bad one is a
+    400 naming it, never an error at liquidation: numbers finite and not
+    negative (kept as exact text), yes/no for the booleans, short words for the others. Other
+    names are claims other rules read (``declarations.exemptions``): simple values only."""
+    if not isinstance(attributes, dict):
+        raise InvalidAttribute("Les caractéristiques doivent être un objet nom → valeur.", field="attributes")
+    cleaned: dict = {}
+    for name, value in attributes.items():
+        if isinstance(value, (dict, list)):
+            raise InvalidAttribute(f"« {name} » : valeur simple attendue.", field="attributes")
+        if value is None or value == "":
+            continue
+        if name not in ATTRIBUTES:  # a claim read by another rule (exemption codes): kept as given
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidAttribute(f"« {name} » doit être un nombre fini.", field="attributes")
+            cleaned[name] = value
+        elif name in NUMERIC_ATTRIBUTES:
+            number = _finite_decimal(value)
+            if number is None:
+                raise InvalidAttribute(f"« {name} » doit être un nombre fini (ex. 330 ou 12,5).", field="attributes")
+            if number < 0:
+                raise InvalidAttribute(f"« {name} » ne peut pas être négatif.", field="attributes")
+            if number.adjusted() >= QUANTITY_MAX_DIGITS - QUANTITY_DECIMAL_PLACES:
+                raise InvalidAttribute(f"« {name} » : nombre trop grand.", field="attributes")
+            cleaned[name] = str(value).strip().replace(",", ".") if isinstance(value, str) else str(number)
+        elif name in BOOLEAN_ATTRIBUTES:
+            if not isinstance(value, bool):
+                raise InvalidAttribute(f"« {name} » : oui ou non (true / false).", field="attributes")
+            cleaned[name] = value
+        else:
+            if not isinstance(value, str) or len(value) > 40:
+                raise InvalidAttribute(f"« {name} » : un mot de 40 caractères au plus.", field="attributes")
+            cleaned[name] = value.strip()
+    return cleaned
+
+
 def _attr(attributes: dict, name: str, *, why: str):
     value = attributes.get(name)
     if value is None or value == "":
@@ -61,10 +124,9 @@ def _attr(attributes: dict, name: str, *, why: str):
 
 def _attr_decimal(attributes: dict, name: str, *, why: str) -> Decimal:
     value = _attr(attributes, name, why=why)
-    try:
-        number = to_decimal(value if not isinstance(value, float) else str(value))
-    except ValueError:
-        raise MissingAttribute(f"L'attribut « {name} » doit être un nombre.", field="attributes") from None
+    number = _finite_decimal(value)
+    if number is None:
+        raise MissingAttribute(f"L'attribut « {name} » doit être un nombre.", field="attributes")
     if number < 0:
         raise MissingAttribute(f"L'attribut « {name} » ne peut pas être négatif.", field="attributes")
     return number
@@ -82,9 +144,8 @@ def band_matches(rate: ExciseRate, value) -> bool:
         return normalize_band_value(value) in allowed
     if rate.band_min is None and rate.band_max is None:
         return False
-    try:
-        number = to_decimal(value if not isinstance(value, float) else str(value))
-    except ValueError:
+    number = _finite_decimal(value)
+    if number is None:
         return False
     if rate.band_min is not None:
         if number < rate.band_min or (number == rate.band_min and not rate.band_min_inclusive):

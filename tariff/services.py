@@ -270,10 +270,10 @@ def reference_data_import(*, directory=None, files=None) -> list[ImportReport]:
     """
     from pathlib import Path
 
-    import tablib
     from django.db import transaction
 
     from .reference_registry import registered_reference_files
+    from .spreadsheets import SafeCSV
     from .selectors import bump_reference_version
 
     reports: list[ImportReport] = []
@@ -283,7 +283,7 @@ def reference_data_import(*, directory=None, files=None) -> list[ImportReport]:
             for path in sorted(folder.glob(entry.stem.replace(".csv", "*.csv"))):
                 if files and path.name not in files:
                     continue
-                dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
+                dataset = SafeCSV().create_dataset(path.read_text(encoding="utf-8"))
                 result = entry.resource_class().import_data(
                     dataset, dry_run=False, raise_errors=False, use_transactions=False
                 )

@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
 ]
 LOCAL_APPS = [
     "tariff",
@@ -52,6 +53,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.RejectBadTextMiddleware",
+    "config.middleware.PrivateCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -82,9 +86,22 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A connection dropped by the server (restart, idle timeout) is replaced before the request
+# uses it, instead of costing one 500 per worker.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent readers while a writer works (embedded mode, runserver threads).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Embedded mode for a small office (several users at once, runserver threads):
+    # - WAL: readers never wait for the writer, nor the writer for readers;
+    # - IMMEDIATE: a transaction takes the write lock when it starts, so a second writer waits
+    #   for it (busy timeout, 20 s) instead of failing with "database is locked" when a read
+    #   transaction tries to become a write one (SQLite's deadlock rule, no busy wait there);
+    # - synchronous=NORMAL is durable in WAL mode except for the last commits on a power cut.
+    # tests/benchmarks/embedded_office.py measures it (README "Embedded mode").
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     # Server-side parameter binding lets psycopg prepare the statements a connection runs
@@ -135,6 +152,12 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies the connecting address is the proxy's: set DJANGO_TRUSTED_PROXY_COUNT to
+# the number of proxies in front of the application (1 for one nginx), and the client is read from
+# X-Forwarded-For that many entries from the right (config.middleware.client_ip). Left at 0 when
+# the application is reached directly: a client could otherwise pick its own address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_COOLOFF_MESSAGE = _(
     "Compte verrouillé : trop de tentatives de connexion échouées. Réessayez dans 15 minutes."
 )
@@ -166,6 +189,8 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only, parsed with depth/size/character limits (tariff.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ("tariff.api.parsers.JSONParser",),
     "DEFAULT_FILTER_BACKENDS": ("django_filters.rest_framework.DjangoFilterBackend",),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -182,6 +207,7 @@ REST_FRAMEWORK = {
         "user": env("DJANGO_API_THROTTLE_USER", default="300/second"),
     },
 }
+API_MAX_BODY_BYTES = env.int("DJANGO_API_MAX_BODY_BYTES", default=1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "API transitaire en douane",
     "DESCRIPTION": "Tarif douanier, déclarations (DUM), engagements d'importation et contentieux.",
@@ -217,12 +243,26 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60  # below the broker visibility timeout (7 min, below)
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
+# Recalculation and what-if runs (declarations.tasks): batches of declarations, each a task.
+RECALCULATION_BATCH_SIZE = env.int("RECALCULATION_BATCH_SIZE", default=200)
+RECALCULATION_BATCH_SOFT_LIMIT = env.int("RECALCULATION_BATCH_SOFT_LIMIT", default=5 * 60)
+# A run without progress for this long lost its worker: its remaining batches are sent again.
+RECALCULATION_STALLED_SECONDS = env.int("RECALCULATION_STALLED_SECONDS", default=120)
+# Redis gives an unacknowledged message (its worker died) back after this delay: just above a
+# batch's hard time limit, so a batch still running is never given to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": RECALCULATION_BATCH_SOFT_LIMIT + 60 + 60}
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-runs": {
+        "task": "declarations.tasks.resume_stalled_runs",
+        "schedule": env.float("RECALCULATION_SWEEP_SECONDS", default=60.0),
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 
 # --- django-import-export ----------------------------------------------------------------
@@ -236,6 +276,23 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Content-Security-Policy (django-csp): only this site's own scripts, styles and images;
+# no inline script or style (the pages use classes and static files), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -14,8 +14,8 @@ from declarations.models import (
     RecalculationRun,
 )
 from tariff.api.fields import currency, money
+from tariff.api.serializers import AttributesField
 from tariff.api.fields import quantity as qty
-from tariff.models import ExchangeRate
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -33,7 +33,7 @@ class ArticleInputSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=10, default="kg")
     net_mass_kg = qty(min_value=0, default=0)
     franchise_code = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
-    attributes = serializers.DictField(required=False, default=dict)
+    attributes = AttributesField(required=False, default=dict)
     is_equipment = serializers.BooleanField(default=False)
 
 
@@ -42,16 +42,8 @@ class DocumentInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=80)
 
 
-def known_currency(value: str) -> None:
-    """MAD, or a currency the customs exchange-rate table knows (CDII art. 20: amounts are
-    converted at the customs rate; a currency without one could never be liquidated)."""
-    if value != "MAD" and not ExchangeRate.objects.filter(currency=value).exists():
-        raise serializers.ValidationError(f"Devise « {value} » inconnue : aucun cours de change douanier.")
-
-
 def currency_field(**kw):
-    return currency(max_length=None, validators=[known_currency],
-                    error_messages={"invalid": "Code devise ISO (ex. EUR)."}, **kw)
+    return currency(max_length=None, error_messages={"invalid": "Code devise ISO (ex. EUR)."}, **kw)
 
 
 class DeclarationCreateSerializer(serializers.Serializer):
@@ -225,8 +217,9 @@ class RecalculationRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecalculationRun
-        fields = ("id", "law", "status", "candidates", "processed", "changed", "unchanged", "failed", "articles",
-                  "progress_percent", "errors", "created_at", "started_at", "finished_at")
+        fields = ("id", "law", "kind", "status", "candidates", "processed", "changed", "unchanged", "failed",
+                  "articles", "progress_percent", "errors", "resumed", "created_at", "started_at", "finished_at",
+                  "last_progress_at")
 
 
 class RecalculationResultSerializer(serializers.ModelSerializer):
@@ -238,10 +231,24 @@ class RecalculationResultSerializer(serializers.ModelSerializer):
                   "delta_total", "message")
 
 
+class WhatIfLineSerializer(serializers.Serializer):
+    tariff_code = serializers.CharField()
+    delta = money()
+
+
+class WhatIfDeltaSerializer(serializers.Serializer):
+    DI = money()
+    TIC = money()
+    TVA = money()
+    total = money()
+
+
 class WhatIfSerializer(serializers.Serializer):
-    law = serializers.CharField(source="law.code")
-    declarations = serializers.IntegerField()
-    articles = serializers.IntegerField()
-    delta = serializers.DictField(child=serializers.DecimalField(max_digits=20, decimal_places=2))
-    top_lines = serializers.ListField(child=serializers.DictField())
-    rows = serializers.ListField(child=serializers.DictField())
+    """A what-if job: its run (status, progress) and, once it has succeeded, the impact."""
+
+    run = RecalculationRunSerializer()
+    law = serializers.CharField(source="run.law.code")
+    declarations = serializers.IntegerField(allow_null=True, help_text="déclarations qui changeraient")
+    articles = serializers.IntegerField(allow_null=True)
+    delta = WhatIfDeltaSerializer(allow_null=True)
+    top_lines = WhatIfLineSerializer(many=True, allow_null=True)

@@ -2,15 +2,17 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from declarations import recalculation, selectors, services
+from declarations import recalculation, selectors, services, tasks
 from declarations.models import EtppAuthorisation, Party, RecalculationRun
 from tariff.models import FinanceLaw
-from tariff.permissions import BrokerWorkPermission
+from tariff.errors import DomainError
+from tariff.permissions import BrokerWorkPermission, CanEditReferenceData, SimulationPermission
 
 from . import serializers as s
 
@@ -104,7 +106,15 @@ class RecalculationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     permission_classes = [BrokerWorkPermission]
     serializer_class = s.RecalculationRunSerializer
     queryset = RecalculationRun.objects.select_related("law").order_by("-created_at")
-    filterset_fields = ("status", "law")
+    filterset_fields = ("status", "law", "kind")
+
+    @extend_schema(request=None, responses={202: s.RecalculationRunSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CanEditReferenceData])
+    def resume(self, request, pk=None):
+        """Send the remaining batches of a run again (a worker died; reference-data editors)."""
+        run = tasks.run_resume(self.get_object())
+        run.refresh_from_db()
+        return Response(s.RecalculationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: s.RecalculationResultSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -114,18 +124,46 @@ class RecalculationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return self.get_paginated_response(s.RecalculationResultSerializer(page, many=True).data)
 
 
-class FinanceLawWhatIfView(viewsets.ViewSet):
-    """What-if: the impact a draft finance law would have on liquidated declarations,
-    nothing written. ``?export=csv`` exports the per-declaration differences."""
+def _what_if_body(run: RecalculationRun) -> dict:
+    body = {"run": run, "law": run.law.code, "declarations": None, "articles": None, "delta": None, "top_lines": None}
+    if run.status == RecalculationRun.Status.SUCCEEDED:
+        impact = recalculation.what_if_impact(run=run)
+        body.update(declarations=impact.declarations, articles=impact.articles, delta=impact.delta,
+                    top_lines=impact.top_lines)
+    return {**s.WhatIfSerializer(body).data}
 
-    permission_classes = [BrokerWorkPermission]
+
+class FinanceLawWhatIfView(viewsets.ViewSet):
+    """What-if: the impact a draft finance law would have on liquidated declarations, computed
+    as a job (Celery; inline in the embedded mode) over the same batches as a recalculation,
+    nothing re-liquidated. ``POST`` starts it (or returns the one under way: 200) and answers at
+    once with the job (202); ``GET`` gives the law's latest what-if, its progress and, once
+    finished, the impact; ``?export=csv`` its per-declaration differences."""
+
+    permission_classes = [SimulationPermission]
+
+    def _latest(self, pk) -> RecalculationRun:
+        law = get_object_or_404(FinanceLaw, pk=pk)
+        run = law.recalculation_runs.filter(kind=RecalculationRun.Kind.WHAT_IF).select_related("law").first()
+        if run is None:
+            raise NotFound("Aucune simulation pour cette loi : lancez-en une (POST).")
+        return run
+
+    @extend_schema(request=None, responses={202: s.WhatIfSerializer, 200: s.WhatIfSerializer})
+    def create(self, request, pk=None):
+        law = get_object_or_404(FinanceLaw, pk=pk)
+        run, created = tasks.what_if_enqueue(law=law, user=request.user)
+        run.refresh_from_db()  # eager mode: already finished
+        return Response(_what_if_body(run), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
     @extend_schema(responses={200: s.WhatIfSerializer})
     def retrieve(self, request, pk=None):
-        law = get_object_or_404(FinanceLaw, pk=pk)
-        impact = recalculation.finance_law_what_if(law=law)
+        run = self._latest(pk)
         if request.query_params.get("export") == "csv":
-            response = HttpResponse(recalculation.what_if_csv(impact), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="what-if-{law.code}.csv"'
+            if run.status != RecalculationRun.Status.SUCCEEDED:
+                raise DomainError("La simulation n'est pas terminée : export impossible pour l'instant.",
+                                  field="export", code="what_if_not_finished")
+            response = HttpResponse(recalculation.what_if_csv(run), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="what-if-{run.law.code}.csv"'
             return response
-        return Response(s.WhatIfSerializer(impact).data)
+        return Response(_what_if_body(run))

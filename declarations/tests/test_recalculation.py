@@ -108,7 +108,7 @@ def test_what_if_on_a_draft_reports_the_impact_and_writes_nothing(draft_law):
     assert impact.top_lines[0] == {"tariff_code": "2309.10.00.00", "delta": Decimal("-972.00")}
     assert Liquidation.objects.count() == liquidations_before
     assert d.liquidations.get().is_current
-    csv_text = what_if_csv(impact)
+    csv_text = what_if_csv(impact.run)
     assert csv_text.splitlines()[1].startswith(d.reference) and "-972.00" in csv_text
 
 
@@ -138,8 +138,14 @@ def test_publish_and_what_if_api(draft_law, api_client, broker_client, django_ca
     from tariff.roles import REFERENCE_EDITOR
 
     liquidated(dt.date(2025, 3, 1))
-    what_if = broker_client.get(f"/api/v1/tariff/finance-laws/{draft_law.pk}/what-if/")
-    assert what_if.status_code == 200 and what_if.json()["delta"]["total"] == "-972.00"
+    url = f"/api/v1/tariff/finance-laws/{draft_law.pk}/what-if/"
+    assert broker_client.get(url).json()["code"] == "not_found"  # none started yet
+    with django_capture_on_commit_callbacks(execute=True):
+        started = broker_client.post(url)
+    assert started.status_code == 202 and started.json()["run"]["kind"] == "what_if"
+    what_if = broker_client.get(url)
+    assert what_if.status_code == 200 and what_if.json()["run"]["status"] == "succeeded"
+    assert what_if.json()["delta"]["total"] == "-972.00" and what_if.json()["declarations"] == 1
     csv_response = broker_client.get(f"/api/v1/tariff/finance-laws/{draft_law.pk}/what-if/?export=csv")
     assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
     assert broker_client.post(f"/api/v1/tariff/finance-laws/{draft_law.pk}/publish/").status_code == 403

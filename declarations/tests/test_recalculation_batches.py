@@ -33,10 +33,10 @@ def published_law(code="LF-98-25"):
 
 
 @pytest.mark.django_db
-def test_the_task_fans_batches_out_and_the_last_one_closes_the_run(monkeypatch):
+def test_the_task_fans_batches_out_and_the_last_one_closes_the_run(settings):
     decls = [liquidated(ON) for _ in range(5)]
     run = recalculation_run_create(law=published_law())
-    monkeypatch.setattr("declarations.recalculation.BATCH_SIZE", 2)
+    settings.RECALCULATION_BATCH_SIZE = 2
     assert recalculate_after_finance_law.delay(run.pk).get() == {"run": run.pk, "batches": 3}  # eager
     run.refresh_from_db()
     assert run.status == RecalculationRun.Status.SUCCEEDED and run.finished_at is not None

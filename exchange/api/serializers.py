@@ -116,6 +116,7 @@ class CommitmentCreateSerializer(serializers.ModelSerializer):
         slug_field="number", queryset=Commitment.objects.all(), required=False, allow_null=True
     )
     total_import_value = positive_money(required=False, help_text="défaut : le montant souscrit")
+    currency = currency()
 
     class Meta:
         model = Commitment

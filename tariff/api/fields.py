@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from tariff.currencies import validate_customs_currency
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 CURRENCY_REGEX = r"^[A-Z]{3}$"
@@ -23,8 +24,9 @@ def quantity(**kwargs) -> serializers.DecimalField:
 
 
 def currency(**kwargs) -> serializers.RegexField:
-    """An ISO 4217 code (three capital letters)."""
+    """An ISO 4217 code (three capital letters) the customs can convert (``tariff.currencies``)."""
     kwargs.setdefault("max_length", 3)
+    kwargs.setdefault("validators", [validate_customs_currency])
     return serializers.RegexField(CURRENCY_REGEX, **kwargs)
 
 

@@ -1,7 +1,19 @@
 from rest_framework import serializers
 
+from tariff.errors import DomainError
 from tariff.models import DutyRate, FinanceLaw, TariffLine
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from tariff.rules import clean_attributes
+
+
+class AttributesField(serializers.DictField):
+    """Excise characteristics, checked as they are entered (``tariff.rules.clean_attributes``)."""
+
+    def to_internal_value(self, data):
+        try:
+            return clean_attributes(super().to_internal_value(data))
+        except DomainError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from exc
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -15,13 +27,7 @@ class QuoteRequestSerializer(serializers.Serializer):
         allow_null=True,
     )
     franchise_code = serializers.CharField(max_length=4, required=False, allow_blank=True, allow_null=True)
-    attributes = serializers.DictField(required=False, default=dict)
-
-    def validate_attributes(self, value):
-        for key, item in value.items():
-            if isinstance(item, (dict, list)):
-                raise serializers.ValidationError(f"« {key} » : valeur simple attendue.")
-        return value
+    attributes = AttributesField(required=False, default=dict)
 
 
 class TaxLineSerializer(serializers.Serializer):

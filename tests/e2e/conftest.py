@@ -55,8 +55,14 @@ def page(browser, live_server, reference_data):
                                   viewport={"width": 1366, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    # Every page of every browser test runs under the Content-Security-Policy: Chromium reports
+    # what the policy blocked ("Refused to apply inline style…") on the console.
+    violations: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(
+        f"{page.url}: {message.text}"))
     yield page
     context.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -290,7 +290,7 @@ def test_imputation_bad_input_is_french_never_a_500(client, staff_user, commitme
     errors = response.context["imputation_form"].errors
     assert errors["amount"] == ["Saisissez un nombre."] and errors["on_date"] == ["Saisissez une date valide."]
     response = client.post(url, {"amount": "100", "currency": "JPY", "on_date": "2025-03-12"})
-    assert "Aucun cours de change douanier JPY" in response.context["imputation_form"].errors["currency"][0]
+    assert "Devise « JPY » inconnue : aucun cours de change douanier" in response.context["imputation_form"].errors["currency"][0]
     response = client.post(url, {"amount": "0", "currency": "MAD", "on_date": "2025-03-12"})
     assert response.context["imputation_form"].errors["amount"] == ["Le montant doit être strictement positif."]
     response = client.post(url, {"amount": "9" * 30, "currency": "MAD", "on_date": "2025-03-12"})

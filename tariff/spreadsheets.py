@@ -1,0 +1,71 @@
+"""Spreadsheet files safe to open: a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return is a formula to Excel and LibreOffice (OWASP "CSV injection"), so every
+export writes it behind a ``'`` and every import takes that ``'`` off again: a round trip gives
+back the same text, and a description such as ``- - Autres`` stays as the tariff prints it.
+
+Plain numbers (``-12,50``) are left alone. Used by the admin's import-export formats
+(``settings.IMPORT_EXPORT_FORMATS``) and by every CSV/XLSX the application writes."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from import_export.formats import base_formats
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d\s\u00a0\u202f]*([.,]\d+)?$")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def restore(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def _map_dataset(dataset, func):
+    for i in range(len(dataset)):
+        dataset[i] = tuple(func(cell) for cell in dataset[i])
+    return dataset
+
+
+class SafeCSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_map_dataset(dataset, neutralise), **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _map_dataset(super().create_dataset(in_stream, **kwargs), restore)
+
+
+class SafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_map_dataset(dataset, neutralise), **kwargs)
+
+    def create_dataset(self, in_stream):
+        return _map_dataset(super().create_dataset(in_stream), restore)
+
+
+def csv_text(header: list[str], rows) -> str:
+    """A CSV document (``;``-free: comma-separated, quoted as needed) with every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return out.getvalue()
+
+
+SAFE_FORMATS = [SafeCSV, SafeXLSX]
+
+
+class SafeFormatsMixin:
+    """Admin import-export with the neutralising CSV and XLSX only (put before the
+    import-export admin class)."""
+
+    formats = SAFE_FORMATS
