@@ -71,3 +71,82 @@ def test_a_real_worker_recalculates_declarations_after_publication():
     assert run.status == RecalculationRun.Status.SUCCEEDED, run.errors
     assert (run.candidates, run.changed) == (1, 1)
     assert declaration.liquidations.get(is_current=True).total_di == Decimal("1080.00")
+
+
+def _start_worker(env, name):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency=1", "-l", "warning",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h",
+         "-s", str(Path(env["BEAT_DIR"]) / f"beat-{name}")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+
+
+def test_a_run_whose_worker_is_killed_finishes_after_restart_within_a_minute(tmp_path):
+    """Issue 19: kill -9 of the only worker mid-run, restart: the sweep (at worker start and by
+    Celery beat) sends the remaining batches again long before Redis's visibility timeout, the
+    run completes with exact counts, and a rerun changes nothing."""
+    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
+        pytest.skip("needs CELERY_BROKER_URL (Redis) and PostgreSQL")
+    import signal
+
+    import redis
+
+    from config.celery_app import app
+    from declarations.models import Liquidation, RecalculationResult, RecalculationRun
+    from declarations.recalculation import recalculation_run_create, recalculation_run_process
+    from declarations.services import declaration_liquidate, declaration_register
+    from declarations.tests.factories import article, make_declaration
+    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+    from tariff.roles import sync_roles
+    from tariff.services import finance_law_publish, reference_data_import
+
+    reference_data_import()
+    sync_roles()
+    n = 120
+    for _ in range(n):
+        d = make_declaration(articles=[article("2309.10.00.00", value="1000")])
+        declaration_register(declaration=d, on_date=dt.date(2025, 3, 1))
+        declaration_liquidate(declaration=d)
+    law = FinanceLaw.objects.create(code="LF-K-25", number="K-25", title="Loi de test (crash)",
+                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
+    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
+                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # no message of another test
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.local",
+           "DJANGO_DEBUG": "false", "RECALCULATION_BATCH_SIZE": "2", "RECALCULATION_STALLED_SECONDS": "10",
+           "RECALCULATION_SWEEP_SECONDS": "5", "BEAT_DIR": str(tmp_path)}
+    worker = _start_worker(env, "first")
+    app.conf.task_always_eager = False
+    try:
+        finance_law_publish(law=law)  # autocommit: the run's task goes to Redis now
+        run = RecalculationRun.objects.get(law=law)
+        deadline = time.monotonic() + 90
+        while run.processed < n // 4:
+            assert time.monotonic() < deadline and run.status != RecalculationRun.Status.SUCCEEDED, run.processed
+            time.sleep(0.05)
+            run.refresh_from_db()
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool child, at once
+        worker.wait(timeout=15)
+        run.refresh_from_db()
+        killed_at, processed_at_kill = time.monotonic(), run.processed
+        assert processed_at_kill < n and run.status == RecalculationRun.Status.RUNNING
+        worker = _start_worker(env, "second")
+        while run.status != RecalculationRun.Status.SUCCEEDED:
+            assert time.monotonic() - killed_at < 60, f"not finished a minute after the crash: {run.processed}/{n}"
+            time.sleep(0.5)
+            run.refresh_from_db()
+        print(f"\nkilled at {processed_at_kill}/{n}; finished {time.monotonic() - killed_at:.1f} s after the kill")
+    finally:
+        app.conf.task_always_eager = True
+        try:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert (run.candidates, run.processed, run.changed, run.failed) == (n, n, n, 0)
+    assert RecalculationResult.objects.filter(run=run).count() == n
+    assert Liquidation.objects.filter(declaration__articles__tariff_line__code="2309100000").count() == 2 * n
+    assert Liquidation.objects.filter(is_current=True, total_di=Decimal("1080.00")).count() == n
+    rerun = recalculation_run_process(run_id=recalculation_run_create(law=law).pk)
+    assert (rerun.changed, rerun.unchanged) == (0, n)

@@ -106,6 +106,8 @@ def main():
     parser.add_argument("--workers", type=int, default=0,
                         help="run through Celery: start a worker with this many processes (needs CELERY_BROKER_URL)")
     parser.add_argument("--profile", action="store_true", help="print the run's cProfile top functions")
+    parser.add_argument("--what-if", action="store_true",
+                        help="first time the what-if job of the draft law on the same data (issue 19)")
     args = parser.parse_args()
     info = bootstrap()
     from django.db import connection, transaction
@@ -133,6 +135,21 @@ def main():
                                     effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
     DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code=CHANGED),
                                    rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    what_if_s = None
+    if args.what_if:
+        # Issue 19: the what-if of the draft law, as a job over the same batches (nothing re-liquidated).
+        from declarations.models import RecalculationRun
+
+        what_if = RecalculationRun.objects.create(law=law, kind=RecalculationRun.Kind.WHAT_IF)
+        started = time.perf_counter()
+        if args.workers:
+            what_if_s = run_with_workers(what_if, args.workers)
+            what_if.refresh_from_db()
+        else:
+            what_if = recalculation_run_process(run_id=what_if.pk)
+            what_if_s = time.perf_counter() - started
+        print(f"what-if (draft law, job): {what_if.candidates:,} declarations, {what_if.articles:,} articles in "
+              f"{what_if_s:.1f} s → {what_if.articles / what_if_s:,.0f} articles/s ({what_if.changed:,} would change)")
     from tariff.signals_domain import finance_law_published
 
     # Detach the on-publish enqueue so the run below is the one timed.

@@ -57,3 +57,48 @@ def test_production_security_values():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True True True True ['https://example.ma']"
+
+
+def _production_value(expression: str, **overrides) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings as s; print({expression})"],
+        cwd=BASE_DIR, env=_production_env(**overrides), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_hsts_is_a_year_when_preload_is_announced():
+    """Issue 19: 30 days with ``preload`` was refused by the preload list (it needs a year)."""
+    assert _production_value("(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD)") == "(31536000, True)"
+    assert _production_value("(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD)",
+                             DJANGO_SECURE_HSTS_SECONDS="2592000") == "(2592000, False)"
+
+
+def test_gunicorn_sends_no_server_banner(tmp_path):
+    """The gunicorn settings of the README (config/gunicorn.py) drop the ``Server`` header."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = _production_env(DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_ALLOWED_HOSTS="127.0.0.1",
+                          GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1")
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.py",
+                               "config.wsgi"], cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                response = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("gunicorn did not answer")
+        assert response.status == 200 and "Server" not in response.headers, dict(response.headers)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
