@@ -23,26 +23,38 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _liquidated_and_draft_law(n: int, tag: str):
+    """``n`` liquidated pet-food declarations of 10,800 MAD (2025-03-01) and a draft law taking
+    their DI from 17.5 % to 10 % (transactional tests start from an empty database)."""
+    from declarations.services import declaration_liquidate, declaration_register
+    from declarations.tests.factories import article, make_declaration
+    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+    from tariff.roles import sync_roles
+    from tariff.services import reference_data_import
+
+    reference_data_import()
+    sync_roles()
+    declarations = []
+    for _ in range(n):
+        declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
+        declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
+        declaration_liquidate(declaration=declaration)
+        declarations.append(declaration)
+    law = FinanceLaw.objects.create(code=f"LF-{tag}-25", number=f"{tag}-25", title=f"Loi de test ({tag})",
+                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
+    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
+                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    return declarations, law
+
+
 def test_a_real_worker_recalculates_declarations_after_publication():
     if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
         pytest.skip("needs CELERY_BROKER_URL (Redis) and PostgreSQL")
     from config.celery_app import app
     from declarations.models import RecalculationRun
-    from declarations.services import declaration_liquidate, declaration_register
-    from declarations.tests.factories import article, make_declaration
-    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
-    from tariff.roles import sync_roles
-    from tariff.services import finance_law_publish, reference_data_import
+    from tariff.services import finance_law_publish
 
-    reference_data_import()  # transactional tests start from an empty database
-    sync_roles()
-    declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
-    declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
-    declaration_liquidate(declaration=declaration)
-    law = FinanceLaw.objects.create(code="LF-W-25", number="W-25", title="Loi de test (worker)",
-                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    [declaration], law = _liquidated_and_draft_law(1, "W")
 
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.local",
            "DJANGO_DEBUG": "false"}
@@ -95,23 +107,10 @@ def test_a_run_whose_worker_is_killed_finishes_after_restart_within_a_minute(tmp
     from config.celery_app import app
     from declarations.models import Liquidation, RecalculationResult, RecalculationRun
     from declarations.recalculation import recalculation_run_create, recalculation_run_process
-    from declarations.services import declaration_liquidate, declaration_register
-    from declarations.tests.factories import article, make_declaration
-    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
-    from tariff.roles import sync_roles
-    from tariff.services import finance_law_publish, reference_data_import
+    from tariff.services import finance_law_publish
 
-    reference_data_import()
-    sync_roles()
     n = 120
-    for _ in range(n):
-        d = make_declaration(articles=[article("2309.10.00.00", value="1000")])
-        declaration_register(declaration=d, on_date=dt.date(2025, 3, 1))
-        declaration_liquidate(declaration=d)
-    law = FinanceLaw.objects.create(code="LF-K-25", number="K-25", title="Loi de test (crash)",
-                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    _declarations, law = _liquidated_and_draft_law(n, "K")
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # no message of another test
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.local",
            "DJANGO_DEBUG": "false", "RECALCULATION_BATCH_SIZE": "2", "RECALCULATION_STALLED_SECONDS": "10",

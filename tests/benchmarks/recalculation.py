@@ -96,6 +96,19 @@ def run_with_workers(run, workers: int) -> float:
         worker.wait(timeout=30)
 
 
+def timed_run(run, workers: int):
+    """The run through a Celery worker with ``workers`` processes, or in this process; (run, seconds)."""
+    from declarations.recalculation import recalculation_run_process
+
+    started = time.perf_counter()
+    if workers:
+        seconds = run_with_workers(run, workers)
+        run.refresh_from_db()
+        return run, seconds
+    run = recalculation_run_process(run_id=run.pk)
+    return run, time.perf_counter() - started
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--declarations", type=int, default=2000)
@@ -113,7 +126,7 @@ def main():
     from django.db import connection, transaction
 
     from declarations.models import LiquidationLine
-    from declarations.recalculation import recalculation_candidates, recalculation_run_create, recalculation_run_process
+    from declarations.recalculation import recalculation_candidates, recalculation_run_create
     from tariff.models import DraftRateChange, FinanceLaw, TariffLine
     from tariff.selectors import get_tariff_index
     from tariff.services import finance_law_publish, quote_duties
@@ -140,14 +153,8 @@ def main():
         # Issue 19: the what-if of the draft law, as a job over the same batches (nothing re-liquidated).
         from declarations.models import RecalculationRun
 
-        what_if = RecalculationRun.objects.create(law=law, kind=RecalculationRun.Kind.WHAT_IF)
-        started = time.perf_counter()
-        if args.workers:
-            what_if_s = run_with_workers(what_if, args.workers)
-            what_if.refresh_from_db()
-        else:
-            what_if = recalculation_run_process(run_id=what_if.pk)
-            what_if_s = time.perf_counter() - started
+        what_if, what_if_s = timed_run(RecalculationRun.objects.create(law=law, kind=RecalculationRun.Kind.WHAT_IF),
+                                       args.workers)
         print(f"what-if (draft law, job): {what_if.candidates:,} declarations, {what_if.articles:,} articles in "
               f"{what_if_s:.1f} s → {what_if.articles / what_if_s:,.0f} articles/s ({what_if.changed:,} would change)")
     from tariff.signals_domain import finance_law_published
@@ -190,13 +197,7 @@ def main():
         connection.execute_wrappers.append(timed)
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
-    if args.workers:
-        run_s = run_with_workers(run, args.workers)
-        run.refresh_from_db()
-    else:
-        run = recalculation_run_process(run_id=run.pk)
-        run_s = time.perf_counter() - started
+    run, run_s = timed_run(run, args.workers)
     if args.profile:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
