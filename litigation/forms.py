@@ -164,6 +164,10 @@ class SettlementForm(forms.Form):
 
     settlement_date = date_field(_("Date de la transaction"))
     reference = forms.CharField(label=_("Référence de la transaction"), max_length=60, required=False)
+    fine_retained = money_field(
+        _("Amende retenue (DH)"), required=False,
+        help_text=_("Dans la fourchette légale des infractions (ex. 297-8° : 10 000 à 50 000 DH) ; "
+                    "vide : le maximum encouru."))
     fines_remitted = money_field(_("Remise sur les amendes (DH)"), initial=0)
     confiscations_remitted = money_field(_("Remise sur les confiscations (DH)"), initial=0)
     other_sums_remitted = money_field(_("Remise sur les autres sommes (DH)"), initial=0)

@@ -296,6 +296,10 @@ class Settlement(RuleCheckedModel):
     confiscations_remitted = MoneyField(_("remise sur les confiscations (DH)"), default=0, validators=non_negative)
     other_sums_remitted = MoneyField(_("remise sur les autres sommes (DH)"), default=0, validators=non_negative)
     duties_remitted = MoneyField(_("remise sur les droits et taxes (DH)"), default=0, validators=non_negative)
+    # The fine the administration retains within the legal range of the offences in force on the
+    # facts date (e.g. 297-8°: 10,000–50,000 DH); the remission is granted on it. Empty: the
+    # maximum incurred (settlements recorded before the field existed).
+    fine_retained = MoneyField(_("amende retenue (DH)"), null=True, blank=True, validators=non_negative)
     # Snapshots taken when the settlement is recorded (services.settlement_record).
     fines_due = MoneyField(_("amendes encourues (maximum, DH)"), default=0)
     duties_due = MoneyField(_("droits et taxes exigibles, non remissibles (DH)"), default=0)
@@ -323,5 +327,16 @@ class Settlement(RuleCheckedModel):
         return f"{_('Transaction')} {self.reference or self.pk} — {self.case.reference}"
 
     @property
+    def fine_basis(self):
+        """What the remission is granted on: the retained fine, else the maximum incurred."""
+        return self.fines_due if self.fine_retained is None else self.fine_retained
+
+    @property
     def fines_payable(self):
-        return self.fines_due - self.fines_remitted
+        return self.fine_basis - self.fines_remitted
+
+    @property
+    def amount_due(self):
+        """What the offender pays under the transaction: the fines left after the remission and
+        the duties and taxes, which a transaction never remits (CDII art. 275)."""
+        return self.fines_payable + self.duties_due

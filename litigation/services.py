@@ -228,9 +228,11 @@ def case_transition(*, case: Case, to_status: str) -> Case:
 SETTLEMENT_AMOUNTS = ("fines_remitted", "confiscations_remitted", "other_sums_remitted", "duties_remitted")
 
 
-def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str, Decimal]) -> Exposure:
+def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str, Decimal],
+                     fine_retained: Decimal | None = None) -> Exposure:
     """Every reason the settlement cannot be recorded, at once; returns the case's exposure
-    on the settlement date when it can."""
+    on the settlement date when it can. A retained fine lies within the legal range of the
+    offences in force on the facts date, and the fines remission is granted on it."""
     errors: list[DomainError] = []
     if amounts["duties_remitted"] > 0:
         # CDII art. 275 (LF 2024): never on the duties and taxes due on the seized goods.
@@ -253,8 +255,18 @@ def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str,
                                       field="settlement_date", code="settlement_before_facts"))
     exposure = case_exposure(case, on_date=settlement_date)
     already = {name: sum((getattr(s, name) for s in case.settlements.all()), ZERO) for name in SETTLEMENT_AMOUNTS}
+    fines_cap = (exposure.fine_max_total, "des amendes encourues")
+    if fine_retained is not None:
+        low, high = exposure.fine_min_total, exposure.fine_max_total
+        if fine_retained < low or (not exposure.incomplete and fine_retained > high):
+            errors.append(LitigationError(
+                f"L'amende retenue ({format_dh(fine_retained)}) doit être comprise entre {format_dh(low)} et "
+                f"{format_dh(high)} (infractions en vigueur à la date des faits).",
+                field="fine_retained", code="retained_fine_out_of_range",
+            ))
+        fines_cap = (fine_retained, "de l'amende retenue")
     caps = {
-        "fines_remitted": (exposure.fine_max_total, "des amendes encourues"),
+        "fines_remitted": fines_cap,
         "confiscations_remitted": (exposure.confiscation_value, "de la valeur des biens confiscables saisis"),
         "other_sums_remitted": (quantize_money(case.other_sums_due or ZERO), "des autres sommes dues"),
     }
@@ -282,13 +294,15 @@ def settlement_record(
     confiscations_remitted: Decimal = ZERO,
     other_sums_remitted: Decimal = ZERO,
     duties_remitted: Decimal = ZERO,
+    fine_retained: Decimal | None = None,
     reference: str = "",
     notes: str = "",
 ) -> Settlement:
     """Record a transaction on a case under review and mark the case settled.
 
     Remissions may cover fines, confiscations and other sums, partly or wholly, up to what
-    the case exposes; any remission of duties is refused (``settlement_remits_duties``).
+    the case exposes (the fines: up to the retained fine when one is given); any remission of
+    duties is refused (``settlement_remits_duties``).
     """
     amounts = {
         "fines_remitted": quantize_money(fines_remitted),
@@ -298,9 +312,11 @@ def settlement_record(
     }
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        exposure = settlement_check(case=case, settlement_date=settlement_date, amounts=amounts)
+        retained = None if fine_retained is None else quantize_money(fine_retained)
+        exposure = settlement_check(case=case, settlement_date=settlement_date, amounts=amounts,
+                                    fine_retained=retained)
         settlement = Settlement(
-            case=case, settlement_date=settlement_date, reference=reference, notes=notes,
+            case=case, settlement_date=settlement_date, reference=reference, notes=notes, fine_retained=retained,
             fines_due=exposure.fine_max_total, duties_due=exposure.duties_not_remittable, **amounts,
         )
         settlement.full_clean()

@@ -149,7 +149,8 @@ class CaseSettlementView(CaseActionView):
     def perform(self, case, form):
         settlement = services.settlement_record(case=case, **form.cleaned_data)
         return _("Transaction enregistrée : %(fines)s d'amendes remises ; %(duties)s de droits et taxes restent "
-                 "dus.") % {"fines": dh(settlement.fines_remitted), "duties": dh(settlement.duties_due)}
+                 "dus ; %(due)s à payer.") % {"fines": dh(settlement.fines_remitted), "duties": dh(settlement.duties_due),
+                                             "due": dh(settlement.amount_due)}
 
 
 class CaseTransitionView(CaseActionView):

@@ -67,11 +67,13 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
 
 class SettlementSerializer(serializers.ModelSerializer):
     fines_payable = money(read_only=True)
+    amount_due = money(read_only=True, help_text="amendes restant dues après remise + droits et taxes (art. 275)")
 
     class Meta:
         model = Settlement
         fields = (
-            "id", "case", "reference", "settlement_date", "fines_due", "fines_remitted", "fines_payable",
+            "id", "case", "reference", "settlement_date", "fines_due", "fine_retained", "fines_remitted",
+            "fines_payable", "amount_due",
             "confiscations_remitted", "other_sums_remitted", "duties_remitted", "duties_due", "currency", "notes",
             "created_at",
         )
@@ -80,6 +82,8 @@ class SettlementSerializer(serializers.ModelSerializer):
 class SettlementInputSerializer(serializers.Serializer):
     settlement_date = serializers.DateField()
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    fine_retained = money(min_value=0, required=False, allow_null=True, default=None,
+                          help_text="amende retenue dans la fourchette légale ; la remise porte sur elle")
     fines_remitted = money(min_value=0, required=False, default=0)
     confiscations_remitted = money(min_value=0, required=False, default=0)
     other_sums_remitted = money(min_value=0, required=False, default=0)

@@ -127,3 +127,56 @@ def test_settlement_history_is_kept():
     settlement = settlement_record(case=contraband_case(), settlement_date=DAY, fines_remitted=D("100"))
     assert settlement.history.count() == 1
     assert settlement.case.history.count() == 2
+
+
+# --- the fine retained within the legal range (issue 22) -------------------------------------------
+
+def declaration_form_case(**fields):
+    """297-8° (LF 2024: 10,000 to 50,000 DH) on facts of 2024, 8,000 DH of duties on the seized goods."""
+    defaults = dict(status=Status.UNDER_REVIEW, facts_date=dt.date(2024, 3, 1), duties_on_seized_goods=D("8000"))
+    return case_with("297", "8°", **{**defaults, **fields})
+
+
+def test_297_8_retained_at_20000_with_half_remitted_leaves_10000_plus_the_duties():
+    case = declaration_form_case()
+    settlement = settlement_record(case=case, settlement_date=DAY, fine_retained=D("20000"),
+                                   fines_remitted=D("10000"))
+    assert (settlement.fines_due, settlement.fine_retained) == (D("50000.00"), D("20000.00"))
+    assert settlement.fines_payable == D("10000.00")
+    assert settlement.duties_due == D("8000.00")  # CDII art. 275: never remitted
+    assert settlement.amount_due == D("18000.00")
+
+
+@pytest.mark.parametrize("retained", [D("9999.99"), D("50000.01"), D("60000")])
+def test_297_8_retained_fine_outside_10000_50000_is_refused(retained):
+    case = declaration_form_case()
+    with pytest.raises(DomainError) as exc:
+        settlement_record(case=case, settlement_date=DAY, fine_retained=retained, fines_remitted=D("0"))
+    assert exc.value.code == "retained_fine_out_of_range" and exc.value.field == "fine_retained"
+    assert "10 000,00" in exc.value.message.replace("\u202f", " ").replace("\xa0", " ")
+    assert not Settlement.objects.exists()
+
+
+def test_the_remission_is_measured_against_the_retained_fine():
+    case = declaration_form_case()
+    with pytest.raises(DomainError) as exc:
+        settlement_record(case=case, settlement_date=DAY, fine_retained=D("20000"), fines_remitted=D("20000.01"))
+    assert exc.value.code == "remits_more_than_due" and "retenue" in exc.value.message
+
+
+def test_without_a_retained_fine_the_remission_is_on_the_maximum():
+    settlement = settlement_record(case=declaration_form_case(), settlement_date=DAY, fines_remitted=D("25000"))
+    assert settlement.fine_retained is None and settlement.fines_payable == D("25000.00")
+    assert settlement.amount_due == D("33000.00")
+
+
+def test_settlement_api_takes_the_retained_fine(broker_client):
+    case = declaration_form_case()
+    response = broker_client.post(f"/api/v1/litigation/cases/{case.pk}/settlements/", {
+        "settlement_date": "2024-06-01", "fine_retained": "20000", "fines_remitted": "10000"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["fine_retained"], body["fines_payable"], body["amount_due"]) == ("20000.00", "10000.00", "18000.00")
+    refused = broker_client.post(f"/api/v1/litigation/cases/{declaration_form_case(reference='X2').pk}/settlements/", {
+        "settlement_date": "2024-06-01", "fine_retained": "5000"}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "retained_fine_out_of_range"
