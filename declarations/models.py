@@ -113,6 +113,8 @@ class EtppAuthorisation(models.Model):
     valid_from = models.DateField(_("valable du"), null=True, blank=True)
     valid_to = models.DateField(_("valable jusqu'au"), null=True, blank=True)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.PORTNET)
+    refused_on = models.DateField(_("refusée le"), null=True, blank=True)
+    refusal_reason = models.CharField(_("motif du refus"), max_length=255, blank=True)
     precious_metals = models.BooleanField(_("métaux précieux (circ. 5360/313)"), default=False)
 
     history = HistoricalRecords()
@@ -135,8 +137,12 @@ class EtppAuthorisation(models.Model):
     def due_on(self) -> dt.date:
         return self.requested_on + dt.timedelta(days=ETPP_DELIVERY_DAYS)
 
+    @property
+    def is_pending(self) -> bool:
+        return self.issued_on is None and self.refused_on is None
+
     def is_overdue(self, today: dt.date) -> bool:
-        return self.issued_on is None and today > self.due_on
+        return self.is_pending and today > self.due_on
 
     def is_valid_on(self, on_date: dt.date) -> bool:
         return (

@@ -6,6 +6,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .models import (
+    ETPP_DELIVERY_DAYS,
     Declaration,
     EtppAuthorisation,
     EtppAuthorisationItem,
@@ -38,8 +39,14 @@ def declaration_detail_queryset():
 
 def etpp_overdue_requests(*, today: dt.date):
     """Pending ETPP requests past the 60-day delivery delay (CDII art. 152-1 bis)."""
-    limit = today - dt.timedelta(days=60)
-    return EtppAuthorisation.objects.filter(issued_on__isnull=True, requested_on__lt=limit)
+    limit = today - dt.timedelta(days=ETPP_DELIVERY_DAYS)
+    return EtppAuthorisation.objects.filter(issued_on__isnull=True, refused_on__isnull=True, requested_on__lt=limit)
+
+
+def etpp_expiring(*, today: dt.date, within_days: int):
+    """Issued authorisations whose validity ends within ``within_days`` (from today on)."""
+    return EtppAuthorisation.objects.filter(
+        issued_on__isnull=False, valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=within_days))
 
 
 # --- reads of the back-office pages and the dashboard ------------------------------------------

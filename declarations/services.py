@@ -20,8 +20,9 @@ from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, TaxLine, convert_to_mad, quote_duties
 
-from . import rules
+from . import rules, selectors
 from .models import (
+    ETPP_DELIVERY_DAYS,
     AnnexedDocument,
     Article,
     Declaration,
@@ -611,12 +612,38 @@ def etpp_authorisation_create(*, number: str, department: str, exporter: Party, 
 
 
 @transaction.atomic
+@transaction.atomic
 def etpp_authorisation_issue(*, authorisation: EtppAuthorisation, issued_on: dt.date, valid_from: dt.date,
-                             valid_to: dt.date | None = None) -> EtppAuthorisation:
+                             valid_to: dt.date | None = None, channel: str | None = None) -> EtppAuthorisation:
+    """Record the delivery of a requested authorisation (date, validity, PortNet or paper)."""
     authorisation = EtppAuthorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if authorisation.refused_on:
+        raise DeclarationError("Cette demande a été refusée : elle ne peut plus être délivrée.",
+                               field="issued_on", code="etpp_refused")
+    if issued_on < authorisation.requested_on:
+        raise DeclarationError("La délivrance ne peut pas précéder la demande.", field="issued_on",
+                               code="etpp_issued_before_request")
     authorisation.issued_on, authorisation.valid_from, authorisation.valid_to = issued_on, valid_from, valid_to
+    authorisation.channel = channel or authorisation.channel
     authorisation.full_clean()
-    authorisation.save(update_fields=["issued_on", "valid_from", "valid_to"])
+    authorisation.save(update_fields=["issued_on", "valid_from", "valid_to", "channel"])
+    return authorisation
+
+
+@transaction.atomic
+def etpp_authorisation_refuse(*, authorisation: EtppAuthorisation, refused_on: dt.date,
+                              reason: str) -> EtppAuthorisation:
+    """Record that the department refused a pending request: it leaves the overdue list."""
+    authorisation = EtppAuthorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if not authorisation.is_pending:
+        raise DeclarationError("Seule une demande en attente peut être refusée.", field="refused_on",
+                               code="etpp_not_pending")
+    if refused_on < authorisation.requested_on:
+        raise DeclarationError("Le refus ne peut pas précéder la demande.", field="refused_on",
+                               code="etpp_refused_before_request")
+    authorisation.refused_on, authorisation.refusal_reason = refused_on, reason
+    authorisation.full_clean()
+    authorisation.save(update_fields=["refused_on", "refusal_reason"])
     return authorisation
 
 
@@ -649,3 +676,30 @@ def declaration_preview(*, declaration: Declaration, articles: list[Article], on
             totals[line.tax] += line.amount
             totals["total"] += line.amount
     return DeclarationPreview(valuation, taxes, totals, [])
+
+
+# --- ETPP deadlines (daily notice to the staff) --------------------------------------------------
+
+ETPP_EXPIRY_NOTICE_DAYS = 15  # authorisations about to expire are announced this many days ahead
+
+
+def etpp_deadline_notice(*, today: dt.date) -> tuple[str, str] | None:
+    """The subject and body of the daily notice: requests past the 60-day delivery delay
+    (CDII art. 152-1 bis) and authorisations ending within ``ETPP_EXPIRY_NOTICE_DAYS``; None
+    when there is nothing to say."""
+    overdue = list(selectors.etpp_overdue_requests(today=today).select_related("exporter").order_by("requested_on"))
+    expiring = list(selectors.etpp_expiring(today=today, within_days=ETPP_EXPIRY_NOTICE_DAYS)
+                    .select_related("exporter").order_by("valid_to"))
+    if not overdue and not expiring:
+        return None
+    lines = [f"Suivi des autorisations ETPP au {today:%d/%m/%Y}.", ""]
+    if overdue:
+        lines.append(f"Demandes en retard (plus de {ETPP_DELIVERY_DAYS} jours, CDII art. 152-1 bis) :")
+        lines += [f"- {a.number} — {a.exporter} — demandée le {a.requested_on:%d/%m/%Y}, attendue le "
+                  f"{a.due_on:%d/%m/%Y} ({(today - a.due_on).days} jours de retard)" for a in overdue]
+        lines.append("")
+    if expiring:
+        lines.append(f"Autorisations qui expirent dans les {ETPP_EXPIRY_NOTICE_DAYS} jours :")
+        lines += [f"- {a.number} — {a.exporter} — valable jusqu'au {a.valid_to:%d/%m/%Y}" for a in expiring]
+    subject = f"ETPP : {len(overdue)} demande(s) en retard, {len(expiring)} autorisation(s) bientôt expirée(s)"
+    return subject, "\n".join(lines)

@@ -16,7 +16,12 @@ from contextlib import contextmanager
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from tariff.roles import BROKER_STAFF
 
 from .models import RecalculationRun
 from .recalculation import (
@@ -27,6 +32,7 @@ from .recalculation import (
     stalled_runs,
     what_if_run_create,
 )
+from .services import etpp_deadline_notice
 
 TRANSIENT = (OperationalError, InterfaceError)
 TASK_OPTIONS = {
@@ -82,6 +88,21 @@ def resume_stalled_runs(self) -> list[int]:
 def _resume_on_worker_start(sender=None, **kwargs):
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         resume_stalled_runs.delay()
+
+
+@shared_task(bind=True, acks_late=False, soft_time_limit=60, time_limit=90)
+def notify_etpp_deadlines(self) -> int:
+    """Daily (Celery beat): e-mail the broker staff the overdue ETPP requests and the
+    authorisations about to expire (Django's mail backend: the console in the embedded mode).
+    Returns the number of recipients."""
+    notice = etpp_deadline_notice(today=timezone.localdate())
+    recipients = sorted(get_user_model().objects.filter(groups__name=BROKER_STAFF, is_active=True)
+                        .exclude(email="").values_list("email", flat=True).distinct())
+    if notice is None or not recipients:
+        return 0
+    subject, body = notice
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
 
 
 # --- what the pages, the admin and the API call ---------------------------------------------------

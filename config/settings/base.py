@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -262,7 +263,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "declarations.tasks.resume_stalled_runs",
         "schedule": env.float("RECALCULATION_SWEEP_SECONDS", default=60.0),
     },
+    "notify-etpp-deadlines": {  # every morning: overdue ETPP requests, authorisations about to expire
+        "task": "declarations.tasks.notify_etpp_deadlines",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+
+# --- E-mail (the daily ETPP notice): the console unless a server is configured ---------------------
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="transitaire@localhost")
 CELERY_TASK_SERIALIZER = "json"
 
 # --- django-import-export ----------------------------------------------------------------

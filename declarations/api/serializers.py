@@ -158,10 +158,24 @@ class ReliquidateSerializer(serializers.Serializer):
 
 class EtppItemSerializer(serializers.ModelSerializer):
     tariff_code = serializers.CharField(source="tariff_line.dotted_code", read_only=True)
+    quantity_left = qty(read_only=True)  # a decimal string, like every quantity
 
     class Meta:
         model = EtppAuthorisationItem
         fields = ("id", "tariff_code", "description", "quantity", "quantity_used", "quantity_left", "unit")
+
+
+class EtppIssueSerializer(serializers.Serializer):
+    issued_on = serializers.DateField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    channel = serializers.ChoiceField(choices=EtppAuthorisation.Channel.choices, required=False, allow_null=True,
+                                      default=None)
+
+
+class EtppRefuseSerializer(serializers.Serializer):
+    refused_on = serializers.DateField()
+    reason = serializers.CharField(max_length=255)
 
 
 class EtppItemInputSerializer(serializers.Serializer):
@@ -179,7 +193,7 @@ class EtppAuthorisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = EtppAuthorisation
         fields = ("id", "number", "department", "exporter", "requested_on", "issued_on", "valid_from", "valid_to",
-                  "channel", "precious_metals", "due_on", "overdue", "items")
+                  "channel", "refused_on", "refusal_reason", "precious_metals", "due_on", "overdue", "items")
 
     def get_overdue(self, obj) -> bool:
         from django.utils import timezone

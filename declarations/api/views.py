@@ -99,6 +99,24 @@ class EtppAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(s.EtppAuthorisationSerializer(self.get_queryset().get(pk=auth.pk)).data,
                         status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.EtppIssueSerializer, responses={200: s.EtppAuthorisationSerializer})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        """Record the delivery of the authorisation (date, validity, channel PortNet or paper)."""
+        params = s.EtppIssueSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        auth = services.etpp_authorisation_issue(authorisation=self.get_object(), **params.validated_data)
+        return Response(s.EtppAuthorisationSerializer(self.get_queryset().get(pk=auth.pk)).data)
+
+    @extend_schema(request=s.EtppRefuseSerializer, responses={200: s.EtppAuthorisationSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        """Record that the department refused the request (date and reason)."""
+        params = s.EtppRefuseSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        auth = services.etpp_authorisation_refuse(authorisation=self.get_object(), **params.validated_data)
+        return Response(s.EtppAuthorisationSerializer(self.get_queryset().get(pk=auth.pk)).data)
+
 
 class RecalculationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recalculation runs after a finance law is published (progress, counts, errors)."""
