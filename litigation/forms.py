@@ -148,9 +148,11 @@ class CaseOffenceForm(forms.Form):
 
     field_aliases = {"article": "offence"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, on_date=None, **kwargs):
+        """``on_date``: the facts date of the case; only the offences in force that day are
+        offered (a repealed or replaced text is not: the text in force on the facts date applies)."""
         super().__init__(*args, **kwargs)
-        self.fields["offence"].choices = [("", _("— choisir —")), *offence_choices()]
+        self.fields["offence"].choices = [("", _("— choisir —")), *offence_choices(on_date=on_date)]
 
     def offence_data(self) -> dict:
         """Keyword arguments of ``services.case_add_offence`` (without the case)."""

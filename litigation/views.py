@@ -93,7 +93,7 @@ class CaseDetailView(LitigationPageMixin, DetailView):
             can_add_offence=can_write and case.status in OPEN_STATUSES,
             can_settle=can_write and case.status == Case.Status.UNDER_REVIEW,
             can_transition=can_write and bool(status_choices(case)),
-            offence_form=kwargs.get("offence_form") or CaseOffenceForm(),
+            offence_form=kwargs.get("offence_form") or CaseOffenceForm(on_date=case.facts_date),
             settlement_form=kwargs.get("settlement_form") or SettlementForm(initial={"settlement_date": today}),
             status_form=kwargs.get("status_form") or CaseStatusForm(case=case),
         )
@@ -133,7 +133,7 @@ class CaseAddOffenceView(CaseActionView):
     form_context_name = "offence_form"
 
     def make_form(self, data):
-        return CaseOffenceForm(data)
+        return CaseOffenceForm(data, on_date=self.object.facts_date)
 
     def perform(self, case, form):
         charged = services.case_add_offence(case=case, **form.offence_data())

@@ -179,3 +179,17 @@ def test_a_case_can_point_to_a_declaration_of_the_office():
     case = case_create(reference="PV-DUM-1", office="309", facts_date=dt.date(2024, 2, 1), declaration=declaration)
     assert case.declaration == declaration and case.declaration_reference == declaration.reference
     assert list(declaration.litigation_cases.all()) == [case]
+
+
+def test_the_offence_picker_offers_only_the_offences_in_force_on_the_facts_date():
+    """Issue 22: art. 280 (and 284, 293, 298) as they stood until 2021-12-31 are not offered for
+    facts of 2024; 297-8° (in force from 2024-01-01) is not offered for facts of 2023."""
+    from litigation.forms import CaseOffenceForm
+
+    def offered(facts):
+        return {key for key, _label in CaseOffenceForm(on_date=facts).fields["offence"].choices if key}
+
+    in_2024, in_2021, in_2023 = offered(dt.date(2024, 3, 1)), offered(dt.date(2021, 6, 1)), offered(dt.date(2023, 6, 1))
+    assert "280||" in in_2021 and "280||" not in in_2024
+    assert "297|8°|" in in_2024 and "297|8°|" not in in_2023
+    assert all(key in in_2024 for key in ("281|1°|",))
