@@ -246,3 +246,11 @@ def test_case_history_shows_the_status_change_and_the_settlement_with_their_auth
     history = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(html[html.index("Historique des modifications"):])))
     assert "broker-page" in history and "Transaction TR-1" in history
     assert "Statut : En cours d'examen → Réglée par transaction" in history, history
+
+
+def test_status_changes_and_settlements_ask_for_confirmation(broker):
+    """Issue 22: closing a case (or recording a transaction) is confirmed in the browser first."""
+    case = case_with("297", "8°", status=Case.Status.UNDER_REVIEW, facts_date=dt.date(2024, 3, 1))
+    page = broker.get(f"/litigation/cases/{case.pk}/").content.decode()
+    assert 'data-confirm="Changer le statut de ce dossier' in page
+    assert 'data-confirm="Enregistrer cette transaction' in page
