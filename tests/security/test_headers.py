@@ -40,3 +40,16 @@ def test_lockout_behind_a_proxy_locks_one_client_not_the_office(client, settings
     other = client.post("/accounts/login/", {"username": broker_user.username, "password": "pw-broker"},
                         REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert other.status_code == 302
+
+
+def test_no_template_carries_an_inline_script_handler_or_style():
+    """The CSP allows only this site's files: an ``onchange=""``, ``style=""`` or inline
+    ``<script>`` would be blocked in the browser (whatever Chromium reports it, or when)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    inline = re.compile(r"""\son[a-z]+\s*=\s*["']|\sstyle\s*=\s*["']|<script(?![^>]*\ssrc=)[^>]*>""", re.I)
+    found = [f"{path.relative_to(root)}:{n}" for path in root.glob("**/templates/**/*.html") if ".venv" not in path.parts
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if inline.search(line)]
+    assert found == []
