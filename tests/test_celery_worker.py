@@ -26,25 +26,13 @@ def _database_url() -> str:
 def _liquidated_and_draft_law(n: int, tag: str):
     """``n`` liquidated pet-food declarations of 10,800 MAD (2025-03-01) and a draft law taking
     their DI from 17.5 % to 10 % (transactional tests start from an empty database)."""
-    from declarations.services import declaration_liquidate, declaration_register
-    from declarations.tests.factories import article, make_declaration
-    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+    from declarations.tests.factories import liquidated_pet_food, pet_food_draft_law
     from tariff.roles import sync_roles
     from tariff.services import reference_data_import
 
     reference_data_import()
     sync_roles()
-    declarations = []
-    for _ in range(n):
-        declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
-        declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
-        declaration_liquidate(declaration=declaration)
-        declarations.append(declaration)
-    law = FinanceLaw.objects.create(code=f"LF-{tag}-25", number=f"{tag}-25", title=f"Loi de test ({tag})",
-                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
-    return declarations, law
+    return [liquidated_pet_food() for _ in range(n)], pet_food_draft_law(tag)
 
 
 def test_a_real_worker_recalculates_declarations_after_publication():

@@ -48,3 +48,28 @@ def make_etpp_authorisation(*, exporter, code="6109.10.00.00", quantity="1000", 
         issued_on=dt.date(2025, 8, 20) if issued else None, valid_from=dt.date(2025, 8, 20) if issued else None,
         valid_to=dt.date(2026, 12, 31) if issued else None, **extra,
     )
+
+
+PET_FOOD = "2309100000"
+
+
+def liquidated_pet_food(on: dt.date = dt.date(2025, 3, 1)):
+    """A liquidated declaration of 10,800 MAD of pet food (DI 17.5 % in 2025)."""
+    from declarations.services import declaration_liquidate, declaration_register
+
+    declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
+    declaration_register(declaration=declaration, on_date=on)
+    declaration_liquidate(declaration=declaration)
+    return declaration
+
+
+def pet_food_draft_law(tag: str):
+    """A draft law taking pet food's DI from 17.5 % to 10 % from 2025-01-01: on 10,800 MAD,
+    DI −810 and VAT −162, −972 MAD a declaration."""
+    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+
+    law = FinanceLaw.objects.create(code=f"LF-{tag}-25", number=f"{tag}-25", title=f"Loi de test ({tag})",
+                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
+    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code=PET_FOOD),
+                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    return law

@@ -36,23 +36,13 @@ def test_pages_admin_and_api_docs_run_under_the_csp(page):
 
 def test_a_what_if_started_in_the_browser_shows_its_impact(page, screenshots):
     """Issue 19: the what-if is a job started from the runs page (inline in the embedded mode)."""
-    import datetime as dt
-    from decimal import Decimal
-
     from conftest import make_user
-    from declarations.services import declaration_liquidate, declaration_register
-    from declarations.tests.factories import article, make_declaration
-    from tariff.models import DraftRateChange, FinanceLaw, TariffLine
+    from declarations.tests.factories import liquidated_pet_food, pet_food_draft_law
     from tariff.roles import BROKER_STAFF
 
     make_user("whatif-e2e", BROKER_STAFF)
-    declaration = make_declaration(articles=[article("2309.10.00.00", value="1000")])
-    declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
-    declaration_liquidate(declaration=declaration)
-    law = FinanceLaw.objects.create(code="LF-E2E-25", number="E2E-25", title="Loi en projet",
-                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
+    liquidated_pet_food()
+    pet_food_draft_law("E2E")
     log_in(page, "whatif-e2e", "pw-whatif-e2e")
     page.goto("/recalculations/")
     page.click("#what-if-form button[type=submit]")

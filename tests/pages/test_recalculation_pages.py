@@ -6,7 +6,7 @@ import pytest
 
 from declarations.models import RecalculationRun
 from declarations.services import declaration_liquidate, declaration_register
-from declarations.tests.factories import article, make_declaration
+from declarations.tests.factories import article, liquidated_pet_food, make_declaration, pet_food_draft_law
 from tariff.models import DraftRateChange, FinanceLaw, TariffLine
 from tariff.services import finance_law_publish
 
@@ -47,14 +47,8 @@ def test_run_pages_need_a_file_role(client, bank, run):
 
 @pytest.fixture
 def draft_law():
-    d = make_declaration(articles=[article("2309.10.00.00", value="1000")])
-    declaration_register(declaration=d, on_date=dt.date(2025, 3, 1))
-    declaration_liquidate(declaration=d)
-    law = FinanceLaw.objects.create(code="LF-W-25", number="W-25", title="Loi en projet",
-                                    effective_date=dt.date(2025, 1, 1), status=FinanceLaw.Status.DRAFT)
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code="2309100000"),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
-    return law
+    liquidated_pet_food()
+    return pet_food_draft_law("W")
 
 
 def test_staff_start_a_what_if_from_the_runs_page_and_read_its_impact(broker, draft_law,
