@@ -145,8 +145,7 @@ def recalculation_run_process(*, run_id: int, batch_size: int | None = None) -> 
 def _finish_if_done(run_id: int) -> bool:
     """Close the run when every candidate has its result. The counters are taken again from the
     results themselves, so a batch sent twice (after a crash) can never leave them off."""
-    run = RecalculationRun.objects.filter(pk=run_id, status=RecalculationRun.Status.RUNNING).first()
-    if run is None or run.processed < run.candidates:
+    if not RecalculationRun.objects.filter(pk=run_id, status=RecalculationRun.Status.RUNNING).exists():
         return False
     counts = dict(RecalculationResult.objects.filter(run_id=run_id).values_list("outcome").annotate(n=Count("id")))
     processed = sum(counts.values())

@@ -75,7 +75,8 @@ def liquidated_duties_by_month(*, months: list[dt.date]) -> list[tuple[dt.date, 
 
 
 def last_recalculation_run() -> RecalculationRun | None:
-    return RecalculationRun.objects.select_related("law").order_by("-created_at").first()
+    return (RecalculationRun.objects.filter(kind=RecalculationRun.Kind.RECALCULATION).select_related("law")
+            .order_by("-created_at").first())
 
 
 def declaration_page_list(*, status: str = "", procedure=None, query: str = ""):

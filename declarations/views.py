@@ -448,7 +448,11 @@ class WhatIfStartView(RolePageMixin, View):
         if not (law_id.isascii() and law_id.isdigit()):
             raise Http404(_("Loi de finances inconnue."))
         law = get_object_or_404(FinanceLaw, pk=law_id)
-        run, created = tasks.what_if_enqueue(law=law, user=request.user)
+        try:
+            run, created = tasks.what_if_enqueue(law=law, user=request.user)
+        except DomainError as exc:  # embedded mode runs it inline: a draft that cannot apply says why
+            messages.error(request, exc.message)
+            return redirect("declarations:recalculation-list")
         if created:
             messages.success(request, _("Simulation lancée : elle se poursuit en arrière-plan."))
         else:

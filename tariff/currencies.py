@@ -17,9 +17,9 @@ from .money import LOCAL_CURRENCY
 NOT_CURRENCIES = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=512)
 def is_iso_currency(code: str) -> bool:
-    return code not in NOT_CURRENCIES and pycountry.currencies.get(alpha_3=code) is not None
+    return len(code) == 3 and code not in NOT_CURRENCIES and pycountry.currencies.get(alpha_3=code) is not None
 
 
 def validate_customs_currency(value: str) -> None:

@@ -105,6 +105,8 @@ def clean_attributes(attributes: dict) -> dict:
                 raise InvalidAttribute(f"« {name} » : nombre trop grand.", field="attributes")
             cleaned[name] = str(value).strip().replace(",", ".") if isinstance(value, str) else str(number)
         elif name in BOOLEAN_ATTRIBUTES:
+            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+                value = value.strip().lower() == "true"  # "true" / "false" as text, as the API took them
             if not isinstance(value, bool):
                 raise InvalidAttribute(f"« {name} » : oui ou non (true / false).", field="attributes")
             cleaned[name] = value

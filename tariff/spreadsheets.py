@@ -18,13 +18,14 @@ PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d\s\u00a0\u202f]*([.,]\d+)?$")
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+    if isinstance(value, str) and (value.startswith("'") or (
+            value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value))):
         return "'" + value
     return value
 
 
 def restore(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith((*FORMULA_START, "'")):
         return value[1:]
     return value
 

@@ -86,7 +86,7 @@ class JSONParser(BaseParser):
             raise BadJSON(f"Corps de requête trop grand (plus de {limit // 1024} Kio).", code="body_too_large")
         try:
             text = raw.decode((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET)
-        except UnicodeDecodeError:
+        except (LookupError, UnicodeError):  # unknown or non-text charset (base64, rot13…)
             raise BadJSON("Corps de requête illisible : UTF-8 attendu.", code="invalid_json") from None
         if _too_deep(text, MAX_DEPTH):
             raise BadJSON(f"JSON trop imbriqué (plus de {MAX_DEPTH} niveaux).", code="json_too_deep")
