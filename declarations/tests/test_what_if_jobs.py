@@ -14,9 +14,9 @@ from declarations.recalculation import (
     what_if_impact,
 )
 from declarations.tasks import resume_stalled_runs, run_resume, what_if_enqueue
-from tariff.models import DraftRateChange, FinanceLaw, TariffLine
 
-from .test_recalculation import PET_FOOD, liquidated
+from .factories import pet_food_draft_law
+from .test_recalculation import liquidated
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2025, 3, 1)
@@ -24,11 +24,7 @@ ON = dt.date(2025, 3, 1)
 
 @pytest.fixture
 def draft_law():
-    law = FinanceLaw.objects.create(code="LF-97-25", number="97-25", title="LF de test", status=FinanceLaw.Status.DRAFT,
-                                    effective_date=dt.date(2025, 1, 1))
-    DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code=PET_FOOD),
-                                   rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
-    return law
+    return pet_food_draft_law("97")
 
 
 def test_what_if_job_fans_out_in_batches_and_adds_up_the_lines(draft_law, settings,
