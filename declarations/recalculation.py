@@ -305,10 +305,6 @@ class WhatIfImpact:
     delta: dict[str, Decimal] = field(default_factory=dict)
     top_lines: list[dict] = field(default_factory=list)
 
-    @property
-    def law(self) -> FinanceLaw:
-        return self.run.law
-
 
 def what_if_impact(*, run: RecalculationRun, top: int = 10) -> WhatIfImpact:
     totals = RecalculationResult.objects.filter(run=run, outcome=RecalculationResult.Outcome.CHANGED).aggregate(
