@@ -3,6 +3,7 @@ idempotency, roles."""
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -88,7 +89,7 @@ def test_list_filters_by_status_importer_and_dates(client_a, make_commitment, im
     assert ids(f"importer={importer.pk}") == {first.pk}
     assert ids("subscribed_before=2025-02-01") == {other.pk}
     assert ids("subscribed_after=2025-02-01") == {first.pk}
-    today = first.domiciliation_confirmed_at.date().isoformat()
+    today = timezone.localdate(first.domiciliation_confirmed_at).isoformat()
     assert ids(f"domiciled_after={today}&domiciled_before={today}") == {first.pk, other.pk}
 
 
