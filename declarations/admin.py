@@ -14,12 +14,14 @@ from tariff.history import SimpleHistoryAdmin  # reverting a version needs the c
 from tariff.roles import REFERENCE_EDITOR, user_has_role
 from tariff.spreadsheets import SafeFormatsMixin
 
-from . import exemptions, tasks
+from . import exemptions, services, tasks
 from .models import (
     AnnexedDocument,
     Article,
     Declaration,
     DeclarationGroup,
+    DeclarationPayment,
+    DeclarationRelease,
     EtppAuthorisation,
     EtppAuthorisationItem,
     ExemptAsset,
@@ -79,6 +81,77 @@ class DeclarationAdmin(SimpleHistoryAdmin):
         if obj is not None and not obj.is_editable:
             return False
         return super().has_change_permission(request, obj)
+
+
+def _add_refusals(form: forms.ModelForm, refusals: list[DomainError]) -> None:
+    """The services' own refusals shown on the admin form (nothing written)."""
+    for error in refusals:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class PaymentAdminForm(forms.ModelForm):
+    class Meta:
+        model = DeclarationPayment
+        fields = ("declaration", "paid_on", "amount", "means", "reference")
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(k) is not None for k in ("declaration", "paid_on", "amount")):
+            _add_refusals(self, services.payment_refusals(
+                declaration=data["declaration"], paid_on=data["paid_on"], amount=data["amount"]))
+        return data
+
+
+class ReleaseAdminForm(forms.ModelForm):
+    class Meta:
+        model = DeclarationRelease
+        fields = ("declaration", "released_on", "reference")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("declaration") and data.get("released_on"):
+            _add_refusals(self, services.release_refusals(declaration=data["declaration"],
+                                                          released_on=data["released_on"]))
+        return data
+
+
+class _StepAdmin(SimpleHistoryAdmin):
+    """Recorded once through the service, never edited nor deleted (the audit trail)."""
+
+    autocomplete_fields = ("declaration",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.form._meta.fields if obj is not None else ()
+
+
+@admin.register(DeclarationPayment)
+class DeclarationPaymentAdmin(_StepAdmin):
+    form = PaymentAdminForm
+    list_display = ("declaration", "paid_on", "amount", "means", "reference")
+    search_fields = ("declaration__reference", "reference")
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.declaration_record_payment(
+            declaration=obj.declaration, paid_on=obj.paid_on, amount=obj.amount, means=obj.means,
+            reference=obj.reference, user=request.user).pk
+
+
+@admin.register(DeclarationRelease)
+class DeclarationReleaseAdmin(_StepAdmin):
+    form = ReleaseAdminForm
+    list_display = ("declaration", "released_on", "reference")
+    search_fields = ("declaration__reference", "reference")
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.declaration_record_release(
+            declaration=obj.declaration, released_on=obj.released_on, reference=obj.reference,
+            user=request.user).pk
 
 
 class LiquidationLineInline(admin.TabularInline):

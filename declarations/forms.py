@@ -25,7 +25,7 @@ from tariff.forms import (
 from tariff.models import TariffLine
 from tariff.rules import clean_attributes
 
-from .models import AnnexedDocument, Declaration, EtppAuthorisation, Party, ProcedureCode
+from .models import AnnexedDocument, Declaration, DeclarationPayment, EtppAuthorisation, Party, ProcedureCode
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Code pays ISO à 2 lettres (ex. FR)."))
 
@@ -255,6 +255,22 @@ class RegisterForm(forms.Form):
 
 class ReliquidateForm(forms.Form):
     reason = forms.CharField(label=_("Motif de la reliquidation"), max_length=255)
+
+
+class PaymentForm(forms.Form):
+    """Payment of the liquidation in force (``services.declaration_record_payment``)."""
+
+    paid_on = date_field(_("Date du paiement"))
+    amount = money_field(_("Montant payé (MAD)"))
+    means = forms.ChoiceField(label=_("Mode de paiement"), choices=DeclarationPayment.Means.choices)
+    reference = forms.CharField(label=_("Référence (quittance)"), max_length=60)
+
+
+class ReleaseForm(forms.Form):
+    """Release of the goods (``services.declaration_record_release``)."""
+
+    released_on = date_field(_("Date de la mainlevée"))
+    reference = forms.CharField(label=_("Référence de la mainlevée"), max_length=60)
 
 
 # --- ETPP authorisations ------------------------------------------------------------------------

@@ -60,6 +60,9 @@ class ProcedureCode(models.Model):
     flow = models.CharField(_("sens"), max_length=10, choices=Flow.choices)
     is_etpp = models.BooleanField(_("ETPP (autorisation requise)"), default=False)
     liquidates_duties = models.BooleanField(_("liquide les droits et taxes"), default=True)
+    # Suspensive régimes (CDII titre V, régimes économiques): the suspended duties are covered by
+    # an engagement cautionné; the liquidation computes them as the amount to guarantee.
+    guarantee_required = models.BooleanField(_("garantie des droits suspendus"), default=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -184,7 +187,8 @@ class Declaration(models.Model):
         DRAFT = "draft", _("Brouillon")
         REGISTERED = "registered", _("Enregistrée")
         LIQUIDATED = "liquidated", _("Liquidée")
-        PAID = "paid", _("Payée / dédouanée")
+        PAID = "paid", _("Payée")
+        CLEARED = "cleared", _("Dédouanée (mainlevée)")
         CANCELLED = "cancelled", _("Annulée")
 
     reference = models.CharField(_("référence"), max_length=40, unique=True)
@@ -338,6 +342,14 @@ class Liquidation(models.Model):
     total_vat = MoneyField(_("total TVA"), default=0)
     total = MoneyField(_("total des droits et taxes"), default=0)
     currency = CurrencyField(_("devise"), default="MAD")
+    # Régimes that owe no import duties (export, suspension): why nothing is liquidated, and
+    # for suspensive régimes the duties the guarantee must cover (not payable, not in totals).
+    duties_note = models.CharField(_("régime sans droits à payer"), max_length=255, blank=True)
+    guarantee_amount = MoneyField(_("droits suspendus à garantir"), null=True, blank=True)
+    exchange_rate_row = models.ForeignKey(
+        "tariff.ExchangeRate", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("cours de change appliqué"),
+    )
 
     history = HistoricalRecords()
 
@@ -354,6 +366,55 @@ class Liquidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration.reference} liquidation n° {self.sequence}"
+
+
+class DeclarationPayment(models.Model):
+    """Payment of the liquidation in force (quittance): the amount is the liquidation's total."""
+
+    class Means(models.TextChoices):
+        E_PAYMENT = "e_payment", _("Paiement électronique (BADR)")
+        BANK = "bank", _("Versement bancaire")
+        CREDIT = "credit", _("Crédit d'enlèvement / obligation cautionnée")
+
+    declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="payment")
+    liquidation = models.OneToOneField(Liquidation, on_delete=models.PROTECT, related_name="payment")
+    paid_on = models.DateField(_("date du paiement"))
+    amount = MoneyField(_("montant payé"))
+    currency = CurrencyField(_("devise"), default="MAD")
+    means = models.CharField(_("mode de paiement"), max_length=12, choices=Means.choices)
+    reference = models.CharField(_("référence du paiement (quittance)"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("paiement des droits et taxes")
+        verbose_name_plural = _("paiements des droits et taxes")
+
+    def __str__(self) -> str:
+        return f"{self.declaration.reference} — {self.reference}"
+
+
+class DeclarationRelease(models.Model):
+    """Release of the goods (mainlevée, bon à enlever)."""
+
+    declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="release")
+    released_on = models.DateField(_("date de la mainlevée"))
+    reference = models.CharField(_("référence de la mainlevée"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mainlevée")
+        verbose_name_plural = _("mainlevées")
+
+    def __str__(self) -> str:
+        return f"{self.declaration.reference} — {self.reference}"
 
 
 class LiquidationLine(models.Model):
@@ -450,7 +511,7 @@ class RecalculationResult(models.Model):
         CHANGED = "changed", _("Modifiée")
         UNCHANGED = "unchanged", _("Inchangée")
         FAILED = "failed", _("Erreur")
-        SKIPPED = "skipped", _("Ignorée (plus liquidée)")
+        SKIPPED = "skipped", _("Ignorée (payée ou plus liquidée)")
 
     run = models.ForeignKey(RecalculationRun, on_delete=models.CASCADE, related_name="results")
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="recalculation_results")

@@ -83,10 +83,17 @@ def law_articles_filter(law: FinanceLaw) -> Q:
     return q
 
 
+# A finance law re-liquidates liquidated declarations; paid and cleared ones it touches are
+# listed too, to record that they were left alone (result "skipped").
+CANDIDATE_STATUSES = (Declaration.Status.LIQUIDATED, Declaration.Status.PAID, Declaration.Status.CLEARED)
+
+
 def recalculation_candidates(*, law: FinanceLaw) -> list[int]:
-    """Liquidated, not yet paid declarations with an article the law touches."""
+    """Declarations with an article the law touches, under a régime that liquidates duties
+    (export and suspensive régimes owe none: a law never re-liquidates them)."""
     return list(
-        Article.objects.filter(declaration__status=Declaration.Status.LIQUIDATED)
+        Article.objects.filter(declaration__status__in=CANDIDATE_STATUSES,
+                               declaration__procedure__liquidates_duties=True)
         .filter(law_articles_filter(law))
         .values_list("declaration_id", flat=True)
         .distinct()
@@ -177,9 +184,11 @@ def recalculation_batch_process(*, run_id: int, declaration_ids: list[int]) -> N
 
 
 def _skipped(run, declarations) -> list[RecalculationResult]:
-    # Paid or cleared since the candidates were listed: recorded, not re-liquidated.
+    # Paid or cleared (before or since the candidates were listed): recorded, not re-liquidated.
     return [RecalculationResult(run=run, declaration=d, outcome=RecalculationResult.Outcome.SKIPPED,
-                                message=f"Statut « {d.get_status_display()} » : plus à recalculer.")
+                                message=f"Statut « {d.get_status_display()} » : la liquidation payée n'est pas "
+                                        "recalculée." if d.status in (Declaration.Status.PAID, Declaration.Status.CLEARED)
+                                else f"Statut « {d.get_status_display()} » : plus à recalculer.")
             for d in declarations if d.status != Declaration.Status.LIQUIDATED]
 
 

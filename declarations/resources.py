@@ -7,7 +7,7 @@ class ProcedureCodeResource(ReferenceResource):
     class Meta(ReferenceResource.Meta):
         model = ProcedureCode
         import_id_fields = ("code",)
-        fields = ("code", "label", "flow", "is_etpp", "liquidates_duties", "note")
+        fields = ("code", "label", "flow", "is_etpp", "liquidates_duties", "guarantee_required", "note")
 
 
 REFERENCE_FILES = (("procedure_codes.csv", ProcedureCodeResource),)

@@ -5,6 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.formats import number_format
+
 from tariff.errors import DomainError
 from tariff.money import allocate, quantize_money, to_decimal
 
@@ -77,8 +80,8 @@ def required_document_kinds(declaration, articles) -> list[str]:
     return kinds
 
 
-def missing_document_warnings(declaration, articles, on_date: dt.date) -> list[str]:
-    present = {d.kind for d in declaration.documents.all()}
+def missing_document_warnings(declaration, articles, on_date: dt.date, *, present: set[str]) -> list[str]:
+    """``present``: the kinds of the documents annexed so far."""
     from .models import AnnexedDocument
 
     labels = dict(AnnexedDocument.Kind.choices)
@@ -128,3 +131,77 @@ def etpp_item_for(article, items):
         if item.tariff_line_id == article.tariff_line_id:
             return item
     return None
+
+
+# --- procedures: what a régime owes ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProcedureDuties:
+    payable: bool  # import duties and taxes liquidated and paid
+    guarantee: bool  # suspended duties to be covered by a guarantee
+    note: str  # why nothing is payable (shown on the liquidation and the note)
+
+
+def procedure_duties(procedure) -> ProcedureDuties:
+    """What a declaration under ``procedure`` owes, as the procedure code table says
+    (``liquidates_duties``, ``guarantee_required``): import duties and taxes for release for
+    consumption; none at export (040, ETPP 077/771, CDII art. 152-1 bis); suspended under the
+    economic régimes (AT, ATPA, warehouse; CDII titre V), guaranteed where the code says so."""
+    if procedure.liquidates_duties:
+        return ProcedureDuties(True, False, "")
+    if procedure.flow == procedure.Flow.EXPORT:
+        why = "exportation : aucun droit ni taxe à l'importation n'est dû"
+    elif procedure.guarantee_required:
+        why = "droits et taxes suspendus, couverts par un engagement cautionné"
+    else:
+        why = "droits et taxes suspendus"
+    return ProcedureDuties(False, procedure.guarantee_required,
+                           f"Régime {procedure.code} ({procedure.label}) : {why}.")
+
+
+# --- payment and release -----------------------------------------------------------------------
+
+class PaymentRefused(DomainError):
+    code = "payment_refused"
+
+
+def check_payment(*, liquidation, paid_on: dt.date, amount: Decimal, today: dt.date) -> list[DomainError]:
+    """The payment settles the liquidation in force, to the centime (the quittance is for
+    the liquidated total), on or after its date and not in the future."""
+    errors = []
+    if amount != liquidation.total:
+        errors.append(PaymentRefused(
+            f"Le montant payé ({number_format(amount, 2, force_grouping=True)} MAD) doit être égal au total de la "
+            f"liquidation en vigueur ({number_format(liquidation.total, 2, force_grouping=True)} MAD).",
+            field="amount", code="payment_amount_mismatch"))
+    liquidated_on = timezone.localdate(liquidation.created_at) if liquidation.created_at else liquidation.on_date
+    if paid_on < liquidated_on:
+        errors.append(PaymentRefused(
+            f"Le paiement ne peut pas précéder la liquidation du {liquidated_on:%d/%m/%Y}.",
+            field="paid_on", code="payment_before_liquidation"))
+    if paid_on > today:
+        errors.append(PaymentRefused("La date du paiement ne peut pas être dans le futur.", field="paid_on",
+                                     code="payment_in_future"))
+    return errors
+
+
+def check_release(*, declaration, liquidation, payment, released_on: dt.date, today: dt.date) -> list[DomainError]:
+    """Release (mainlevée) once the duties are paid, or at once when nothing is payable."""
+    status = declaration.Status
+    if declaration.status == status.PAID:
+        after = payment.paid_on
+    elif declaration.status == status.LIQUIDATED and liquidation is not None and liquidation.total == 0:
+        after = timezone.localdate(liquidation.created_at)
+    elif declaration.status == status.LIQUIDATED:
+        return [PaymentRefused("Les droits et taxes liquidés doivent être payés avant la mainlevée.",
+                               field="status", code="release_before_payment")]
+    else:
+        return [PaymentRefused("Seule une déclaration liquidée et payée peut recevoir la mainlevée.",
+                               field="status", code="invalid_status")]
+    if released_on < after:
+        return [PaymentRefused(f"La mainlevée ne peut pas précéder le {after:%d/%m/%Y}.", field="released_on",
+                               code="release_too_early")]
+    if released_on > today:
+        return [PaymentRefused("La date de mainlevée ne peut pas être dans le futur.", field="released_on",
+                               code="release_in_future")]
+    return []

@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
@@ -25,7 +26,9 @@ def declaration_list(*, status: str | None = None):
 
 
 def declaration_detail_queryset():
-    return Declaration.objects.select_related("procedure", "party", "etpp_authorisation", "group").prefetch_related(
+    return Declaration.objects.select_related(
+        "procedure", "party", "etpp_authorisation", "group", "declarant", "payment", "release",
+    ).prefetch_related(
         "articles__tariff_line",
         "documents",
         Prefetch(
@@ -95,3 +98,45 @@ def etpp_authorisation_detail_queryset():
         Prefetch("imputations", queryset=imputations)).order_by("id")
     return EtppAuthorisation.objects.select_related("exporter").prefetch_related(
         Prefetch("items", queryset=items), "declarations")
+
+
+# --- printed documents and the office's to-pay list ---------------------------------------------
+
+@dataclass(frozen=True)
+class NoteArticle:
+    article: object
+    lines: list  # LiquidationLine of this article, DI then TIC then TVA
+    total: Decimal
+
+
+def liquidation_note(*, declaration: Declaration) -> dict:
+    """What the liquidation note (bulletin de liquidation) prints: the declaration, the
+    liquidation in force with each article's lines (base, rate, amount, law), the totals, the
+    rates' date and the exchange rate used. ``declaration`` from ``declaration_detail_queryset``."""
+    liquidation = next((liq for liq in declaration.liquidations.all() if liq.is_current), None)
+    order = {"DI": 0, "TIC": 1, "TVA": 2}
+    by_article: dict[int, list] = {}
+    for line in (liquidation.lines.all() if liquidation else ()):
+        by_article.setdefault(line.article_id, []).append(line)
+    articles = []
+    for article in declaration.articles.all():
+        lines = sorted(by_article.get(article.id, []), key=lambda li: order.get(li.tax, 9))
+        articles.append(NoteArticle(article, lines, sum((li.amount for li in lines), Decimal("0.00"))))
+    laws = sorted({line.law for item in articles for line in item.lines}, key=lambda law: law.code)
+    return {"declaration": declaration, "liquidation": liquidation, "articles": articles, "laws": laws,
+            # (a missing one-to-one raises RelatedObjectDoesNotExist, an AttributeError)
+            "payment": getattr(declaration, "payment", None), "release": getattr(declaration, "release", None)}
+
+
+def declarations_to_pay(*, today: dt.date) -> list[Declaration]:
+    """Liquidated, unpaid declarations with something to pay: amount due and age in days
+    since liquidation, oldest first (the office's "à payer" list)."""
+    current = Liquidation.objects.filter(declaration=OuterRef("pk"), is_current=True)
+    rows = (Declaration.objects.filter(status=Declaration.Status.LIQUIDATED)
+            .annotate(amount_due=Subquery(current.values("total")[:1]),
+                      liquidated_at=Subquery(current.values("created_at")[:1]))
+            .filter(amount_due__gt=0).select_related("party", "procedure").order_by("liquidated_at"))
+    rows = list(rows)
+    for row in rows:
+        row.age_days = (today - timezone.localdate(row.liquidated_at)).days
+    return rows

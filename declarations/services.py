@@ -18,7 +18,16 @@ from tariff.models import TariffLine
 from tariff.rules import clean_attributes
 from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
-from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, TaxLine, convert_to_mad, quote_duties
+from tariff.services import (
+    TAX_DI,
+    TAX_TIC,
+    TAX_VAT,
+    TaxLine,
+    convert_to_mad,
+    exchange_rate_in_force,
+    exchange_rate_warnings,
+    quote_duties,
+)
 
 from . import rules, selectors
 from .models import (
@@ -27,6 +36,8 @@ from .models import (
     Article,
     Declaration,
     DeclarationGroup,
+    DeclarationPayment,
+    DeclarationRelease,
     EtppAuthorisation,
     EtppAuthorisationItem,
     EtppImputation,
@@ -228,30 +239,53 @@ def declaration_register(*, declaration: Declaration, user=None, on_date: dt.dat
         raise InvalidTransition("Seule une déclaration en brouillon peut être enregistrée.", field="status")
     on_date = on_date or timezone.localdate()
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
-    from . import exemptions  # conditional codes, quotas, conventions, investment goods (issue 9)
-
-    claims = exemptions.registration_checks(declaration=declaration, articles=articles, on_date=on_date)
-    _raise_all(
-        rules.check_cost_fields_filled(declaration)
-        + rules.check_invoice_matches_articles(declaration, articles)
-        + rules.check_etpp_authorisation(declaration, articles, on_date)
-        + claims.errors
-    )
+    checks = declaration_checks(declaration=declaration, articles=articles, on_date=on_date)
+    _raise_all(checks.errors)
     valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
     for article, value in zip(articles, valuation.article_values):
         article.customs_value = value
     Article.objects.bulk_update(articles, ["customs_value"])
     _impute_etpp(declaration, articles)
-    rate = get_tariff_index().exchange_rate_on(declaration.invoice_currency, on_date)
-    declaration.exchange_rate = rate.rate if rate else (Decimal("1") if declaration.invoice_currency == LOCAL_CURRENCY else None)
+    declaration.exchange_rate = (Decimal("1") if declaration.invoice_currency == LOCAL_CURRENCY else exchange_rate_in_force(
+        currency=declaration.invoice_currency, on_date=on_date, field="invoice_currency").rate)
     declaration.declared_value_mad = valuation.declared_value_mad
     declaration.allocation_coefficient = valuation.coefficient
     declaration.registered_on = on_date
     declaration.status = Declaration.Status.REGISTERED
     declaration.save(update_fields=[
         "exchange_rate", "declared_value_mad", "allocation_coefficient", "registered_on", "status", "updated_at"])
-    return RegistrationResult(declaration, rules.missing_document_warnings(declaration, articles, on_date)
-                              + claims.warnings)
+    return RegistrationResult(declaration, checks.warnings)
+
+
+@dataclass(frozen=True)
+class DeclarationChecks:
+    errors: list[DomainError]
+    warnings: list[str]
+
+
+def declaration_checks(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
+                       document_kinds: set[str] | None = None) -> DeclarationChecks:
+    """The one check list of a declaration on ``on_date``: what blocks registration (cost
+    fields, invoice total, ETPP authorisation, exemption claims) and what it warns of (missing
+    documents, sample exchange rates). Registration raises the errors; the preview shows both.
+    ``document_kinds``: the annexed documents of an unsaved declaration (preview of a form)."""
+    from . import exemptions  # conditional codes, quotas, conventions, investment goods (issue 9)
+
+    claims = exemptions.registration_checks(declaration=declaration, articles=articles, on_date=on_date)
+    errors = (rules.check_cost_fields_filled(declaration)
+              + rules.check_invoice_matches_articles(declaration, articles)
+              + rules.check_etpp_authorisation(declaration, articles, on_date)
+              + claims.errors)
+    if document_kinds is None:
+        document_kinds = {d.kind for d in declaration.documents.all()}
+    currencies = {declaration.invoice_currency} | {
+        currency for amount, currency in (
+            (declaration.freight_amount, declaration.freight_currency),
+            (declaration.insurance_amount, declaration.insurance_currency),
+            (declaration.other_costs_amount, declaration.other_costs_currency)) if amount}
+    warnings = (rules.missing_document_warnings(declaration, articles, on_date, present=document_kinds)
+                + claims.warnings + exchange_rate_warnings(currencies=currencies, on_date=on_date))
+    return DeclarationChecks(errors, warnings)
 
 
 def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
@@ -392,6 +426,10 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
         raise InvalidTransition("Seule une déclaration enregistrée peut être liquidée.", field="status")
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
     index = get_tariff_index()
+    treatment = rules.procedure_duties(declaration.procedure)
+    if not treatment.payable:
+        return _liquidate_without_duties(declaration=declaration, articles=articles, treatment=treatment,
+                                         index=index, user=user)
     from . import exemptions  # quota split under row lock, convention / investment-goods exemptions (issue 9)
 
     plan = exemptions.liquidation_plan(declaration=declaration, articles=articles, index=index)
@@ -403,9 +441,38 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
         declaration=declaration, computed=computed, on_date=declaration.registered_on, user=user,
         reason="Liquidation initiale", sequence=1, version=index.version,
     )
+    liquidation.exchange_rate_row = _invoice_rate(declaration, index)
     liquidation.save()
     _insert_lines([(liquidation, computed)])
     plan.record(liquidation)
+    declaration.status = Declaration.Status.LIQUIDATED
+    declaration.save(update_fields=["status", "updated_at"])
+    return liquidation
+
+
+def _invoice_rate(declaration: Declaration, index):
+    if declaration.invoice_currency == LOCAL_CURRENCY:
+        return None
+    return exchange_rate_in_force(currency=declaration.invoice_currency, on_date=declaration.registered_on,
+                                  index=index, field="invoice_currency")
+
+
+def _liquidate_without_duties(*, declaration: Declaration, articles: list[Article], treatment: rules.ProcedureDuties,
+                              index, user) -> Liquidation:
+    """Export and suspensive régimes: nothing payable, the reason recorded; where the régime
+    needs a guarantee, the suspended duties computed (at the rates of the registration date) as
+    the amount it must cover. No quota is consumed and no exemption is recorded."""
+    guarantee = None
+    if treatment.guarantee:
+        computed = declaration_compute_duties(declaration=declaration, articles=articles,
+                                              on_date=declaration.registered_on, index=index)
+        guarantee = sum(_tax_totals(computed), Decimal("0.00"))
+    liquidation = _new_liquidation(
+        declaration=declaration, computed=[], on_date=declaration.registered_on, user=user,
+        reason="Liquidation initiale", sequence=1, version=index.version)
+    liquidation.duties_note, liquidation.guarantee_amount = treatment.note, guarantee
+    liquidation.exchange_rate_row = _invoice_rate(declaration, index)
+    liquidation.save()
     declaration.status = Declaration.Status.LIQUIDATED
     declaration.save(update_fields=["status", "updated_at"])
     return liquidation
@@ -558,14 +625,57 @@ def declaration_reliquidate(*, declaration: Declaration, user=None, reason: str,
     return result
 
 
+def payment_refusals(*, declaration: Declaration, paid_on: dt.date, amount, today: dt.date | None = None
+                     ) -> list[DomainError]:
+    """Why a payment of ``amount`` on ``paid_on`` would be refused (none: it can be recorded)."""
+    if declaration.status != Declaration.Status.LIQUIDATED:
+        return [InvalidTransition("Seule une déclaration liquidée et non payée peut recevoir un paiement.",
+                                  field="status")]
+    liquidation = declaration.liquidations.get(is_current=True)
+    return rules.check_payment(liquidation=liquidation, paid_on=paid_on, amount=to_decimal(amount),
+                               today=today or timezone.localdate())
+
+
+def release_refusals(*, declaration: Declaration, released_on: dt.date, today: dt.date | None = None
+                     ) -> list[DomainError]:
+    """Why a release on ``released_on`` would be refused (none: it can be recorded)."""
+    return rules.check_release(
+        declaration=declaration, liquidation=declaration.liquidations.filter(is_current=True).first(),
+        payment=DeclarationPayment.objects.filter(declaration=declaration).first(), released_on=released_on,
+        today=today or timezone.localdate())
+
+
 @transaction.atomic
-def declaration_mark_paid(*, declaration: Declaration) -> Declaration:
-    updated = Declaration.objects.filter(pk=declaration.pk, status=Declaration.Status.LIQUIDATED).update(
-        status=Declaration.Status.PAID, updated_at=timezone.now())
-    if not updated:
-        raise InvalidTransition("Seule une déclaration liquidée peut être marquée payée.", field="status")
-    declaration.refresh_from_db()
-    return declaration
+def declaration_record_payment(*, declaration: Declaration, paid_on: dt.date, amount, means: str, reference: str,
+                               user=None, today: dt.date | None = None) -> DeclarationPayment:
+    """Record the payment of the liquidation in force (liquidated → paid). The amount must be
+    the liquidation's total; a paid declaration is no longer re-liquidated."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _raise_all(payment_refusals(declaration=declaration, paid_on=paid_on, amount=amount, today=today))
+    payment = DeclarationPayment(declaration=declaration, liquidation=declaration.liquidations.get(is_current=True),
+                                 paid_on=paid_on, amount=quantize_money(to_decimal(amount)), means=means,
+                                 reference=reference.strip(), recorded_by=user)
+    payment.full_clean()
+    payment.save()
+    declaration.status = Declaration.Status.PAID
+    declaration.save(update_fields=["status", "updated_at"])
+    return payment
+
+
+@transaction.atomic
+def declaration_record_release(*, declaration: Declaration, released_on: dt.date, reference: str, user=None,
+                               today: dt.date | None = None) -> DeclarationRelease:
+    """Record the release of the goods (mainlevée): paid → cleared, or liquidated → cleared
+    when the liquidation leaves nothing to pay (export, suspension, full exemption)."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _raise_all(release_refusals(declaration=declaration, released_on=released_on, today=today))
+    release = DeclarationRelease(declaration=declaration, released_on=released_on, reference=reference.strip(),
+                                 recorded_by=user)
+    release.full_clean()
+    release.save()
+    declaration.status = Declaration.Status.CLEARED
+    declaration.save(update_fields=["status", "updated_at"])
+    return release
 
 
 @transaction.atomic
@@ -655,27 +765,43 @@ class DeclarationPreview:
     taxes: list[ArticleTaxes]
     totals: dict[str, Decimal]
     errors: list[str]
+    blocking: list[str] = field(default_factory=list)  # what registration would refuse
+    warnings: list[str] = field(default_factory=list)  # what registration would warn of
+    duties_note: str = ""  # régime owing no import duties
+    guarantee_amount: Decimal | None = None
 
 
-def declaration_preview(*, declaration: Declaration, articles: list[Article], on_date: dt.date) -> DeclarationPreview:
-    """Customs value and duties of an unsaved (or draft) declaration on ``on_date``;
-    problems are returned as messages instead of raised."""
+def declaration_preview(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
+                        document_kinds: set[str] | None = None) -> DeclarationPreview:
+    """Customs value and duties of an unsaved (or draft) declaration on ``on_date``, with the
+    registration's own check list (``declaration_checks``); problems are returned as messages
+    instead of raised."""
     totals = {TAX_DI: Decimal("0"), TAX_TIC: Decimal("0"), TAX_VAT: Decimal("0"), "total": Decimal("0")}
+    try:
+        checks = declaration_checks(declaration=declaration, articles=articles, on_date=on_date,
+                                    document_kinds=document_kinds)
+        blocking, warnings = [e.message for e in checks.errors], checks.warnings
+    except DomainError as exc:
+        blocking, warnings = [exc.message], []
     try:
         valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
     except DomainError as exc:
-        return DeclarationPreview(None, [], totals, [exc.message])
+        return DeclarationPreview(None, [], totals, [exc.message], blocking, warnings)
     for article, value in zip(articles, valuation.article_values):
         article.customs_value = value
     try:
         taxes = declaration_compute_duties(declaration=declaration, articles=articles, on_date=on_date)
     except DomainError as exc:
-        return DeclarationPreview(valuation, [], totals, [exc.message])
+        return DeclarationPreview(valuation, [], totals, [exc.message], blocking, warnings)
+    treatment = rules.procedure_duties(declaration.procedure)
+    if not treatment.payable:
+        guarantee = sum(_tax_totals(taxes), Decimal("0.00")) if treatment.guarantee else None
+        return DeclarationPreview(valuation, [], totals, [], blocking, warnings, treatment.note, guarantee)
     for item in taxes:
         for line in item.lines:
             totals[line.tax] += line.amount
             totals["total"] += line.amount
-    return DeclarationPreview(valuation, taxes, totals, [])
+    return DeclarationPreview(valuation, taxes, totals, [], blocking, warnings)
 
 
 # --- ETPP deadlines (daily notice to the staff) --------------------------------------------------

@@ -28,7 +28,9 @@ from tariff.models import FinanceLaw
 from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
-from . import recalculation, rules, selectors, services, tasks
+from tariff.pdf import pdf_response
+
+from . import printing, recalculation, selectors, services, tasks
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
 from .forms import (
     ArticleFormSet,
@@ -39,7 +41,9 @@ from .forms import (
     EtppFilterForm,
     EtppIssueForm,
     EtppItemFormSet,
+    PaymentForm,
     RegisterForm,
+    ReleaseForm,
     ReliquidateForm,
     article_initial,
 )
@@ -102,7 +106,8 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
         article_forms = articles.filled_forms()
         rows = {"articles": article_forms, "documents": documents.filled_forms()}
         if action == "preview":
-            return self.render_page(form, articles, documents, preview=self.preview(form, article_forms))
+            return self.render_page(form, articles, documents,
+                                    preview=self.preview(form, article_forms, rows["documents"]))
         try:
             declaration = self.save(form, article_forms, rows["documents"])
         except (DomainError, ValidationError) as exc:
@@ -124,9 +129,9 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
             documents=[f.document_data() for f in document_forms],
         )
 
-    def preview(self, form: DeclarationForm, article_forms) -> dict:
-        """Unsaved declaration and articles → customs values, duties, and the blocking
-        checks registration would apply (rules of declarations.rules)."""
+    def preview(self, form: DeclarationForm, article_forms, document_forms) -> dict:
+        """Unsaved declaration and articles → customs values, duties, and registration's own
+        check list (``services.declaration_checks``: what it would refuse and warn of)."""
         on_date = form.cleaned_data.get("rates_date") or timezone.localdate()
         declaration = Declaration(**form.declaration_data())
         articles = []
@@ -134,15 +139,14 @@ class DeclarationCreateView(FilePageMixin, TemplateView):
             data = article_form.article_data()
             data.pop("tariff_code")
             articles.append(Article(number=number, tariff_line=article_form.cleaned_data["tariff_line"], **data))
-        result = services.declaration_preview(declaration=declaration, articles=articles, on_date=on_date)
-        blocking = (rules.check_cost_fields_filled(declaration)
-                    + rules.check_invoice_matches_articles(declaration, articles)
-                    + rules.check_etpp_authorisation(declaration, articles, on_date))
+        result = services.declaration_preview(
+            declaration=declaration, articles=articles, on_date=on_date,
+            document_kinds={f.document_data()["kind"] for f in document_forms})
         for article_form, article in zip(article_forms, articles):
             article_form.preview_value = article.customs_value
         for article_form, item in zip(article_forms, result.taxes):
             article_form.preview_lines = item.lines
-        return {"on_date": on_date, "result": result, "blocking": [e.message for e in blocking]}
+        return {"on_date": on_date, "result": result}
 
     def render_page(self, form, articles, documents, preview=None):
         return self.render_to_response(self.get_context_data(
@@ -237,8 +241,16 @@ class DeclarationDetailView(FilePageMixin, DetailView):
             can_liquidate=can_write and status == Declaration.Status.REGISTERED,
             can_reliquidate=can_write and status == Declaration.Status.LIQUIDATED,
             can_cancel=can_write and status in (Declaration.Status.DRAFT, Declaration.Status.REGISTERED),
+            can_pay=can_write and status == Declaration.Status.LIQUIDATED and current is not None and current.total > 0,
+            can_release=can_write and (status == Declaration.Status.PAID or (
+                status == Declaration.Status.LIQUIDATED and current is not None and current.total == 0)),
             register_form=kwargs.get("register_form") or RegisterForm(initial={"date": today}),
             reliquidate_form=kwargs.get("reliquidate_form") or ReliquidateForm(),
+            payment_form=kwargs.get("payment_form") or PaymentForm(initial={
+                "paid_on": today, "amount": current.total if current else None}),
+            release_form=kwargs.get("release_form") or ReleaseForm(initial={"released_on": today}),
+            payment=getattr(declaration, "payment", None),
+            release=getattr(declaration, "release", None),
         )
         return context
 
@@ -299,6 +311,61 @@ class DeclarationReliquidateView(DeclarationActionView):
         else:
             messages.success(self.request, _("Reliquidation n° %(n)s : écart de %(delta)s MAD.")
                              % {"n": result.current.sequence, "delta": _money(result.delta["total"])})
+
+
+class DeclarationPaymentView(DeclarationActionView):
+    form_class = PaymentForm
+    form_context_name = "payment_form"
+
+    def perform(self, declaration, form):
+        payment = services.declaration_record_payment(declaration=declaration, user=self.request.user,
+                                                      **form.cleaned_data)
+        messages.success(self.request, _("Paiement de %(amount)s MAD enregistré (%(ref)s).")
+                         % {"amount": _money(payment.amount), "ref": payment.reference})
+
+
+class DeclarationReleaseView(DeclarationActionView):
+    form_class = ReleaseForm
+    form_context_name = "release_form"
+
+    def perform(self, declaration, form):
+        release = services.declaration_record_release(declaration=declaration, user=self.request.user,
+                                                      **form.cleaned_data)
+        messages.success(self.request, _("Mainlevée %(ref)s enregistrée : marchandises dédouanées.")
+                         % {"ref": release.reference})
+
+
+class DeclarationPdfView(FilePageMixin, DetailView):
+    """The liquidation note or the declaration summary, as PDF."""
+
+    summary = False
+
+    def get_queryset(self):
+        return selectors.declaration_detail_queryset()
+
+    def get(self, request, *args, **kwargs):
+        declaration = self.get_object()
+        if self.summary:
+            return pdf_response(printing.declaration_summary_pdf(declaration=declaration),
+                                f"recapitulatif-{declaration.reference}.pdf")
+        try:
+            content = printing.liquidation_note_pdf(declaration=declaration)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("declarations:detail", pk=declaration.pk)
+        return pdf_response(content, f"bulletin-liquidation-{declaration.reference}.pdf")
+
+
+class ToPayListView(FilePageMixin, TemplateView):
+    """Liquidated, unpaid declarations with their amount due and age: the office's "à payer"."""
+
+    template_name = "declarations/to_pay.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = selectors.declarations_to_pay(today=timezone.localdate())
+        context.update(rows=rows, total_due=sum((r.amount_due for r in rows), Decimal("0.00")))
+        return context
 
 
 class DeclarationCancelView(DeclarationActionView):

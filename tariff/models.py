@@ -372,6 +372,9 @@ class ExchangeRate(EffectiveDatedRow):
         validators=[MinValueValidator(0)],
     )
     source = models.CharField(_("source"), max_length=255, blank=True)
+    # A sample rate shipped for the demo, not a published customs rate: every valuation that
+    # uses it says so, and production refuses it (settings.ALLOW_ILLUSTRATIVE_EXCHANGE_RATES).
+    illustrative = models.BooleanField(_("cours d'exemple (non publié)"), default=False)
 
     validity_key = ("currency",)
     history = HistoricalRecords()
@@ -383,7 +386,7 @@ class ExchangeRate(EffectiveDatedRow):
         constraints = [validity_check_constraint("exchangerate_valid_range")]
 
     def __str__(self) -> str:
-        return f"1 {self.currency} = {self.rate} MAD dès {self.valid_from}"
+        return f"1 {self.currency} = {self.rate} MAD dès {self.valid_from}" + (" (exemple)" if self.illustrative else "")
 
 
 class DraftRateChange(models.Model):

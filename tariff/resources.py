@@ -186,7 +186,7 @@ class ExchangeRateResource(ReferenceResource):
     class Meta(ReferenceResource.Meta):
         model = ExchangeRate
         import_id_fields = ("currency", "valid_from")
-        fields = ("currency", "valid_from", "valid_to", "rate", "source")
+        fields = ("currency", "valid_from", "valid_to", "rate", "source", "illustrative")
 
 
 class QuotaResource(ReferenceResource):

@@ -9,9 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import formats
+
 from .codes import format_tariff_code, normalize_tariff_code
 from .errors import DomainError
-from .models import FinanceLaw, FranchiseCode
+from .models import ExchangeRate, FinanceLaw, FranchiseCode
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
 from .rules import decide_duty_rate, excise_due, select_excise_band, select_excise_category
 from .selectors import TariffIndex, get_tariff_index
@@ -233,19 +236,43 @@ class CurrencyConversionError(DomainError):
     code = "no_exchange_rate"
 
 
+def exchange_rate_in_force(*, currency: str, on_date: dt.date, index: TariffIndex | None = None,
+                           field: str = "currency") -> ExchangeRate:
+    """The customs exchange rate of ``currency`` in force on ``on_date`` (CDII art. 20: the rate
+    of the registration date). Refused when none covers the date, and when the only one is a
+    sample rate while the office does not allow them (production)."""
+    index = index or get_tariff_index()
+    row = index.exchange_rate_on(currency, on_date)
+    if row is None:
+        raise CurrencyConversionError(
+            f"Aucun cours de change douanier {currency} en vigueur le {on_date:%d/%m/%Y} : importez le cours "
+            "publié pour cette date.", field=field)
+    if row.illustrative and not settings.ALLOW_ILLUSTRATIVE_EXCHANGE_RATES:
+        raise CurrencyConversionError(
+            f"Le seul cours {currency} en vigueur le {on_date:%d/%m/%Y} est un cours d'exemple : importez le "
+            "cours douanier publié.", field=field, code="illustrative_exchange_rate")
+    return row
+
+
+def exchange_rate_warnings(*, currencies, on_date: dt.date, index: TariffIndex | None = None) -> list[str]:
+    """What a valuation on ``on_date`` should tell the user about the rates it uses."""
+    index = index or get_tariff_index()
+    warnings = []
+    for currency in sorted(set(currencies) - {LOCAL_CURRENCY}):
+        row = index.exchange_rate_on(currency, on_date)
+        if row is not None and row.illustrative:
+            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({formats.number_format(row.rate, 6)} MAD), "
+                            "pas un cours douanier publié.")
+    return warnings
+
+
 def convert_to_mad(*, amount, currency: str, on_date: dt.date, index: TariffIndex | None = None) -> Decimal:
     """Amount in MAD at the customs exchange rate in force on ``on_date`` (unrounded;
     callers round once where the amount is recorded)."""
     amount = to_decimal(amount)
     if currency == LOCAL_CURRENCY:
         return amount
-    index = index or get_tariff_index()
-    row = index.exchange_rate_on(currency, on_date)
-    if row is None:
-        raise CurrencyConversionError(
-            f"Aucun cours de change douanier {currency} en vigueur le {on_date:%d/%m/%Y}.", field="currency"
-        )
-    return amount * row.rate
+    return amount * exchange_rate_in_force(currency=currency, on_date=on_date, index=index).rate
 
 
 class ReferenceImportError(DomainError):

@@ -165,9 +165,14 @@ AXES_COOLOFF_MESSAGE = _(
 
 # --- I18N: French UI, Casablanca time --------------------------------------------------
 LANGUAGE_CODE = "fr"
+# The brokerage office printed at the head of its documents (liquidation notes, transactions).
+OFFICE_NAME = env("OFFICE_NAME", default="Cabinet de transit — démonstration")
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Casablanca"
+# The shipped sample EUR rate (tariff/data/exchange_rates.csv, ``illustrative``) may value
+# declarations in the embedded/demo mode, with a warning; production refuses it.
+ALLOW_ILLUSTRATIVE_EXCHANGE_RATES = env.bool("ALLOW_ILLUSTRATIVE_EXCHANGE_RATES", default=True)
 USE_I18N = True
 USE_TZ = True
 

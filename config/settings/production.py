@@ -5,6 +5,7 @@ from .base import *  # noqa: F401,F403
 from .base import ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASES, MIDDLEWARE, SECRET_KEY, env
 
 DEBUG = False
+ALLOW_ILLUSTRATIVE_EXCHANGE_RATES = env.bool("ALLOW_ILLUSTRATIVE_EXCHANGE_RATES", default=False)
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(

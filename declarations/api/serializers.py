@@ -4,6 +4,8 @@ from declarations.models import (
     AnnexedDocument,
     Article,
     Declaration,
+    DeclarationPayment,
+    DeclarationRelease,
     EtppAuthorisation,
     EtppAuthorisationItem,
     Liquidation,
@@ -100,13 +102,40 @@ class LiquidationLineSerializer(serializers.ModelSerializer):
 
 class LiquidationSerializer(serializers.ModelSerializer):
     lines = LiquidationLineSerializer(many=True, read_only=True)
+    guarantee_amount = money(read_only=True, allow_null=True)
 
     class Meta:
         model = Liquidation
         fields = (
             "id", "sequence", "on_date", "is_current", "reason", "created_at", "total_di", "total_tic", "total_vat",
-            "total", "currency", "lines",
+            "total", "currency", "duties_note", "guarantee_amount", "lines",
         )
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    paid_on = serializers.DateField()
+    amount = money()
+    means = serializers.ChoiceField(choices=DeclarationPayment.Means.choices)
+    reference = serializers.CharField(max_length=60)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = money(read_only=True)
+
+    class Meta:
+        model = DeclarationPayment
+        fields = ("paid_on", "amount", "currency", "means", "reference", "liquidation", "recorded_at")
+
+
+class ReleaseInputSerializer(serializers.Serializer):
+    released_on = serializers.DateField()
+    reference = serializers.CharField(max_length=60)
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeclarationRelease
+        fields = ("released_on", "reference", "recorded_at")
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -121,6 +150,8 @@ class DeclarationSerializer(serializers.ModelSerializer):
     articles = ArticleSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     liquidations = LiquidationSerializer(many=True, read_only=True)
+    payment = PaymentSerializer(read_only=True, allow_null=True)
+    release = ReleaseSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Declaration
@@ -129,7 +160,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "invoice_total", "freight_amount", "freight_currency", "freight_included", "insurance_amount",
             "insurance_currency", "insurance_included", "other_costs_amount", "other_costs_currency",
             "other_costs_included", "etpp_authorisation", "registered_on", "exchange_rate", "declared_value_mad",
-            "allocation_coefficient", "articles", "documents", "liquidations",
+            "allocation_coefficient", "articles", "documents", "liquidations", "payment", "release",
         )
 
 

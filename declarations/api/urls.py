@@ -11,6 +11,7 @@ router.register("etpp-authorisations", views.EtppAuthorisationViewSet, basename=
 router.register("parties", views.PartyViewSet, basename="party")
 router.register("recalculation-runs", views.RecalculationRunViewSet, basename="recalculation-run")
 urlpatterns = router.urls + [
+    path("declarations/<int:pk>/liquidation-note.pdf", views.LiquidationNoteView.as_view(), name="liquidation-note"),
     path("tariff/finance-laws/<int:pk>/what-if/", views.FinanceLawWhatIfView.as_view({"get": "retrieve", "post": "create"}),
          name="finance-law-what-if"),
 ]

@@ -1,6 +1,7 @@
 """Thin API over the declaration services."""
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -8,10 +9,12 @@ from rest_framework.response import Response
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from declarations import recalculation, selectors, services, tasks
+from declarations import printing, recalculation, selectors, services, tasks
 from declarations.models import EtppAuthorisation, Party, RecalculationRun
 from tariff.models import FinanceLaw
 from tariff.errors import DomainError
+from tariff.api.renderers import PDF_RENDERERS
+from tariff.pdf import pdf_response
 from tariff.permissions import BrokerWorkPermission, CanEditReferenceData, SimulationPermission
 
 from . import serializers as s
@@ -83,6 +86,47 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         result = services.declaration_reliquidate(
             declaration=self.get_object(), user=request.user, reason=params.validated_data["reason"])
         return Response(s.LiquidationSerializer(result.current or result.previous).data)
+
+
+    @extend_schema(request=s.PaymentInputSerializer, responses={201: s.PaymentSerializer},
+                   description="Paiement de la liquidation en vigueur (montant égal à son total) : la "
+                   "déclaration passe à « payée » et n'est plus recalculée (``payment_amount_mismatch``, "
+                   "``payment_before_liquidation``, ``payment_in_future``, ``invalid_status``).")
+    @action(detail=True, methods=["post"])
+    def payment(self, request, pk=None):
+        params = s.PaymentInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        payment = services.declaration_record_payment(
+            declaration=self.get_object(), user=request.user, **params.validated_data)
+        return Response(s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReleaseInputSerializer, responses={201: s.ReleaseSerializer},
+                   description="Mainlevée : la déclaration payée (ou liquidée sans rien à payer) passe à "
+                   "« dédouanée » (``release_before_payment``, ``release_too_early``, ``release_in_future``).")
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        params = s.ReleaseInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        release = services.declaration_record_release(
+            declaration=self.get_object(), user=request.user, **params.validated_data)
+        return Response(s.ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+
+
+class LiquidationNoteView(generics.GenericAPIView):
+    """``GET /api/v1/declarations/<id>/liquidation-note.pdf``: the liquidation note (PDF)."""
+
+    permission_classes = [BrokerWorkPermission]
+    renderer_classes = PDF_RENDERERS
+
+    def get_queryset(self):
+        return selectors.declaration_detail_queryset()
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   description="Bulletin de liquidation (PDF) de la liquidation en vigueur (``not_liquidated``).")
+    def get(self, request, pk=None):
+        declaration = self.get_object()
+        return pdf_response(printing.liquidation_note_pdf(declaration=declaration),
+                            f"bulletin-liquidation-{declaration.reference}.pdf")
 
 
 class EtppAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

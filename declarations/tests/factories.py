@@ -73,3 +73,18 @@ def pet_food_draft_law(tag: str):
     DraftRateChange.objects.create(law=law, kind="DI", tariff_line=TariffLine.objects.get(code=PET_FOOD),
                                    rate=Decimal("10"), valid_from=dt.date(2025, 1, 1))
     return law
+
+
+def pay(declaration, *, on: dt.date | None = None, reference: str = "QUIT-TEST"):
+    """Record the payment of the liquidation in force, for its exact total."""
+    from django.utils import timezone
+
+    from declarations.services import declaration_record_payment
+
+    total = declaration.liquidations.get(is_current=True).total
+    return declaration_record_payment(declaration=declaration, paid_on=on or timezone.localdate(), amount=total,
+                                      means="e_payment", reference=reference)
+
+
+# What every valuation with the shipped sample EUR rate says (tariff/data/exchange_rates.csv).
+SAMPLE_EUR_RATE_WARNING = "Cours EUR utilisé : cours d'exemple (10,800000 MAD), pas un cours douanier publié."

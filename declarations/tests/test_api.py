@@ -4,7 +4,7 @@ from conftest import make_user
 from declarations.models import Declaration
 from tariff.roles import AUDITOR, BANK_USER
 
-from .factories import PartyFactory
+from .factories import SAMPLE_EUR_RATE_WARNING, PartyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_create_register_liquidate_through_the_api(broker_client):
     registered = broker_client.post(f"/api/v1/declarations/{pk}/register/", {"date": "2024-01-05"}, format="json")
     assert registered.status_code == 200, registered.content
     body = registered.json()
-    assert body["warnings"] == []
+    assert body["warnings"] == [SAMPLE_EUR_RATE_WARNING]
     assert [a["customs_value"] for a in body["declaration"]["articles"]] == ["663000.00", "442000.00"]
     liquidated = broker_client.post(f"/api/v1/declarations/{pk}/liquidate/", format="json")
     assert liquidated.status_code == 200, liquidated.content

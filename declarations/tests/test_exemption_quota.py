@@ -13,7 +13,7 @@ from declarations.services import declaration_liquidate, declaration_register
 from tariff.errors import DomainErrors
 from tariff.models import Quota
 
-from .factories import article, make_declaration
+from .factories import SAMPLE_EUR_RATE_WARNING, article, make_declaration
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2025, 3, 3)
@@ -50,7 +50,7 @@ def registered(*articles, on=ON):
 
 def test_liquidation_within_the_quota_applies_2_5_percent_and_consumes_the_net_mass():
     d, result = registered(fish_feed("5000"))
-    assert result.warnings == []
+    assert result.warnings == [SAMPLE_EUR_RATE_WARNING]
     liq = declaration_liquidate(declaration=d)
     di = liq.lines.get(tax="DI")
     assert (di.rate, di.amount, di.law.code) == (D("2.5"), D("270.00"), "LF-55-23")

@@ -8,13 +8,12 @@ from declarations.services import (
     InvalidTransition,
     declaration_cancel,
     declaration_liquidate,
-    declaration_mark_paid,
     declaration_register,
     declaration_reliquidate,
 )
 from tariff.models import DutyRate
 
-from .factories import article, make_declaration
+from .factories import SAMPLE_EUR_RATE_WARNING, article, make_declaration, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +89,7 @@ def test_reliquidation_after_a_rate_change_keeps_the_old_liquidation_and_gives_t
 
 def test_paid_declarations_are_never_reliquidated():
     d, _ = liquidated(dt.date(2024, 3, 1))
-    declaration_mark_paid(declaration=d)
+    pay(d)
     with pytest.raises(InvalidTransition):
         declaration_reliquidate(declaration=d, reason="x")
 
@@ -100,7 +99,7 @@ def test_missing_annexed_documents_warn_with_the_297_8_fine_from_2024():
     result = declaration_register(declaration=d, on_date=dt.date(2024, 1, 2))
     assert result.warnings and "297-8°" in result.warnings[0] and "10 000 à 50 000 DH" in result.warnings[0]
     d2 = make_declaration(documents=[{"kind": "invoice", "reference": "F-1"}, {"kind": "transport", "reference": "BL-1"}])
-    assert declaration_register(declaration=d2, on_date=dt.date(2024, 1, 2)).warnings == []
+    assert declaration_register(declaration=d2, on_date=dt.date(2024, 1, 2)).warnings == [SAMPLE_EUR_RATE_WARNING]
     d3 = make_declaration()
     assert "297-8°" not in declaration_register(declaration=d3, on_date=dt.date(2023, 12, 29)).warnings[0]
 

@@ -7,12 +7,12 @@ import pytest
 
 from declarations.models import Liquidation, RecalculationResult, RecalculationRun
 from declarations.recalculation import finance_law_what_if, recalculation_run_create, recalculation_run_process, what_if_csv
-from declarations.services import declaration_liquidate, declaration_mark_paid, declaration_register
+from declarations.services import declaration_liquidate, declaration_register
 from tariff.drafts import DraftChangeConflict
 from tariff.models import BlanketDutyChange, DraftRateChange, DutyRate, FinanceLaw, TariffLine
 from tariff.services import finance_law_publish, quote_duties
 
-from .factories import article, make_declaration
+from .factories import article, make_declaration, pay
 
 pytestmark = pytest.mark.django_db
 PET_FOOD = "2309100000"
@@ -50,13 +50,16 @@ def test_publishing_recalculates_affected_liquidated_declarations_only(draft_law
     before_2025 = liquidated(dt.date(2024, 6, 1))
     other_line = liquidated(dt.date(2025, 3, 1), code="8507.60.07.00")
     paid = liquidated(dt.date(2025, 3, 1))
-    declaration_mark_paid(declaration=paid)
+    pay(paid)
     with django_capture_on_commit_callbacks(execute=True):
         finance_law_publish(law=draft_law)
     run = RecalculationRun.objects.get(law=draft_law)
     assert run.status == RecalculationRun.Status.SUCCEEDED
-    assert (run.candidates, run.changed, run.unchanged, run.failed, run.progress_percent) == (1, 1, 0, 0, 100)
-    result = RecalculationResult.objects.get(run=run)
+    # The paid declaration is listed and left alone ("skipped, paid"); the others are not touched.
+    assert (run.candidates, run.changed, run.unchanged, run.failed, run.progress_percent) == (2, 1, 0, 0, 100)
+    skipped = RecalculationResult.objects.get(run=run, declaration=paid)
+    assert skipped.outcome == RecalculationResult.Outcome.SKIPPED and "payée" in skipped.message
+    result = RecalculationResult.objects.get(run=run, outcome=RecalculationResult.Outcome.CHANGED)
     assert result.declaration == affected
     # 10,800 MAD: DI 17.5 % → 10 % = −810; VAT −162.
     assert (result.delta_di, result.delta_vat, result.delta_total) == (Decimal("-810.00"), Decimal("-162.00"), Decimal("-972.00"))

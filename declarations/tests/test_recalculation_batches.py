@@ -13,11 +13,11 @@ from declarations.recalculation import (
     recalculation_run_process,
     recalculation_run_start,
 )
-from declarations.services import declaration_mark_paid
 from declarations.tasks import recalculate_after_finance_law
 from tariff.models import DraftRateChange, FinanceLaw, TariffLine
 from tariff.services import finance_law_publish
 
+from .factories import pay
 from .test_recalculation import PET_FOOD, liquidated
 
 ON = dt.date(2025, 3, 1)
@@ -50,7 +50,7 @@ def test_a_declaration_paid_after_the_listing_counts_as_processed_and_is_left_al
     run = recalculation_run_create(law=published_law())
     [batch] = recalculation_run_start(run_id=run.pk)
     assert sorted(batch) == sorted([kept.pk, paid.pk])
-    declaration_mark_paid(declaration=paid)
+    pay(paid)
     recalculation_batch_process(run_id=run.pk, declaration_ids=batch)
     run.refresh_from_db()
     assert run.status == RecalculationRun.Status.SUCCEEDED

@@ -36,7 +36,7 @@ def test_dashboard_counts_declarations_by_status(broker):
     make_declaration(party=party)
     liquidated(party)
     counts = {row["status"]: row["count"] for row in broker.get(reverse("home")).context["status_counts"]}
-    assert counts == {"draft": 2, "registered": 0, "liquidated": 1, "paid": 0, "cancelled": 0}
+    assert counts == {"draft": 2, "registered": 0, "liquidated": 1, "paid": 0, "cleared": 0, "cancelled": 0}
 
 
 def test_duties_liquidated_this_month_sum_the_liquidations_in_force(broker):

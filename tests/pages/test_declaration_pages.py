@@ -65,7 +65,7 @@ def test_preview_shows_customs_values_and_duties_without_saving(broker, party):
     response = broker.post(reverse("declarations:create"), declaration_post(party=party, action="preview"))
     assert response.status_code == 200 and not Declaration.objects.exists()
     preview = response.context["preview"]
-    assert preview["result"].totals["total"] == Decimal("4674.00") and preview["blocking"] == []
+    assert preview["result"].totals["total"] == Decimal("4674.00") and preview["result"].blocking == []
     html = text(response)
     for shown in ("Prévisualisation aux taux du 01/03/2024", "6 840,00", "4 560,00", "4 674,00", "11 400,00"):
         assert shown in html, shown
@@ -75,7 +75,7 @@ def test_preview_shows_customs_values_and_duties_without_saving(broker, party):
 
 def test_preview_lists_what_registration_would_refuse(broker, party):
     data = declaration_post(party=party, action="preview", freight_amount="", invoice_total="1200")
-    blocking = broker.post(reverse("declarations:create"), data).context["preview"]["blocking"]
+    blocking = broker.post(reverse("declarations:create"), data).context["preview"]["result"].blocking
     assert any("Le fret (case 20) doit être renseigné" in m for m in blocking)
     assert any("diffère du montant facturé" in m for m in blocking)
 
@@ -166,7 +166,8 @@ def test_register_warns_about_missing_documents_under_art_297_8(broker, party):
     declaration = make_declaration(party=party)
     page = follow(broker, broker.post(reverse("declarations:register", args=[declaration.pk]), {"date": "2024-03-01"}))
     warnings = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
-    assert len(warnings) == 1 and "CDII art. 297-8°" in warnings[0] and "10 000 à 50 000 DH" in warnings[0]
+    assert len(warnings) == 2 and "CDII art. 297-8°" in warnings[0] and "10 000 à 50 000 DH" in warnings[0]
+    assert "cours d'exemple" in warnings[1]
     assert 'class="msg msg-warning"' in page.content.decode()
 
 
