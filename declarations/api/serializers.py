@@ -112,14 +112,14 @@ class LiquidationSerializer(serializers.ModelSerializer):
         )
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class DutyPaymentInputSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
     amount = money()
     means = serializers.ChoiceField(choices=DeclarationPayment.Means.choices)
     reference = serializers.CharField(max_length=60)
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class DutyPaymentSerializer(serializers.ModelSerializer):
     amount = money(read_only=True)
 
     class Meta:
@@ -127,12 +127,12 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ("paid_on", "amount", "currency", "means", "reference", "liquidation", "recorded_at")
 
 
-class ReleaseInputSerializer(serializers.Serializer):
+class GoodsReleaseInputSerializer(serializers.Serializer):
     released_on = serializers.DateField()
     reference = serializers.CharField(max_length=60)
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class GoodsReleaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeclarationRelease
         fields = ("released_on", "reference", "recorded_at")
@@ -150,8 +150,8 @@ class DeclarationSerializer(serializers.ModelSerializer):
     articles = ArticleSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     liquidations = LiquidationSerializer(many=True, read_only=True)
-    payment = PaymentSerializer(read_only=True, allow_null=True)
-    release = ReleaseSerializer(read_only=True, allow_null=True)
+    payment = DutyPaymentSerializer(read_only=True, allow_null=True)
+    release = GoodsReleaseSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Declaration

@@ -88,28 +88,28 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(s.LiquidationSerializer(result.current or result.previous).data)
 
 
-    @extend_schema(request=s.PaymentInputSerializer, responses={201: s.PaymentSerializer},
+    @extend_schema(request=s.DutyPaymentInputSerializer, responses={201: s.DutyPaymentSerializer},
                    description="Paiement de la liquidation en vigueur (montant égal à son total) : la "
                    "déclaration passe à « payée » et n'est plus recalculée (``payment_amount_mismatch``, "
                    "``payment_before_liquidation``, ``payment_in_future``, ``invalid_status``).")
     @action(detail=True, methods=["post"])
     def payment(self, request, pk=None):
-        params = s.PaymentInputSerializer(data=request.data)
+        params = s.DutyPaymentInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         payment = services.declaration_record_payment(
             declaration=self.get_object(), user=request.user, **params.validated_data)
-        return Response(s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        return Response(s.DutyPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReleaseInputSerializer, responses={201: s.ReleaseSerializer},
+    @extend_schema(request=s.GoodsReleaseInputSerializer, responses={201: s.GoodsReleaseSerializer},
                    description="Mainlevée : la déclaration payée (ou liquidée sans rien à payer) passe à "
                    "« dédouanée » (``release_before_payment``, ``release_too_early``, ``release_in_future``).")
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        params = s.ReleaseInputSerializer(data=request.data)
+        params = s.GoodsReleaseInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         release = services.declaration_record_release(
             declaration=self.get_object(), user=request.user, **params.validated_data)
-        return Response(s.ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+        return Response(s.GoodsReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
 class LiquidationNoteView(generics.GenericAPIView):
