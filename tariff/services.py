@@ -154,6 +154,10 @@ def quote_duties(
     if franchise and franchise.tax == FranchiseCode.Tax.DI:
         di_rate = Decimal("0") if franchise_rate.exempt else franchise_rate.rate
         di_law, di_detail = _law_fields(franchise_rate.law), f"code franchise {franchise.code} — {franchise.label}"
+        if rates.di_rate is not None and rates.di_rate < di_rate:
+            # Circ. 6522/210 §I.3: the 2.5 % minimum is a benefit (« bénéficiant »); a lower tariff rate stays.
+            di_rate, di_law = rates.di_rate, rates.di_law
+            di_detail = f"{rates.di_detail} — taux du tarif inférieur au taux du code franchise {franchise.code}"
     else:
         if rates.di_rate is None:
             raise NoRateInForce(
