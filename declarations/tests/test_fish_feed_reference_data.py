@@ -24,9 +24,9 @@ def test_lf2024_art5bis_fish_feed_line_1086_quota_works_after_load_reference_dat
     quota = Quota.objects.get(franchise__code="1086", valid_from=dt.date(2025, 1, 1))
     assert (quota.volume_kg, quota.valid_to, quota.law.code) == (D("15000000"), dt.date(2025, 12, 31), "LF-55-23")
 
-    # 5 t of fish feed, 1,000 EUR × 10.8 = 10,800 MAD of customs value.
-    d = make_declaration(articles=[article("2309.90.90.82", value="1000", quantity="5000", franchise_code="1086")],
-                         documents=DOCUMENTS)
+    # 5 t of fish feed invoiced 10,800 MAD (no freight or insurance): 10,800 MAD of customs value.
+    d = make_declaration(currency="MAD", documents=DOCUMENTS,
+                         articles=[article("2309.90.90.82", value="10800", quantity="5000", franchise_code="1086")])
     declaration_register(declaration=d, on_date=dt.date(2025, 3, 3))
     liquidation = declaration_liquidate(declaration=d)
 
