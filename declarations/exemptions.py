@@ -1,6 +1,7 @@
 """Exemptions followed after the declaration (issue 9).
 
-- Registration: conditional franchise codes (2013 school supplies, 0040 FM6SS), codes
+- Registration: conditional franchise codes (2013 school supplies, 0040 FM6SS, 0164 minimum
+  duty of non-profit bodies, 2059 solar panel inputs), codes
   replaced by another (2006/2025 → 2015), quota codes (1086 fish feed), investment
   conventions, investment goods imported VAT-exempt, alcohol and the transitional clause
   of CDII art. 13 — every unmet condition reported at once, naming what is missing.
@@ -55,6 +56,8 @@ ATTR_TRANSITIONAL_CLAUSE = "transitional_clause_art13"  # claims the rate before
 
 SCHOOL_SUPPLIES = "2013"
 FM6SS = "0040"
+MINIMUM_DUTY = "0164"  # CDII art. 164 bis-1°-j: 2.5 % minimum duty of non-profit bodies (code number to confirm)
+SOLAR_PANEL_INPUTS = "2059"  # CGI art. 123-59° (LF 2022): VAT-exempt inputs of panel makers (code number to confirm)
 QUANTITY_PLACES = Decimal("0.001")
 
 
@@ -122,11 +125,10 @@ def registration_checks(*, declaration: Declaration, articles: list[Article], on
             error, franchise = _franchise_in_force(article, code, on_date, index)
             if error:
                 result.errors.append(error)
-            elif code in (SCHOOL_SUPPLIES, FM6SS):
+            elif code in CONDITION_CHECKS:
                 if conditions is None:
                     conditions = _conditions_held(declaration, on_date)
-                check = _school_supplies_error if code == SCHOOL_SUPPLIES else _fm6ss_error
-                error = check(article, on_date, conditions)
+                error = CONDITION_CHECKS[code](article, on_date, conditions, index)
                 if error:
                     result.errors.append(error)
             if not error and code in quota_codes:
@@ -198,7 +200,7 @@ def _lapsed_hint(conditions: _Conditions, franchise_code: str, kind: str, on_dat
     return ""
 
 
-def _school_supplies_error(article, on_date: dt.date, conditions: _Conditions) -> DomainError | None:
+def _school_supplies_error(article, on_date: dt.date, conditions: _Conditions, index) -> DomainError | None:
     # Circ. 6522/210 §IV-1 and annexe IV-1 (décret 2-23-1118): code 2013.
     attrs = article.attributes or {}
     is_material = _truthy(attrs.get(ATTR_SCHOOL_SUPPLY_MATERIAL))
@@ -227,7 +229,7 @@ def _school_supplies_error(article, on_date: dt.date, conditions: _Conditions) -
         field=_field(article, "franchise_code"), code="franchise_condition_missing", params={"missing": missing})
 
 
-def _fm6ss_error(article, on_date: dt.date, conditions: _Conditions) -> DomainError | None:
+def _fm6ss_error(article, on_date: dt.date, conditions: _Conditions, index) -> DomainError | None:
     # Circ. 6522/210 §IV-1: code 0040, equipment acquired by the Fondation Mohammed VI des Sciences et de la Santé.
     missing = er.fm6ss_missing_condition(is_equipment=article.is_equipment, held=conditions.held.get(FM6SS, set()))
     if missing is None:
@@ -241,6 +243,45 @@ def _fm6ss_error(article, on_date: dt.date, conditions: _Conditions) -> DomainEr
     return ExemptionError(
         f"Article {article.number} : le code franchise 0040 {message} (circ. 6522/210 §IV-1).",
         field=_field(article, "franchise_code"), code="franchise_condition_missing", params={"missing": missing})
+
+
+def _minimum_duty_error(article, on_date: dt.date, conditions: _Conditions, index) -> DomainError | None:
+    # CDII art. 164 bis-1°-j (LF 2024, circ. 6522/210 §I.3): code 0164, the Foundation listed from the LF 2024 date.
+    lf_2024 = _law(index, "LF-55-23")
+    missing = er.minimum_duty_missing_condition(held=conditions.held.get(MINIMUM_DUTY, set()),
+                                                fm6ss_listed=on_date >= lf_2024.effective_date)
+    if missing is None:
+        return None
+    if missing == er.FM6SS_NOT_YET_LISTED:
+        message = (f"ne vaut pour la Fondation Mohammed VI des Sciences et de la Santé qu'à compter du "
+                   f"{lf_2024.effective_date:%d/%m/%Y} ({lf_2024}, qui l'ajoute à l'article 164 bis-1°-j du CDII)")
+    else:
+        message = ("exige que l'importateur justifie sa qualité de bénéficiaire : organisme à but non lucratif visé "
+                   "à l'article 164 bis-1°-j du CDII ou Fondation Mohammed VI des Sciences et de la Santé"
+                   f"{_lapsed_hint(conditions, MINIMUM_DUTY, missing, on_date)}")
+    return ExemptionError(
+        f"Article {article.number} : le code franchise {MINIMUM_DUTY} {message} (circ. 6522/210 §I.3).",
+        field=_field(article, "franchise_code"), code="franchise_condition_missing", params={"missing": missing})
+
+
+def _solar_panel_inputs_error(article, on_date: dt.date, conditions: _Conditions, index) -> DomainError | None:
+    # CGI art. 123-59° (LF 2022, circ. 6255/210 §V): code 2059, inputs imported by panel manufacturers.
+    missing = er.solar_panel_inputs_missing_condition(held=conditions.held.get(SOLAR_PANEL_INPUTS, set()))
+    if missing is None:
+        return None
+    return ExemptionError(
+        f"Article {article.number} : le code franchise {SOLAR_PANEL_INPUTS} exige la {er.CONDITION_LABELS[missing]}"
+        f"{_lapsed_hint(conditions, SOLAR_PANEL_INPUTS, missing, on_date)} (CGI art. 123-59°, circ. 6255/210 §V).",
+        field=_field(article, "franchise_code"), code="franchise_condition_missing", params={"missing": missing})
+
+
+# Conditional codes and the check of their evidence (circ. 6522/210 §I.3 and §IV-1, circ. 6255/210 §V).
+CONDITION_CHECKS = {
+    SCHOOL_SUPPLIES: _school_supplies_error,
+    FM6SS: _fm6ss_error,
+    MINIMUM_DUTY: _minimum_duty_error,
+    SOLAR_PANEL_INPUTS: _solar_panel_inputs_error,
+}
 
 
 def _quota_registration(article, code, on_date, planned, result: RegistrationChecks) -> None:

@@ -580,7 +580,9 @@ class FranchiseCondition(models.Model):
     """Evidence a conditional franchise code needs (circ. 6522/210 §IV-1): for code 2013 the
     importer's undertaking of strictly school use, the DGI certificate (valid only for its
     year of issue) or an accepted exemption request for supplies outside annexe IV-1; for
-    code 0040 the beneficiary status of the Fondation Mohammed VI des Sciences et de la Santé.
+    code 0040 the beneficiary status of the Fondation Mohammed VI des Sciences et de la Santé;
+    for code 0164 (2.5 % minimum duty, CDII art. 164 bis-1°-j) that of a listed non-profit body
+    or of the Foundation; for code 2059 (solar panel inputs) that of a panel manufacturer.
     Attached to one declaration, or to the importer for all its declarations (no declaration)."""
 
     class Kind(models.TextChoices):
@@ -589,16 +591,20 @@ class FranchiseCondition(models.Model):
         EXEMPTION_REQUEST = "exemption_request", _("Demande d'exonération (fournitures hors annexe IV-1)")
         FM6SS_BENEFICIARY = "fm6ss_beneficiary", _(
             "Bénéficiaire : Fondation Mohammed VI des Sciences et de la Santé")
+        NONPROFIT_BENEFICIARY = "nonprofit_body", _(
+            "Bénéficiaire : organisme à but non lucratif (CDII art. 164 bis-1°-j)")
+        PV_MANUFACTURER = "pv_manufacturer", _("Fabricant de panneaux photovoltaïques (CGI art. 123-59°)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En cours d'examen")
         GRANTED = "granted", _("Accordée / valable")
         REFUSED = "refused", _("Refusée")
 
-    # Which code each kind of evidence serves (circ. 6522/210 §IV-1).
+    # Which codes each kind of evidence serves (circ. 6522/210 §I.3 and §IV-1, circ. 6255/210 §V).
     KIND_FRANCHISE = {
-        Kind.UNDERTAKING: "2013", Kind.DGI_CERTIFICATE: "2013", Kind.EXEMPTION_REQUEST: "2013",
-        Kind.FM6SS_BENEFICIARY: "0040",
+        Kind.UNDERTAKING: ("2013",), Kind.DGI_CERTIFICATE: ("2013",), Kind.EXEMPTION_REQUEST: ("2013",),
+        Kind.FM6SS_BENEFICIARY: ("0040", "0164"), Kind.NONPROFIT_BENEFICIARY: ("0164",),
+        Kind.PV_MANUFACTURER: ("2059",),
     }
 
     franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="+")
@@ -637,8 +643,9 @@ class FranchiseCondition(models.Model):
         super().clean()
         errors = {}
         expected = self.KIND_FRANCHISE.get(self.kind)
-        if self.franchise_id and expected and self.franchise.code != expected:
-            errors["franchise"] = f"Ce justificatif ({CONDITION_LABELS[self.kind]}) vaut pour le code {expected}."
+        if self.franchise_id and expected and self.franchise.code not in expected:
+            errors["franchise"] = (f"Ce justificatif ({CONDITION_LABELS[self.kind]}) vaut pour le code "
+                                   f"{' ou '.join(expected)}.")
         if self.kind == self.Kind.DGI_CERTIFICATE and self.issued_on:
             # Décret 2-23-1118 (circ. 6522/210 §IV-1): valid only for its year of issue.
             expiry = dgi_certificate_expiry(self.issued_on)

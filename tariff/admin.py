@@ -119,7 +119,8 @@ class BlanketDutyChangeAdmin(ReferenceAdmin):
 @admin.register(ExciseCategory)
 class ExciseCategoryAdmin(ReferenceAdmin):
     resource_classes = [resources.ExciseCategoryResource]
-    list_display = ("code", "table", "label", "tariff_prefixes", "product_kind", "unit_label", "band_attribute")
+    list_display = ("code", "table", "label", "tariff_prefixes", "product_kind", "unit_label", "band_attribute",
+                    "introduced_by")
     list_filter = ("table",)
     search_fields = ("code", "label", "tariff_prefixes")
 

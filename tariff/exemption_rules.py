@@ -204,6 +204,9 @@ UNDERTAKING = "undertaking"
 DGI_CERTIFICATE = "dgi_certificate"
 EXEMPTION_REQUEST = "exemption_request"
 FM6SS_BENEFICIARY = "fm6ss_beneficiary"
+NONPROFIT_BENEFICIARY = "nonprofit_body"
+PV_MANUFACTURER = "pv_manufacturer"
+FM6SS_NOT_YET_LISTED = "fm6ss_not_yet_listed"
 
 CONDITION_LABELS = {
     UNDERTAKING: "engagement de l'importateur d'utiliser les fournitures pour un usage strictement scolaire",
@@ -212,6 +215,9 @@ CONDITION_LABELS = {
     EXEMPTION_REQUEST: "demande d'exonération de TVA acceptée (fournitures ne figurant pas à l'annexe IV-1)",
     FM6SS_BENEFICIARY: "qualité de bénéficiaire : Fondation Mohammed VI des Sciences et de la Santé "
                        "(loi n° 23-23)",
+    NONPROFIT_BENEFICIARY: "qualité de bénéficiaire : organisme à but non lucratif visé à l'article 164 bis-1°-j du "
+                           "CDII",
+    PV_MANUFACTURER: "qualité de fabricant de panneaux photovoltaïques de l'importateur",
 }
 
 
@@ -234,6 +240,22 @@ def fm6ss_missing_condition(*, is_equipment: bool, held: set[str]) -> str | None
     if not is_equipment:
         return "equipment"
     return None
+
+
+def minimum_duty_missing_condition(*, held: set[str], fm6ss_listed: bool) -> str | None:
+    """What the 2.5 % minimum duty still lacks, ``None`` when met; ``fm6ss_listed``: the date is on or
+    after the effective date of the law that added the Foundation (LF 2024)."""
+    # CDII art. 164 bis-1°-j (LF 2024, circ. 6522/210 §I.3): listed non-profit bodies, the FM6SS from LF 2024.
+    if NONPROFIT_BENEFICIARY in held:
+        return None
+    if FM6SS_BENEFICIARY in held:
+        return None if fm6ss_listed else FM6SS_NOT_YET_LISTED
+    return NONPROFIT_BENEFICIARY
+
+
+def solar_panel_inputs_missing_condition(*, held: set[str]) -> str | None:
+    # CGI art. 123-59° (LF 2022, circ. 6255/210 §V): inputs « importés par les fabricants desdits panneaux ».
+    return None if PV_MANUFACTURER in held else PV_MANUFACTURER
 
 
 # --- alcoholic beverages (LF 2024 art. 5-IV) -------------------------------------------------------

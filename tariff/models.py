@@ -201,6 +201,13 @@ class ExciseCategory(models.Model):
     unit_label = models.CharField(_("unité de perception"), max_length=40)
     band_attribute = models.SlugField(_("attribut de tranche"), max_length=40, blank=True)
     band_attribute_required = models.BooleanField(_("attribut de tranche obligatoire"), default=True)
+    # Circ. 6255/210 §III.2-3 (tables J, K), 6522/210 §III.3-4 (I, new L products): no TIC before the law's date.
+    introduced_by = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("instituée par"),
+        help_text=_("loi qui a soumis ce produit à la TIC ; vide = déjà taxé avant le tarif de base : sans quotité "
+                    "chargée à une date, la TIC n'est pas calculée et c'est signalé"),
+    )
 
     history = HistoricalRecords()
 

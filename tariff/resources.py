@@ -119,12 +119,16 @@ class BlanketDutyChangeResource(ReferenceResource):
 
 
 class ExciseCategoryResource(ReferenceResource):
+    introduced_by = fields.Field(
+        attribute="introduced_by", column_name="introduced_by", widget=ForeignKeyWidget(FinanceLaw, field="code")
+    )
+
     class Meta(ReferenceResource.Meta):
         model = ExciseCategory
         import_id_fields = ("code",)
         fields = (
             "code", "table", "label", "tariff_prefixes", "product_kind", "quantity_source", "per_quantity",
-            "unit_label", "band_attribute", "band_attribute_required",
+            "unit_label", "band_attribute", "band_attribute_required", "introduced_by",
         )
 
 

@@ -36,6 +36,15 @@ class FranchiseNotApplicable(QuoteError):
     code = "franchise_not_applicable"
 
 
+class NoExciseRateInForce(NoRateInForce):
+    code = "no_excise_rate_in_force"
+
+
+# What the engine does when a TIC table applies to the goods but no quotité is loaded for the date.
+MISSING_EXCISE_REFUSE = "refuse"  # liquidation, preview, re-liquidation: a zero TIC would under-assess the duties
+MISSING_EXCISE_WARN = "warn"  # calculator and quote API: DI and VAT shown, the TIC left out and said so
+
+
 TAX_DI = "DI"
 TAX_TIC = "TIC"
 TAX_VAT = "TVA"
@@ -56,6 +65,13 @@ class TaxLine:
 
 
 @dataclass(frozen=True)
+class QuoteWarning:
+    code: str
+    tax: str
+    message: str
+
+
+@dataclass(frozen=True)
 class DutyQuote:
     tariff_code: str
     on_date: dt.date
@@ -63,6 +79,7 @@ class DutyQuote:
     franchise_code: str | None
     lines: list[TaxLine] = field(default_factory=list)
     currency: str = LOCAL_CURRENCY
+    warnings: list[QuoteWarning] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -133,10 +150,13 @@ def quote_duties(
     franchise_code: str | None = None,
     attributes: dict | None = None,
     index: TariffIndex | None = None,
+    missing_excise: str = MISSING_EXCISE_REFUSE,
 ) -> DutyQuote:
     """DI, TIC and VAT due on one line; each amount rounded half-up to 0.01.
 
-    VAT base = customs value + DI + TIC (CGI art. 121).
+    VAT base = customs value + DI + TIC (CGI art. 121). When a TIC table applies to the goods
+    but no quotité is loaded for the date, ``missing_excise`` says whether to refuse
+    (``NoExciseRateInForce``) or to answer without the TIC and say so in ``warnings``.
     """
     index = index or get_tariff_index()
     attributes = attributes or {}
@@ -157,6 +177,10 @@ def quote_duties(
     if franchise and franchise.tax == FranchiseCode.Tax.DI:
         di_rate = Decimal("0") if franchise_rate.exempt else franchise_rate.rate
         di_law, di_detail = _law_fields(franchise_rate.law), f"code franchise {franchise.code} — {franchise.label}"
+        if rates.di_rate is not None and rates.di_rate < di_rate:
+            # Circ. 6522/210 §I.3: the 2.5 % minimum is a benefit (« bénéficiant »); a lower tariff rate stays.
+            di_rate, di_law = rates.di_rate, rates.di_law
+            di_detail = f"{rates.di_detail} — taux du tarif inférieur au taux du code franchise {franchise.code}"
     else:
         if rates.di_rate is None:
             raise NoRateInForce(
@@ -168,9 +192,12 @@ def quote_duties(
     lines = [TaxLine(TAX_DI, customs_value, LOCAL_CURRENCY, di_rate, "%", di_amount, detail=di_detail, **di_law)]
 
     # TIC
+    warnings: list[QuoteWarning] = []
     category = select_excise_category(rates.excise_categories, attributes) if rates.excise_categories else None
     if category is not None:
         excise_rates = index.excise_rates_on(category, on_date)
+        if not excise_rates and excise_instituted_on(index, category, on_date):
+            warnings.append(_missing_excise_rate(category, on_date, missing_excise))
         if excise_rates:
             band = select_excise_band(category, excise_rates, attributes)
             due = excise_due(category, band, quantity=quantity, attributes=attributes)
@@ -206,7 +233,30 @@ def quote_duties(
             detail=vat_detail, **vat_law,
         )
     )
-    return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines)
+    return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines, warnings=warnings)
+
+
+def excise_instituted_on(index: TariffIndex, category, on_date: dt.date) -> bool:
+    """Whether the goods were subject to this TIC on ``on_date``: always, unless a (published)
+    law instituted it later — tables J and K (LF 2022), I (LF 2021), the new L products (LF 2024)."""
+    # Circ. 6255/210 §III.2-3 (« instauration » of tables J, K); circ. 6522/210 §III.3 (I) and §III.4 (L).
+    if category.introduced_by_id is None:
+        return True
+    law = index.laws.get(category.introduced_by_id)
+    return law is not None and on_date >= law.effective_date
+
+
+def _missing_excise_rate(category, on_date: dt.date, missing_excise: str) -> QuoteWarning:
+    """The TIC is due on the date (dahir 1-77-340 art. 9) but its quotité is not in the reference data."""
+    what = (f"Aucune quotité de TIC du tableau {category.table} (« {category.label} ») n'est chargée pour le "
+            f"{on_date:%d/%m/%Y}, alors que ces marchandises y sont soumises (dahir 1-77-340 art. 9)")
+    if missing_excise != MISSING_EXCISE_WARN:
+        # A TIC of zero would under-assess what is due (CDII art. 15: rates of the registration date).
+        raise NoExciseRateInForce(
+            f"{what} : liquidation refusée plutôt qu'une TIC à zéro ; la quotité doit être chargée dans les données "
+            "de référence.", field="date")
+    return QuoteWarning(NoExciseRateInForce.code, TAX_TIC,
+                        f"{what} : TIC non calculée, total et TVA (assiette sans TIC) sous-évalués.")
 
 
 def _franchise_on(index: TariffIndex, franchise_code: str | None, code: str, on_date: dt.date):

@@ -177,7 +177,7 @@ class DutyCalculatorView(TariffPageMixin, TemplateView):
                 quote = services.quote_duties(
                     tariff_code=data["tariff_code"], on_date=data["date"], customs_value=data["customs_value"],
                     quantity=data.get("quantity"), franchise_code=data.get("franchise_code") or None,
-                    attributes=form.attributes(),
+                    attributes=form.attributes(), missing_excise=services.MISSING_EXCISE_WARN,
                 )
             except DomainError as exc:
                 form.add_quote_error(exc)

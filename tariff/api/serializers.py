@@ -42,6 +42,12 @@ class TaxLineSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class QuoteWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    tax = serializers.CharField()
+    message = serializers.CharField()
+
+
 class QuoteResponseSerializer(serializers.Serializer):
     tariff_code = serializers.SerializerMethodField()
     date = serializers.DateField(source="on_date")
@@ -50,6 +56,8 @@ class QuoteResponseSerializer(serializers.Serializer):
     currency = serializers.CharField()
     lines = TaxLineSerializer(many=True)
     total = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=2)
+    # E.g. a TIC due but with no quotité loaded for the date: not computed, and said so here.
+    warnings = QuoteWarningSerializer(many=True)
 
     def get_tariff_code(self, quote) -> str:
         from tariff.codes import format_tariff_code

@@ -40,6 +40,7 @@ class QuoteView(APIView):
             quantity=data.get("quantity"),
             franchise_code=data.get("franchise_code") or None,
             attributes=data.get("attributes") or {},
+            missing_excise=services.MISSING_EXCISE_WARN,
         )
         return Response(QuoteResponseSerializer(quote).data)
 

@@ -83,3 +83,27 @@ def test_fish_feed_code_1086_gives_di_2_5_only_on_its_line_until_2026():
 def test_unknown_franchise_code_is_refused():
     with pytest.raises(FranchiseNotApplicable):
         quote("8507.60.07.00", "2024-06-01", franchise_code="9999")
+
+
+def test_circ_6522_iv_3_pharmaceutical_raw_materials_and_packaging_vat_7_then_20_percent():
+    # Code 2099 on the article: the tariff line alone does not say the goods go into medicines.
+    # 10,000 MAD at DI 2.5 % = 250; VAT base 10,250 → 7 % = 717.50 in 2023, 20 % = 2,050 from 2024.
+    line_with_rate("2941900000", "2.5", description="Antibiotiques (matière première)")
+    before = vat(quote("2941.90.00.00", "2023-12-29", value="10000", franchise_code="2099"))
+    assert (before.base, before.rate, before.amount, before.law_code) == (
+        Decimal("10250.00"), Decimal("7"), Decimal("717.50"), "BASE")
+    after = vat(quote("2941.90.00.00", "2024-01-02", value="10000", franchise_code="2099"))
+    assert (after.rate, after.amount, after.law_code) == (Decimal("20"), Decimal("2050.00"), "LF-55-23")
+    assert "2099" in after.detail
+    assert vat(quote("2941.90.00.00", "2023-12-29", value="10000")).rate == Decimal("20")  # without the code
+
+
+def test_cgi_123_59_solar_panel_inputs_vat_exempt_from_lf_2022():
+    # Circ. 6255/210 §V: photovoltaic cells imported by a panel manufacturer, code 2059.
+    line_with_rate("8541420000", "2.5", description="Cellules photovoltaïques non assemblées en modules")
+    line_vat = vat(quote("8541.42.00.00", "2022-03-01", value="10000", franchise_code="2059"))
+    assert (line_vat.rate, line_vat.amount, line_vat.law_code) == (Decimal("0"), Decimal("0.00"), "LF-76-21")
+    assert line_vat.detail.startswith("Exonéré : code franchise 2059")
+    with pytest.raises(FranchiseNotApplicable) as exc:
+        quote("8541.42.00.00", "2021-12-31", value="10000", franchise_code="2059")
+    assert "n'est pas en vigueur le 31/12/2021" in exc.value.message
