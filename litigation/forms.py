@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration
 from tariff.forms import date_field, money_field
+from tariff.uploads import DocumentFileField
 
 from . import selectors
-from .models import Case, CaseParty, Offence
+from .models import Case, CaseDocument, CaseParty, Offence
 from .rules import transition_allowed
 
 KEY_SEPARATOR = "|"
@@ -191,3 +192,13 @@ class CaseStatusForm(forms.Form):
 def status_choices(case: Case) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Case.Status.choices
             if value != Case.Status.SETTLED and transition_allowed(case.status, value)]
+
+
+class CaseDocumentForm(forms.Form):
+    """A document filed on a case: its kind, title, date and the file (PDF, JPEG or PNG)."""
+
+    kind = forms.ChoiceField(label=_("Nature"), choices=CaseDocument.Kind.choices, initial=CaseDocument.Kind.REPORT)
+    title = forms.CharField(label=_("Intitulé ou référence"), max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": _("ex. PV n° 123/2024")}))
+    document_date = date_field(_("Date du document"))
+    file = DocumentFileField(label=_("Fichier"))

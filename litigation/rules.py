@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
 
 from .models import Case, Offence
@@ -324,12 +326,12 @@ class CaseAction:
 
 
 ACTION_LABELS = {
-    CaseAction.REVIEW: "Passer en cours d'examen",
-    CaseAction.SETTLE: "Enregistrer une transaction",
-    CaseAction.REFER: "Transmettre au tribunal",
-    CaseAction.CLOSE: "Clôturer le dossier",
-    CaseAction.ADD_OFFENCE: "Ajouter une infraction",
-    CaseAction.ADD_DOCUMENT: "Déposer un document",
+    CaseAction.REVIEW: _("Passer en cours d'examen"),
+    CaseAction.SETTLE: _("Enregistrer une transaction"),
+    CaseAction.REFER: _("Transmettre au tribunal"),
+    CaseAction.CLOSE: _("Clôturer le dossier"),
+    CaseAction.ADD_OFFENCE: _("Ajouter une infraction"),
+    CaseAction.ADD_DOCUMENT: _("Déposer un document"),
 }
 
 # The status each moving action leads to (« réglée » only by recording the transaction).

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tariff.errors import DomainError, DomainErrors
 from tariff.money import quantize_money, to_decimal
+from tariff.uploads import check_upload
 from tariff.validity import valid_on
 
 from . import selectors
@@ -335,7 +336,12 @@ def settlement_record(
 
 def case_document_add(*, case: Case, title: str, file, kind: str = CaseDocument.Kind.OTHER,
                       document_date: dt.date | None = None) -> CaseDocument:
-    document = CaseDocument(case=case, title=title, file=file, kind=kind,
+    """File a document (report of findings, transaction agreement, proofs…) on a case that is
+    not closed. The file is checked (PDF, JPEG or PNG, size, ``tariff.uploads``) before
+    anything is written."""
+    _refuse_if(case_action_refusal(case.status, CaseAction.ADD_DOCUMENT))
+    check_upload(file)
+    document = CaseDocument(case=case, title=title.strip(), file=file, kind=kind,
                             document_date=document_date or timezone.localdate())
     document.full_clean()
     document.save()
