@@ -180,18 +180,22 @@ class SettlementForm(forms.Form):
 
 
 class CaseStatusForm(forms.Form):
-    """Move a case along its workflow; « réglée par transaction » comes from the settlement."""
+    """Move a case along its workflow (the buttons of the case page). Any status is accepted
+    here: ``services.case_transition`` refuses with the reason of ``rules.transition_refusal``
+    (« réglée par transaction » comes from recording the settlement)."""
 
-    to_status = forms.ChoiceField(label=_("Nouveau statut"))
+    to_status = forms.ChoiceField(label=_("Nouveau statut"), choices=Case.Status.choices)
 
-    def __init__(self, *args, case: Case, **kwargs):
+    field_aliases = {"status": "to_status"}
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = status_choices(case)
+        self.case = case
 
 
 def status_choices(case: Case) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Case.Status.choices
-            if value != Case.Status.SETTLED and transition_allowed(case.status, value)]
+    """The statuses a status change may move the case to now."""
+    return [(value, label) for value, label in Case.Status.choices if transition_allowed(case.status, value)]
 
 
 class CaseDocumentForm(forms.Form):

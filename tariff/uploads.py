@@ -11,6 +11,7 @@ accepted and how they are sent back. Part of the shared kit: no tariff domain co
 """
 from __future__ import annotations
 
+import math
 import mimetypes
 import os
 from dataclasses import dataclass
@@ -43,9 +44,13 @@ class UploadRefused(DomainError):
     code = "upload_refused"
 
 
-def format_size(size: int) -> str:
-    value = size / (1024 * 1024)
-    return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + " Mo"
+def format_size(size: int, *, round_up: bool = False) -> str:
+    """``10485760`` → ``10 Mo``; ``2063`` → ``2 Ko`` (``2,1 Ko`` rounded up: a file just over
+    the limit never reads as the limit itself)."""
+    unit, divisor = ("Mo", 1024 * 1024) if size >= 1024 * 1024 else ("Ko", 1024)
+    value = size / divisor
+    value = math.ceil(value * 10) / 10 if round_up else round(value, 1)
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
 
 
 def file_type_of(name: str) -> FileType | None:
@@ -72,7 +77,7 @@ def upload_refusal(file, *, field: str = "file") -> UploadRefused | None:
         return UploadRefused("Le fichier est vide.", field=field, code="upload_empty")
     limit = settings.DOCUMENT_MAX_BYTES
     if size > limit:
-        return UploadRefused(f"Fichier trop volumineux ({format_size(size)}) : {format_size(limit)} au maximum.",
+        return UploadRefused(f"Fichier trop volumineux ({format_size(size, round_up=True)}) : {format_size(limit)} au maximum.",
                              field=field, code="upload_too_large")
     accepted = ", ".join(kind.label for kind in FILE_TYPES[:-1]) + f" ou {FILE_TYPES[-1].label}"
     kind = file_type_of(getattr(file, "name", ""))
