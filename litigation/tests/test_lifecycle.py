@@ -8,7 +8,6 @@ import pytest
 from django.core.files.base import ContentFile
 
 from litigation.models import Case, CaseDocument
-from tariff.uploads import UploadRefused
 from litigation.rules import CaseAction, case_next_actions, case_steps
 from litigation.services import (
     LitigationError,
@@ -17,6 +16,7 @@ from litigation.services import (
     case_transition,
     settlement_record,
 )
+from tariff.uploads import UploadRefused
 
 from .factories import CaseFactory, case_with
 
@@ -43,9 +43,8 @@ def reasons(status):
 def test_next_actions_of_a_reported_case():
     assert allowed(Status.REPORTED) == {CaseAction.REVIEW, CaseAction.ADD_OFFENCE, CaseAction.ADD_DOCUMENT}
     refused = reasons(Status.REPORTED)
-    assert refused[CaseAction.SETTLE] == (
-        "invalid_status", "Passez le dossier « En cours d'examen » pour enregistrer une transaction "
-                          "(statut actuel : « Constatée »).")
+    assert refused[CaseAction.SETTLE] == ("invalid_status", (
+        "Passez le dossier « En cours d'examen » pour enregistrer une transaction (statut actuel : « Constatée »)."))
     assert refused[CaseAction.REFER][1] == "Passez le dossier en cours d'examen avant de le transmettre au tribunal."
     assert refused[CaseAction.CLOSE][0] == "invalid_transition"
 

@@ -157,9 +157,9 @@ def test_refused_transition_shows_its_reason(broker):
     case = CaseFactory(status=Case.Status.UNDER_REVIEW)
     response = broker.post(reverse("litigation:case-status", args=[case.pk]), {"to_status": "closed"})
     assert response.status_code == 200
-    assert response.context["status_form"].errors["to_status"] == [
+    assert response.context["status_form"].errors["to_status"] == [(
         "Un dossier se clôture une fois réglé par transaction ou transmis au tribunal (statut actuel : « En cours "
-        "d'examen »)."]
+        "d'examen »).")]
     assert "Un dossier se clôture une fois réglé par transaction" in text(response)
     case.refresh_from_db()
     assert case.status == Case.Status.UNDER_REVIEW
