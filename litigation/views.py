@@ -105,6 +105,7 @@ class CaseDetailView(LitigationPageMixin, DetailView):
             history=history_entries(case, related=[settlements]),
             steps=rules.case_steps(case, settled=bool(settlements)),
             next_actions=[(a, CONFIRMATIONS.get(a.action, "")) for a in actions],
+            any_action_allowed=any(a.allowed for a in actions),
             settlements=settlements,
             can_add_offence=rules.CaseAction.ADD_OFFENCE in allowed,
             can_settle=rules.CaseAction.SETTLE in allowed,
