@@ -17,7 +17,6 @@ from tariff.uploads import DocumentFileField
 
 from . import selectors
 from .models import Case, CaseDocument, CaseParty, Offence
-from .rules import transition_allowed
 
 KEY_SEPARATOR = "|"
 
@@ -192,10 +191,6 @@ class CaseStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
 
-
-def status_choices(case: Case) -> list[tuple[str, str]]:
-    """The statuses a status change may move the case to now."""
-    return [(value, label) for value, label in Case.Status.choices if transition_allowed(case.status, value)]
 
 
 class CaseDocumentForm(forms.Form):

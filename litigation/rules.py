@@ -423,11 +423,6 @@ def transition_refusal(from_status: str, to_status: str) -> Refusal | None:
     return refusal
 
 
-def transition_allowed(from_status: str, to_status: str) -> bool:
-    """Whether a status change may move the case there (« réglée » never: see settlement_record)."""
-    return transition_refusal(from_status, to_status) is None
-
-
 @dataclass(frozen=True)
 class NextAction:
     """One thing the people in charge may (or may not yet) do on a case, and why not."""
