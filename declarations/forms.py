@@ -24,6 +24,7 @@ from tariff.forms import (
 )
 from tariff.models import TariffLine
 from tariff.rules import clean_attributes
+from tariff.uploads import DocumentFileField
 
 from .models import AnnexedDocument, Declaration, DeclarationPayment, EtppAuthorisation, Party, ProcedureCode
 
@@ -357,3 +358,12 @@ ETPP_STATE_CHOICES = [
 class EtppFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("État"), required=False, choices=ETPP_STATE_CHOICES)
     q = forms.CharField(label=_("Numéro"), required=False, max_length=40)
+
+
+class DeclarationDocumentForm(forms.Form):
+    """A document uploaded on the declaration page (``declarations.documents``)."""
+
+    kind = forms.ChoiceField(label=_("Nature"), choices=AnnexedDocument.Kind.choices)
+    reference = forms.CharField(label=_("Référence du document"), max_length=80,
+                                widget=forms.TextInput(attrs={"placeholder": _("ex. FAC-2024-001")}))
+    file = DocumentFileField(label=_("Fichier"))

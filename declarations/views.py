@@ -26,9 +26,9 @@ from tariff.forms import add_page_errors, domain_error_list
 from tariff.history import history_entries
 from tariff.models import FinanceLaw
 from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
-
+from tariff.uploads import download_response
 from tariff.pdf import pdf_response
+from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, recalculation, selectors, services, tasks
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
@@ -53,6 +53,9 @@ from .models import (
     EtppAuthorisation,
     RecalculationRun,
 )
+from .documents import declaration_document_add, declaration_document_refusal
+from .forms import DeclarationDocumentForm
+from .models import AnnexedDocument
 
 
 class FilePageMixin(RolePageMixin):
@@ -251,6 +254,8 @@ class DeclarationDetailView(FilePageMixin, DetailView):
             release_form=kwargs.get("release_form") or ReleaseForm(initial={"released_on": today}),
             payment=getattr(declaration, "payment", None),
             release=getattr(declaration, "release", None),
+            can_add_document=can_write and declaration_document_refusal(declaration) is None,
+            document_form=kwargs.get("document_form") or DeclarationDocumentForm(),
         )
         return context
 
@@ -587,3 +592,34 @@ class RecalculationRunProgressView(RunPageMixin, DetailView):
             "candidates": run.candidates, "processed": run.processed, "changed": run.changed,
             "unchanged": run.unchanged, "failed": run.failed,
         })
+
+
+# --- annexed documents (declarations.documents) -------------------------------------------------
+
+class DeclarationDocumentAddView(DeclarationDetailView):
+    """Upload a document annexed to the declaration; a refused file re-renders the page with
+    the French error next to the field, nothing written."""
+
+    writers_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = DeclarationDocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                document = declaration_document_add(declaration=self.object, **form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, _("Document %(document)s annexé.") % {"document": document})
+                return redirect("declarations:detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(document_form=form))
+
+
+class DeclarationDocumentDownloadView(FilePageMixin, View):
+    """A document annexed to a declaration, as an attachment, to those who may read the declaration."""
+
+    def get(self, request, pk, document_pk):
+        document = get_object_or_404(AnnexedDocument, pk=document_pk, declaration_id=pk)
+        return download_response(document.file)

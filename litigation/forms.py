@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration
 from tariff.forms import date_field, money_field
+from tariff.uploads import DocumentFileField
 
 from . import selectors
-from .models import Case, CaseParty, Offence
-from .rules import transition_allowed
+from .models import Case, CaseDocument, CaseParty, Offence
 
 KEY_SEPARATOR = "|"
 
@@ -179,15 +179,25 @@ class SettlementForm(forms.Form):
 
 
 class CaseStatusForm(forms.Form):
-    """Move a case along its workflow; « réglée par transaction » comes from the settlement."""
+    """Move a case along its workflow (the buttons of the case page). Any status is accepted
+    here: ``services.case_transition`` refuses with the reason of ``rules.transition_refusal``
+    (« réglée par transaction » comes from recording the settlement)."""
 
-    to_status = forms.ChoiceField(label=_("Nouveau statut"))
+    to_status = forms.ChoiceField(label=_("Nouveau statut"), choices=Case.Status.choices)
 
-    def __init__(self, *args, case: Case, **kwargs):
+    field_aliases = {"status": "to_status"}
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = status_choices(case)
+        self.case = case
 
 
-def status_choices(case: Case) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Case.Status.choices
-            if value != Case.Status.SETTLED and transition_allowed(case.status, value)]
+
+class CaseDocumentForm(forms.Form):
+    """A document filed on a case: its kind, title, date and the file (PDF, JPEG or PNG)."""
+
+    kind = forms.ChoiceField(label=_("Nature"), choices=CaseDocument.Kind.choices, initial=CaseDocument.Kind.REPORT)
+    title = forms.CharField(label=_("Intitulé ou référence"), max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": _("ex. PV n° 123/2024")}))
+    document_date = date_field(_("Date du document"))
+    file = DocumentFileField(label=_("Fichier"))

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
 
 from .models import Case, Offence
@@ -309,17 +311,176 @@ def exposure_of(case: Case, lines: list[PenaltyLine], *, on_date: dt.date) -> Ex
     )
 
 
-# --- case status ------------------------------------------------------------------------------
+# --- case lifecycle: steps and next actions ---------------------------------------------------
+# One home for each rule on what a case in a given status allows: ``case_action_refusal`` says
+# why an action is refused (code + French message); the services raise that refusal and the
+# case page shows it beside the greyed action (``case_next_actions``).
 
-# reported → under review → settled (transaction) / referred to court → closed
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.REPORTED: frozenset({Status.UNDER_REVIEW}),
-    Status.UNDER_REVIEW: frozenset({Status.SETTLED, Status.REFERRED_TO_COURT}),
-    Status.SETTLED: frozenset({Status.CLOSED}),
-    Status.REFERRED_TO_COURT: frozenset({Status.CLOSED}),
-    Status.CLOSED: frozenset(),
+class CaseAction:
+    REVIEW = "review"
+    SETTLE = "settle"
+    REFER = "refer"
+    CLOSE = "close"
+    ADD_OFFENCE = "add_offence"
+    ADD_DOCUMENT = "add_document"
+
+
+ACTION_LABELS = {
+    CaseAction.REVIEW: _("Passer en cours d'examen"),
+    CaseAction.SETTLE: _("Enregistrer une transaction"),
+    CaseAction.REFER: _("Transmettre au tribunal"),
+    CaseAction.CLOSE: _("Clôturer le dossier"),
+    CaseAction.ADD_OFFENCE: _("Ajouter une infraction"),
+    CaseAction.ADD_DOCUMENT: _("Déposer un document"),
 }
 
+# The status each moving action leads to (« réglée » only by recording the transaction).
+ACTION_TARGETS = {
+    CaseAction.REVIEW: Status.UNDER_REVIEW,
+    CaseAction.SETTLE: Status.SETTLED,
+    CaseAction.REFER: Status.REFERRED_TO_COURT,
+    CaseAction.CLOSE: Status.CLOSED,
+}
 
-def transition_allowed(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
+CLOSED_MESSAGE = "Dossier clôturé : il ne peut plus être modifié."
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action is refused on a case: the code API clients match on, the French message."""
+
+    code: str
+    message: str
+    field: str = "status"
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def case_action_refusal(status: str, action: str) -> Refusal | None:
+    """Why ``action`` is not possible on a case in ``status`` (None: it is).
+
+    Workflow: constatée → en cours d'examen → réglée par transaction (CDII art. 275) or
+    transmise au tribunal → clôturée; offences are charged until the case is decided."""
+    current = Status(status)
+    if current == Status.CLOSED:
+        return Refusal("case_closed", CLOSED_MESSAGE)
+    label = _status_label(current)
+    if action == CaseAction.ADD_DOCUMENT:
+        return None
+    if action == CaseAction.ADD_OFFENCE:
+        if current in (Status.REPORTED, Status.UNDER_REVIEW):
+            return None
+        return Refusal("offences_locked", f"Dossier « {label} » : ses infractions ne peuvent plus être modifiées.",
+                       field="offence")
+    if action == CaseAction.REVIEW:
+        if current == Status.REPORTED:
+            return None
+        if current == Status.UNDER_REVIEW:
+            return Refusal("invalid_transition", "Le dossier est déjà en cours d'examen.")
+        return Refusal("invalid_transition", f"Le dossier a déjà été examiné (statut « {label} »).")
+    if action == CaseAction.SETTLE:
+        # CDII art. 275: the transaction is agreed while the administration examines the case.
+        if current == Status.UNDER_REVIEW:
+            return None
+        if current == Status.REPORTED:
+            return Refusal("invalid_status", f"Passez le dossier « {_status_label(Status.UNDER_REVIEW)} » pour "
+                                             f"enregistrer une transaction (statut actuel : « {label} »).")
+        if current == Status.SETTLED:
+            return Refusal("invalid_status", "Une transaction est déjà enregistrée sur ce dossier.")
+        return Refusal("invalid_status", f"Une transaction s'enregistre sur un dossier « "
+                                         f"{_status_label(Status.UNDER_REVIEW)} » (statut actuel : « {label} »).")
+    if action == CaseAction.REFER:
+        if current == Status.UNDER_REVIEW:
+            return None
+        if current == Status.REPORTED:
+            return Refusal("invalid_transition",
+                           "Passez le dossier en cours d'examen avant de le transmettre au tribunal.")
+        if current == Status.SETTLED:
+            return Refusal("invalid_transition", "Dossier réglé par transaction : il n'est plus transmis au tribunal.")
+        return Refusal("invalid_transition", "Le dossier est déjà transmis au tribunal.")
+    if action == CaseAction.CLOSE:
+        if current in (Status.SETTLED, Status.REFERRED_TO_COURT):
+            return None
+        return Refusal("invalid_transition", "Un dossier se clôture une fois réglé par transaction ou transmis au "
+                                             f"tribunal (statut actuel : « {label} »).")
+    raise ValueError(f"unknown case action: {action}")
+
+
+def transition_refusal(from_status: str, to_status: str) -> Refusal | None:
+    """Why ``case_transition`` refuses to move a case from one status to another (None: it may)."""
+    action = next((a for a, target in ACTION_TARGETS.items() if target == to_status), None)
+    if action is None:  # back to « constatée »: never
+        return Refusal("invalid_transition", f"Passage du statut « {_status_label(from_status)} » à "
+                                             f"« {_status_label(to_status)} » non autorisé.")
+    refusal = case_action_refusal(from_status, action)
+    if refusal is None and action == CaseAction.SETTLE:
+        return Refusal("settlement_required", "Un dossier est réglé par l'enregistrement de la transaction "
+                                              "(art. 275), pas par un changement de statut.")
+    if refusal is not None and refusal.code != "invalid_transition":  # one code for every refused move
+        return Refusal("invalid_transition", refusal.message)
+    return refusal
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """One thing the people in charge may (or may not yet) do on a case, and why not."""
+
+    action: str
+    label: str
+    allowed: bool
+    reason: str = ""
+    code: str = ""
+    to_status: str = ""
+
+
+def case_next_actions(case: Case) -> list[NextAction]:
+    """Every action of the case page, allowed or not with its reason (``case_action_refusal``)."""
+    actions = []
+    for action, label in ACTION_LABELS.items():
+        refusal = case_action_refusal(case.status, action)
+        actions.append(NextAction(
+            action=action, label=label, allowed=refusal is None, reason=refusal.message if refusal else "",
+            code=refusal.code if refusal else "", to_status=ACTION_TARGETS.get(action, ""),
+        ))
+    return actions
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One step of the lifecycle shown on the case page: ``done``, ``current``, ``todo`` or
+    ``skipped`` (the branch not taken: settled or sent to court)."""
+
+    status: str
+    label: str
+    state: str
+
+
+def case_steps(case: Case, *, settled: bool | None = None) -> list[list[CaseStep]]:
+    """The lifecycle as steps; the third step is the alternative « réglée » | « transmise ».
+    ``settled``: for a closed case, whether it was closed after a transaction (its settlements)."""
+    order = [[Status.REPORTED], [Status.UNDER_REVIEW], [Status.SETTLED, Status.REFERRED_TO_COURT], [Status.CLOSED]]
+    current = Status(case.status)
+    position = next(i for i, group in enumerate(order) if current in group)
+    if current == Status.CLOSED:
+        taken = Status.SETTLED if settled else Status.REFERRED_TO_COURT
+    elif current in (Status.SETTLED, Status.REFERRED_TO_COURT):
+        taken = current
+    else:
+        taken = None
+    steps = []
+    for i, group in enumerate(order):
+        row = []
+        for status in group:
+            if taken is not None and len(group) > 1 and status != taken:
+                state = "skipped"
+            elif i < position:
+                state = "done"
+            elif i == position:
+                state = "current"
+            else:
+                state = "todo"
+            row.append(CaseStep(status=status, label=_status_label(status), state=state))
+        steps.append(row)
+    return steps

@@ -79,7 +79,7 @@ def case_list() -> QuerySet[Case]:
 
 
 def case_detail_queryset() -> QuerySet[Case]:
-    return case_list().prefetch_related("parties", "documents", "settlements")
+    return case_list().select_related("declaration").prefetch_related("parties", "documents", "settlements")
 
 
 # --- open cases, for the dashboard --------------------------------------------------------------

@@ -16,19 +16,23 @@ from django.utils import timezone
 
 from tariff.errors import DomainError, DomainErrors
 from tariff.money import quantize_money, to_decimal
+from tariff.uploads import check_upload
 from tariff.validity import valid_on
 
 from . import selectors
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .rules import (
     ZERO,
+    CaseAction,
     Exposure,
     PenaltyLine,
+    Refusal,
+    case_action_refusal,
     compute_penalty,
     exposure_of,
     format_dh,
     not_in_force_line,
-    transition_allowed,
+    transition_refusal,
 )
 
 Status = Case.Status
@@ -36,6 +40,16 @@ Status = Case.Status
 
 class LitigationError(DomainError):
     code = "litigation_error"
+
+
+def refusal_error(refusal: Refusal) -> LitigationError:
+    return LitigationError(refusal.message, field=refusal.field, code=refusal.code)
+
+
+def _refuse_if(refusal: Refusal | None) -> None:
+    """Raise the refusal of ``rules.case_action_refusal`` / ``transition_refusal``, if any."""
+    if refusal is not None:
+        raise refusal_error(refusal)
 
 
 # --- penalty --------------------------------------------------------------------------------
@@ -112,6 +126,9 @@ def case_add_offence(
     note: str = "",
     field: str = "article",
 ) -> CaseOffence:
+    refusal = case_action_refusal(case.status, CaseAction.ADD_OFFENCE)
+    if refusal is not None:
+        raise LitigationError(refusal.message, field=field, code=refusal.code)
     offence = _offence_to_charge(
         article=article, paragraph=paragraph, variant=variant, on_date=case.facts_date, field=field
     )
@@ -200,23 +217,14 @@ def case_transition(*, case: Case, to_status: str) -> Case:
     """Move a case along reported → under review → settled / referred to court → closed.
 
     « Réglée par transaction » is reached only by recording the settlement
-    (``settlement_record``)."""
+    (``settlement_record``). Refusals come from ``rules.transition_refusal`` (the case page
+    shows the same reasons beside the greyed actions)."""
     if to_status not in Status.values:
         raise LitigationError(f"Statut inconnu : {to_status}.", field="status", code="invalid_status")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        current = Status(case.status)
         target = Status(to_status)
-        if not transition_allowed(current, target):
-            raise LitigationError(
-                f"Passage du statut « {current.label} » à « {target.label} » non autorisé.",
-                field="status", code="invalid_transition",
-            )
-        if target == Status.SETTLED:
-            raise LitigationError(
-                "Un dossier est réglé par l'enregistrement de la transaction (art. 275), pas par un changement "
-                "de statut.", field="status", code="settlement_required",
-            )
+        _refuse_if(transition_refusal(case.status, target))
         case.status = target
         case.full_clean()
         case.save(update_fields=["status", "updated_at"])
@@ -244,12 +252,9 @@ def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str,
     for name in SETTLEMENT_AMOUNTS:
         if amounts[name] < 0:
             errors.append(LitigationError("Le montant ne peut pas être négatif.", field=name, code="negative_amount"))
-    if case.status != Status.UNDER_REVIEW:
-        errors.append(LitigationError(
-            f"Une transaction s'enregistre sur un dossier « {Status.UNDER_REVIEW.label} » "
-            f"(statut actuel : « {Status(case.status).label} »).",
-            field="status", code="invalid_status",
-        ))
+    refusal = case_action_refusal(case.status, CaseAction.SETTLE)
+    if refusal is not None:
+        errors.append(refusal_error(refusal))
     if settlement_date < case.facts_date:
         errors.append(LitigationError("La transaction ne peut pas précéder la date des faits.",
                                       field="settlement_date", code="settlement_before_facts"))
@@ -331,7 +336,12 @@ def settlement_record(
 
 def case_document_add(*, case: Case, title: str, file, kind: str = CaseDocument.Kind.OTHER,
                       document_date: dt.date | None = None) -> CaseDocument:
-    document = CaseDocument(case=case, title=title, file=file, kind=kind,
+    """File a document (report of findings, transaction agreement, proofs…) on a case that is
+    not closed. The file is checked (PDF, JPEG or PNG, size, ``tariff.uploads``) before
+    anything is written."""
+    _refuse_if(case_action_refusal(case.status, CaseAction.ADD_DOCUMENT))
+    check_upload(file)
+    document = CaseDocument(case=case, title=title.strip(), file=file, kind=kind,
                             document_date=document_date or timezone.localdate())
     document.full_clean()
     document.save()

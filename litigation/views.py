@@ -10,22 +10,30 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
+from tariff.uploads import download_response
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
-from . import selectors, services
-from .forms import CaseForm, CaseOffenceForm, CaseStatusForm, SettlementForm, status_choices
-from .models import Case
+from . import rules, selectors, services
+from .forms import CaseDocumentForm, CaseForm, CaseOffenceForm, CaseStatusForm, SettlementForm
+from .models import Case, CaseDocument
 from .templatetags.litigation_tags import dh
 
-OPEN_STATUSES = (Case.Status.REPORTED, Case.Status.UNDER_REVIEW)
+# What each moving action asks before the form is sent (templates/static/js/confirm.js).
+CONFIRMATIONS = {
+    rules.CaseAction.REVIEW: gettext_lazy("Passer ce dossier « En cours d'examen » ?"),
+    rules.CaseAction.REFER: gettext_lazy("Transmettre ce dossier au tribunal ? Aucune transaction ne pourra plus "
+                                         "être enregistrée."),
+    rules.CaseAction.CLOSE: gettext_lazy("Clôturer ce dossier ? Un dossier clôturé ne peut plus être modifié."),
+}
 
 
 class LitigationPageMixin(RolePageMixin):
@@ -87,15 +95,25 @@ class CaseDetailView(LitigationPageMixin, DetailView):
         case: Case = self.object
         can_write = context["can_write"]
         today = timezone.localdate()
+        settlements = list(case.settlements.all())
+        # Every action with whether it is allowed now and why not (the services refuse with the
+        # same reasons, rules.case_action_refusal); readers see the steps, not the actions.
+        actions = rules.case_next_actions(case)
+        allowed = {a.action for a in actions if a.allowed} if can_write else set()
         context.update(
             exposure=services.case_exposure(case),
-            history=history_entries(case, related=[case.settlements.all()]),
-            can_add_offence=can_write and case.status in OPEN_STATUSES,
-            can_settle=can_write and case.status == Case.Status.UNDER_REVIEW,
-            can_transition=can_write and bool(status_choices(case)),
+            history=history_entries(case, related=[settlements]),
+            steps=rules.case_steps(case, settled=bool(settlements)),
+            next_actions=[(a, CONFIRMATIONS.get(a.action, "")) for a in actions],
+            any_action_allowed=any(a.allowed for a in actions),
+            settlements=settlements,
+            can_add_offence=rules.CaseAction.ADD_OFFENCE in allowed,
+            can_settle=rules.CaseAction.SETTLE in allowed,
+            can_add_document=rules.CaseAction.ADD_DOCUMENT in allowed,
             offence_form=kwargs.get("offence_form") or CaseOffenceForm(on_date=case.facts_date),
             settlement_form=kwargs.get("settlement_form") or SettlementForm(initial={"settlement_date": today}),
-            status_form=kwargs.get("status_form") or CaseStatusForm(case=case),
+            status_form=kwargs.get("status_form"),
+            document_form=kwargs.get("document_form") or CaseDocumentForm(initial={"document_date": today}),
         )
         return context
 
@@ -108,7 +126,7 @@ class CaseActionView(CaseDetailView):
     http_method_names = ["post"]
     form_context_name = ""
 
-    def make_form(self, data):
+    def make_form(self, data, files=None):
         raise NotImplementedError
 
     def perform(self, case: Case, form) -> str:
@@ -117,7 +135,7 @@ class CaseActionView(CaseDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        form = self.make_form(request.POST)
+        form = self.make_form(request.POST, request.FILES)
         if form.is_valid():
             try:
                 message = self.perform(self.object, form)
@@ -132,7 +150,7 @@ class CaseActionView(CaseDetailView):
 class CaseAddOffenceView(CaseActionView):
     form_context_name = "offence_form"
 
-    def make_form(self, data):
+    def make_form(self, data, files=None):
         return CaseOffenceForm(data, on_date=self.object.facts_date)
 
     def perform(self, case, form):
@@ -143,7 +161,7 @@ class CaseAddOffenceView(CaseActionView):
 class CaseSettlementView(CaseActionView):
     form_context_name = "settlement_form"
 
-    def make_form(self, data):
+    def make_form(self, data, files=None):
         return SettlementForm(data)
 
     def perform(self, case, form):
@@ -156,9 +174,30 @@ class CaseSettlementView(CaseActionView):
 class CaseTransitionView(CaseActionView):
     form_context_name = "status_form"
 
-    def make_form(self, data):
+    def make_form(self, data, files=None):
         return CaseStatusForm(data, case=self.object)
 
     def perform(self, case, form):
         case = services.case_transition(case=case, to_status=form.cleaned_data["to_status"])
         return _("Statut du dossier : %(status)s.") % {"status": case.get_status_display()}
+
+
+class CaseDocumentAddView(CaseActionView):
+    """Upload a document (PDF, JPEG or PNG, ``tariff.uploads``) through ``services.case_document_add``."""
+
+    form_context_name = "document_form"
+
+    def make_form(self, data, files=None):
+        return CaseDocumentForm(data, files)
+
+    def perform(self, case, form):
+        document = services.case_document_add(case=case, **form.cleaned_data)
+        return _("Document « %(title)s » déposé.") % {"title": document.title}
+
+
+class CaseDocumentDownloadView(LitigationPageMixin, View):
+    """A case document, as an attachment, to those who may read the case (same roles as its page)."""
+
+    def get(self, request, pk, document_pk):
+        document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=document_pk, case_id=pk)
+        return download_response(document.file)

@@ -186,6 +186,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded documents (cases, declarations): PDF, JPEG or PNG up to this size (tariff.uploads).
+# Never served from MEDIA_URL: an authenticated view checks the reader's role first.
+DOCUMENT_MAX_BYTES = env.int("DJANGO_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Django REST framework / OpenAPI -----------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from declarations.models import (
@@ -139,9 +140,20 @@ class GoodsReleaseSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    """An annexed document; its file (if uploaded) through the authenticated download page."""
+
+    download_url = serializers.SerializerMethodField(help_text="page de téléchargement ; vide sans fichier")
+
     class Meta:
         model = AnnexedDocument
-        fields = ("id", "kind", "reference")
+        fields = ("id", "kind", "reference", "download_url")
+
+    def get_download_url(self, document) -> str:
+        if not document.file:
+            return ""
+        path = reverse("declarations:document-download", args=[document.declaration_id, document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class DeclarationSerializer(serializers.ModelSerializer):

@@ -1,8 +1,11 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tariff.api.fields import money
 
 from ..models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
+from ..rules import case_next_actions
 
 
 def optional_money():
@@ -57,12 +60,33 @@ class CasePartySerializer(serializers.ModelSerializer):
         fields = ("id", "role", "name", "identifier", "address")
 
 
+def download_url(serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
 class CaseDocumentSerializer(serializers.ModelSerializer):
+    """A case document; its file through the authenticated download page (never the media URL)."""
+
     retention_until = serializers.DateField(read_only=True)
+    download_url = serializers.SerializerMethodField(help_text="page de téléchargement (session authentifiée)")
 
     class Meta:
         model = CaseDocument
-        fields = ("id", "kind", "title", "file", "document_date", "uploaded_at", "retention_until")
+        fields = ("id", "kind", "title", "download_url", "document_date", "uploaded_at", "retention_until")
+
+    def get_download_url(self, document) -> str:
+        return download_url(self, reverse("litigation:case-document-download", args=[document.case_id, document.pk]))
+
+
+class NextActionSerializer(serializers.Serializer):
+    """One action on the case and, when refused, why (same reasons as the services' refusals)."""
+
+    action = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField()
+    code = serializers.CharField()
 
 
 class SettlementSerializer(serializers.ModelSerializer):
@@ -114,11 +138,16 @@ class CaseSerializer(serializers.ModelSerializer):
     parties = CasePartySerializer(many=True, read_only=True)
     documents = CaseDocumentSerializer(many=True, read_only=True)
     settlements = SettlementSerializer(many=True, read_only=True)
+    next_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
-        fields = ("id", *CASE_FIELDS, "currency", "status", "status_label", "offences", "parties", "documents",
-                  "settlements", "created_at", "updated_at")
+        fields = ("id", *CASE_FIELDS, "currency", "status", "status_label", "next_actions", "offences", "parties",
+                  "documents", "settlements", "created_at", "updated_at")
+
+    @extend_schema_field(NextActionSerializer(many=True))
+    def get_next_actions(self, case) -> list[dict]:
+        return NextActionSerializer(case_next_actions(case), many=True).data
 
 
 class CaseTransitionSerializer(serializers.Serializer):

@@ -170,3 +170,22 @@ def test_openapi_schema_documents_the_litigation_endpoints(api_client):
     paths = response.json()["paths"]
     assert "/api/v1/litigation/cases/{id}/penalty/" in paths
     assert "post" in paths["/api/v1/litigation/cases/{id}/settlements/"]
+
+
+def test_the_case_lists_its_next_actions_and_document_download_pages(broker_client, settings, tmp_path):
+    """Issue 22: the API reads the same next actions as the page; a document's file is only
+    reachable through the authenticated download page, never a public media URL."""
+    from .factories import CaseDocumentFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    document = CaseDocumentFactory(case=CaseFactory())
+    body = broker_client.get(f"{CASES}{document.case_id}/").json()
+    actions = {a["action"]: a for a in body["next_actions"]}
+    assert actions["review"]["allowed"] is True
+    assert actions["settle"] == {
+        "action": "settle", "label": "Enregistrer une transaction", "allowed": False, "code": "invalid_status",
+        "reason": "Passez le dossier « En cours d'examen » pour enregistrer une transaction (statut actuel : "
+                  "« Constatée »)."}
+    [doc] = body["documents"]
+    assert doc["download_url"].endswith(f"/litigation/cases/{document.case_id}/documents/{document.pk}/")
+    assert "file" not in doc

@@ -148,7 +148,7 @@ def test_document_of_a_66_bis_case_is_kept_10_years():
 
 def test_document_of_a_66_bis_case_can_be_deleted_after_10_years(media_root):
     case = case_with("297", "7°", undeclared_amount=D("300000"))
-    document = case_document_add(case=case, title="Déclaration de devises", file=ContentFile(b"x", name="d.pdf"),
+    document = case_document_add(case=case, title="Déclaration de devises", file=ContentFile(b"%PDF-1.4 x", name="d.pdf"),
                                  kind=CaseDocument.Kind.PAYMENT_INSTRUMENT, document_date=dt.date(2014, 3, 1))
     path = media_root / document.file.name
     assert path.exists()

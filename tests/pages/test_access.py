@@ -21,7 +21,7 @@ def objects(db):
 
 def url(name, objects):
     if name in ("declarations:detail", "declarations:register", "declarations:liquidate",
-                "declarations:reliquidate", "declarations:cancel"):
+                "declarations:reliquidate", "declarations:cancel", "declarations:document-add"):
         return reverse(name, args=[objects["declaration"].pk])
     if name in ("declarations:etpp-detail", "declarations:etpp-issue"):
         return reverse(name, args=[objects["authorisation"].pk])
@@ -34,7 +34,8 @@ READ_PAGES = ["home", "tariff:search", "tariff:calculator", "tariff:line", "decl
               "declarations:detail", "declarations:etpp-list", "declarations:etpp-detail"]
 WRITER_PAGES = ["declarations:create", "declarations:etpp-create"]
 POST_ACTIONS = ["declarations:create", "declarations:register", "declarations:liquidate", "declarations:reliquidate",
-                "declarations:cancel", "declarations:etpp-create", "declarations:etpp-issue"]
+                "declarations:cancel", "declarations:etpp-create", "declarations:etpp-issue",
+                "declarations:document-add"]
 
 
 @pytest.mark.parametrize("name", READ_PAGES + WRITER_PAGES)

@@ -252,5 +252,9 @@ def test_status_changes_and_settlements_ask_for_confirmation(broker):
     """Issue 22: closing a case (or recording a transaction) is confirmed in the browser first."""
     case = case_with("297", "8°", status=Case.Status.UNDER_REVIEW, facts_date=dt.date(2024, 3, 1))
     page = broker.get(f"/litigation/cases/{case.pk}/").content.decode()
-    assert 'data-confirm="Changer le statut de ce dossier' in page
+    assert 'data-confirm="Transmettre ce dossier au tribunal' in page
     assert 'data-confirm="Enregistrer cette transaction' in page
+    case.status = Case.Status.SETTLED
+    case.save()
+    page = broker.get(f"/litigation/cases/{case.pk}/").content.decode()
+    assert 'data-confirm="Clôturer ce dossier ? Un dossier clôturé ne peut plus être modifié."' in page
