@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/<int:pk>/settlement/", views.CaseSettlementView.as_view(), name="case-settlement"),
     path("cases/<int:pk>/status/", views.CaseTransitionView.as_view(), name="case-status"),
     path("cases/<int:pk>/documents/", views.CaseDocumentAddView.as_view(), name="case-document-add"),
+    path("cases/<int:pk>/settlements/<int:settlement_pk>/summary.pdf", views.SettlementPdfView.as_view(),
+         name="settlement-pdf"),
     path("cases/<int:pk>/documents/<int:document_pk>/", views.CaseDocumentDownloadView.as_view(),
          name="case-document-download"),
 ]

@@ -19,12 +19,13 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
+from tariff.pdf import pdf_response
 from tariff.uploads import download_response
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
-from . import rules, selectors, services
+from . import printing, rules, selectors, services
 from .forms import CaseDocumentForm, CaseForm, CaseOffenceForm, CaseStatusForm, SettlementForm
-from .models import Case, CaseDocument
+from .models import Case, CaseDocument, Settlement
 from .templatetags.litigation_tags import dh
 
 # What each moving action asks before the form is sent (templates/static/js/confirm.js).
@@ -201,3 +202,13 @@ class CaseDocumentDownloadView(LitigationPageMixin, View):
     def get(self, request, pk, document_pk):
         document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=document_pk, case_id=pk)
         return download_response(document.file)
+
+
+class SettlementPdfView(LitigationPageMixin, View):
+    """The printed summary of one transaction of a case (PDF)."""
+
+    def get(self, request, pk, settlement_pk):
+        settlement = get_object_or_404(Settlement.objects.select_related("case__declaration"), pk=settlement_pk,
+                                       case_id=pk)
+        return pdf_response(printing.settlement_summary_pdf(settlement=settlement),
+                            f"transaction-{settlement.case.reference}-{settlement.pk}.pdf")
