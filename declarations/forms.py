@@ -4,16 +4,15 @@ rules stay in the services, whose ``DomainError``s are shown next to the field t
 name (``add_page_errors``)."""
 from __future__ import annotations
 
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tariff.characteristics import CLAIMS, EXCISE_CHARACTERISTICS
 from tariff.codes import format_tariff_code, normalize_tariff_code
 from tariff.errors import DomainError
-from tariff.characteristics import CLAIMS, EXCISE_CHARACTERISTICS
 from tariff.forms import (
     CurrencyField,
     characteristic_fields,

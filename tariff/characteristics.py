@@ -275,7 +275,9 @@ def characteristics_display(attributes: dict, *, product_kind_labels: dict | Non
             shown.append(ShownCharacteristic(key, key, str(value)))
             continue
         if entry.kind in (DECIMAL, INTEGER) and finite_decimal(value) is not None:
-            shown.append(ShownCharacteristic(key, str(entry.label), finite_decimal(value), entry.unit))
+            number = finite_decimal(value)
+            number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+            shown.append(ShownCharacteristic(key, str(entry.label), number, entry.unit))
         elif entry.kind == BOOLEAN and as_boolean(value) is not None:
             shown.append(ShownCharacteristic(key, str(entry.label), str(_("oui") if as_boolean(value) else _("non"))))
         elif entry.key == PRODUCT_KIND:

@@ -10,9 +10,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import characteristics as ch
 from .currencies import validate_customs_currency
 from .errors import DomainError
-from . import characteristics as ch
 from .money import LOCAL_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 # --- shared field factories -------------------------------------------------------------------

@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .characteristics import PRODUCT_KIND, InvalidAttribute, MissingAttribute, clean_attributes, field_of, label_of
+from .characteristics import (
+    CHARACTERISTICS,
+    PRODUCT_KIND,
+    InvalidAttribute,
+    MissingAttribute,
+    clean_attributes,
+    clean_value,
+    field_of,
+    label_of,
+)
 from .characteristics import finite_decimal as _finite_decimal
 from .models import BlanketDutyChange, DutyRate, ExciseCategory, ExciseRate, FinanceLaw
 from .money import percent_of, to_decimal, truncate
@@ -67,13 +76,10 @@ def _attr(attributes: dict, name: str, *, why: str):
 
 
 def _attr_decimal(attributes: dict, name: str, *, why: str) -> Decimal:
+    """The number ``name``, checked again by the catalogue's rule (a value stored before the
+    check at creation — NaN, 1e999, -5 — is an ``InvalidAttribute``, never a server error)."""
     value = _attr(attributes, name, why=why)
-    number = _finite_decimal(value)
-    if number is None:
-        raise MissingAttribute(f"« {label_of(name)} » doit être un nombre.", field=field_of(name))
-    if number < 0:
-        raise MissingAttribute(f"« {label_of(name)} » ne peut pas être négatif.", field=field_of(name))
-    return number
+    return Decimal(clean_value(CHARACTERISTICS[name], value))
 
 
 def normalize_band_value(value) -> str:

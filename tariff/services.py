@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
 from .errors import DomainError
 from .models import FinanceLaw, FranchiseCode
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
-from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .rules import (
     decide_duty_rate,
     excise_characteristics_needed,

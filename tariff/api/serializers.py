@@ -1,16 +1,30 @@
+from django.utils.functional import lazy
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from tariff.characteristics import CHARACTERISTICS, clean_attributes
 from tariff.errors import DomainError
 from tariff.models import DutyRate, FinanceLaw, TariffLine
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
-from tariff.characteristics import clean_attributes
+
+
+def _catalogue_text() -> str:
+    return "Caractéristiques (clé : libellé [tableaux TIC]) — " + " ; ".join(
+        f"{c.key} : {c.verbose}" + (f" [TIC {', '.join(c.tables)}]" if c.tables else " [exonération]")
+        for c in CHARACTERISTICS.values())
+
+
+_catalogue_help = lazy(_catalogue_text, str)
 
 
 class AttributesField(serializers.DictField):
     """Characteristics as a JSON object (``{"volume_ml": "330"}``), checked as they are entered
     against the catalogue (``tariff.characteristics``): each refusal under its key, so the error
     names ``attributes.volume_ml`` (``articles[0].attributes.volume_ml`` in a declaration)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _catalogue_help())
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
