@@ -40,6 +40,10 @@ from .resources import ProcedureCodeResource
 
 
 class ArticleInlineForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
     def clean_attributes(self):
         """The characteristics catalogue's check (tariff.characteristics), as in the API and pages."""
         from django.core.exceptions import ValidationError

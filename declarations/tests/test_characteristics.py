@@ -134,3 +134,19 @@ def test_a_stored_bad_value_is_still_a_refusal_at_liquidation_never_a_server_err
     with pytest.raises(DomainError) as exc:
         declaration_liquidate(declaration=d)
     assert exc.value.field == "articles[0].attributes.volume_ml" and "« Volume (ml) »" in exc.value.message
+
+
+def test_the_admin_article_form_runs_the_same_check():
+    from django.core.exceptions import ValidationError
+
+    from declarations.admin import ArticleInlineForm
+
+    form = ArticleInlineForm()
+    form.cleaned_data = {"attributes": {"volume_ml": "NaN", "couleur": "rouge"}}
+    with pytest.raises(ValidationError) as exc:
+        form.clean_attributes()
+    first, second = exc.value.messages
+    assert first == "« Volume (ml) » doit être un nombre fini (ex. 330 ou 12,5)."
+    assert second.startswith("Caractéristique inconnue « couleur » (possibles : product_kind, volume_l,")
+    form.cleaned_data = {"attributes": {"volume_ml": 30}}
+    assert form.clean_attributes() == {"volume_ml": "30"}
