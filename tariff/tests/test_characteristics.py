@@ -109,3 +109,13 @@ def test_spirits_need_volume_and_strength_and_tyres_the_net_mass():
 
 def test_a_line_no_tic_table_covers_needs_nothing():
     assert required("2309.10.00.00", "2024-03-01") == []
+
+
+def test_a_tic_category_band_must_be_a_catalogue_characteristic():
+    from django.core.exceptions import ValidationError
+
+    category = ExciseCategory.objects.get(code="J-appliances")
+    category.band_attribute = "couleur"
+    with pytest.raises(ValidationError) as exc:
+        category.full_clean()
+    assert "Caractéristique inconnue du catalogue : couleur." in exc.value.message_dict["band_attribute"]
