@@ -41,8 +41,26 @@ from .models import (
 from .resources import ProcedureCodeResource
 
 
+class ArticleInlineForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_attributes(self):
+        """The characteristics catalogue's check (tariff.characteristics), as in the API and pages."""
+        from django.core.exceptions import ValidationError
+
+        from tariff.characteristics import clean_attributes
+
+        try:
+            return clean_attributes(self.cleaned_data.get("attributes") or {})
+        except DomainError as exc:
+            raise ValidationError([e.message for e in getattr(exc, "errors", None) or [exc]]) from None
+
+
 class ArticleInline(admin.TabularInline):
     model = Article
+    form = ArticleInlineForm
     extra = 0
     fields = ("number", "tariff_line", "origin_country", "description", "invoiced_value", "quantity", "unit",
               "net_mass_kg", "franchise_code", "attributes", "is_equipment", "customs_value")

@@ -4,26 +4,25 @@ rules stay in the services, whose ``DomainError``s are shown next to the field t
 name (``add_page_errors``)."""
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tariff.characteristics import CLAIMS, EXCISE_CHARACTERISTICS
 from tariff.codes import format_tariff_code, normalize_tariff_code
 from tariff.errors import DomainError
 from tariff.forms import (
-    ATTRIBUTE_FIELDS,
     CurrencyField,
+    characteristic_fields,
+    characteristics_of,
     date_field,
     franchise_code_validator,
     money_field,
     quantity_field,
 )
 from tariff.models import TariffLine
-from tariff.rules import clean_attributes
 from tariff.uploads import DocumentFileField
 
 from .models import AnnexedDocument, Declaration, DeclarationPayment, EtppAuthorisation, Party, ProcedureCode
@@ -121,39 +120,11 @@ class DeclarationForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
 
 
-BOOLEAN_ATTRIBUTES = {"contains_nicotine", "has_screen"}
-TRUE_WORDS, FALSE_WORDS = {"true", "oui", "vrai", "1"}, {"false", "non", "faux", "0"}
-
-
-def parse_attributes(text: str) -> dict:
-    """``"energy_class=C; screen_size_inches=40"`` → ``{"energy_class": "C", ...}``."""
-    result: dict = {}
-    for part in re.split(r"[;\n]+", text or ""):
-        part = part.strip()
-        if not part:
-            continue
-        if "=" not in part:
-            raise ValidationError(_("« %(part)s » : écrire clé=valeur (ex. energy_class=C).") % {"part": part})
-        key, value = (s.strip() for s in part.split("=", 1))
-        if key not in ATTRIBUTE_FIELDS:
-            raise ValidationError(_("Caractéristique inconnue « %(key)s » (possibles : %(keys)s).")
-                                  % {"key": key, "keys": ", ".join(ATTRIBUTE_FIELDS)})
-        if not value:
-            raise ValidationError(_("« %(key)s » : valeur manquante.") % {"key": key})
-        if key in BOOLEAN_ATTRIBUTES:
-            if value.lower() not in TRUE_WORDS | FALSE_WORDS:
-                raise ValidationError(_("« %(key)s » : oui ou non.") % {"key": key})
-            result[key] = value.lower() in TRUE_WORDS
-        else:
-            result[key] = value.replace(",", ".") if re.fullmatch(r"\d+,\d+", value) else value
-    try:
-        return clean_attributes(result)
-    except DomainError as exc:
-        raise ValidationError(exc.message) from exc
-
-
-def format_attributes(attributes: dict) -> str:
-    return "; ".join(f"{key}={value}" for key, value in (attributes or {}).items())
+# The characteristics an article row offers (tariff.characteristics): what the TIC tables read —
+# but the net mass, an article field already — and the exemption claims.
+ARTICLE_EXCISE_CHARACTERISTICS = tuple(c.key for c in EXCISE_CHARACTERISTICS if c.key != "net_mass_kg")
+ARTICLE_CLAIMS = tuple(c.key for c in CLAIMS)
+ARTICLE_CHARACTERISTICS = ARTICLE_EXCISE_CHARACTERISTICS + ARTICLE_CLAIMS
 
 
 class ArticleForm(forms.Form):
@@ -171,24 +142,40 @@ class ArticleForm(forms.Form):
                                      widget=forms.TextInput(attrs={"class": "franchise"}))
     is_equipment = forms.BooleanField(label=_("Machines, matériels, équipements"), required=False,
                                       help_text=_("Dispensés d'autorisation ETPP."))
-    attributes = forms.CharField(
-        label=_("Caractéristiques TIC"), required=False, max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "energy_class=C; screen_size_inches=40"}),
-        help_text=_("clé=valeur séparées par « ; »"),
-    )
 
-    # Service errors say "articles[0].tariff_code"; the form field holds the line.
-    field_aliases = {"tariff_code": "tariff_line"}
+    # Service errors say "articles[0].tariff_code"; the form field holds the line. A characteristic
+    # error says "articles[0].attributes.volume_ml": the field of that name.
+    field_aliases = {"tariff_code": "tariff_line", "attributes.net_mass_kg": "net_mass_kg"}
 
-    def clean_attributes(self):
-        return parse_attributes(self.cleaned_data.get("attributes", ""))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(characteristic_fields(ARTICLE_CHARACTERISTICS))
+
+    @property
+    def excise_bound_fields(self):
+        return [self[key] for key in ARTICLE_EXCISE_CHARACTERISTICS]
+
+    @property
+    def claim_bound_fields(self):
+        return [self[key] for key in ARTICLE_CLAIMS]
+
+    def characteristics_open(self, keys=ARTICLE_EXCISE_CHARACTERISTICS) -> bool:
+        return any(self[key].value() not in (None, "") or self[key].errors for key in keys)
+
+    @property
+    def excise_open(self) -> bool:
+        return self.characteristics_open(ARTICLE_EXCISE_CHARACTERISTICS)
+
+    @property
+    def claims_open(self) -> bool:
+        return self.characteristics_open(ARTICLE_CLAIMS)
 
     def article_data(self) -> dict:
         """One entry of ``declaration_create(articles=[...])``."""
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ARTICLE_CHARACTERISTICS}
         data.pop("DELETE", None)
         line = data.pop("tariff_line")
-        return {"tariff_code": line.code, **data}
+        return {"tariff_code": line.code, **data, "attributes": characteristics_of(self, ARTICLE_CHARACTERISTICS)}
 
 
 def article_initial(article) -> dict:
@@ -198,7 +185,7 @@ def article_initial(article) -> dict:
         "origin_country": article.origin_country, "invoiced_value": article.invoiced_value,
         "quantity": article.quantity, "unit": article.unit, "net_mass_kg": article.net_mass_kg,
         "franchise_code": article.franchise_code or "", "is_equipment": article.is_equipment,
-        "attributes": format_attributes(article.attributes),
+        **{key: value for key, value in (article.attributes or {}).items() if key in ARTICLE_CHARACTERISTICS},
     }
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from tariff.codes import normalize_tariff_code
 from tariff.errors import DomainError, DomainErrors
 from tariff.models import TariffLine
-from tariff.rules import clean_attributes
 from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
 from tariff.services import (
@@ -30,6 +29,7 @@ from tariff.services import (
 )
 
 from . import rules, selectors
+from .characteristics import article_characteristics_clean
 from .models import (
     ETPP_DELIVERY_DAYS,
     AnnexedDocument,
@@ -168,11 +168,9 @@ def _create_articles(declaration: Declaration, articles: list[dict]) -> None:
                 f"Article {i + 1} : position tarifaire inconnue {data['tariff_code']}.",
                 field=f"articles[{i}].tariff_code", code="unknown_tariff_line",
             )
-        try:
-            attributes = clean_attributes(data.get("attributes") or {})
-        except DomainError as exc:
-            raise DeclarationError(f"Article {i + 1} : {exc.message}", field=f"articles[{i}].attributes",
-                                   code=exc.code) from exc
+        attributes = article_characteristics_clean(  # types, bounds, and what the line's TIC needs (issue 16)
+            number=i + 1, tariff_code=line.code, attributes=data.get("attributes"), net_mass_kg=data.get("net_mass_kg"),
+            on_date=timezone.localdate(), liquidates_duties=declaration.procedure.liquidates_duties)
         article = Article(
             declaration=declaration, number=i + 1, tariff_line=line,
             **{k: data[k] for k in ARTICLE_FIELDS if k in data and data[k] is not None and k != "attributes"},

@@ -10,9 +10,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import characteristics as ch
 from .currencies import validate_customs_currency
 from .errors import DomainError
-from .rules import ATTRIBUTES
 from .money import LOCAL_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 # --- shared field factories -------------------------------------------------------------------
@@ -88,11 +88,12 @@ def add_domain_error(form: forms.BaseForm, error: DomainError, *, aliases: dict[
 
 # --- service errors → page errors (forms with row formsets) --------------------------------------
 
-ROW_FIELD = re.compile(r"^(?P<prefix>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+ROW_FIELD = re.compile(r"^(?P<prefix>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+(\.\w+)?)$")
 
 
 def _add(form: forms.BaseForm, field: str | None, message) -> None:
     field = getattr(form, "field_aliases", {}).get(field, field)
+    field = characteristic_field_name(form, field)
     form.add_error(field if field in form.fields else None, message)
 
 
@@ -137,49 +138,75 @@ class AsOfDateForm(forms.Form):
 
 # --- duty calculator ----------------------------------------------------------------------------
 
-# The attributes the TIC tables read (tariff.rules), offered as named fields.
-ATTRIBUTE_FIELDS = ATTRIBUTES
+# --- characteristics (tariff.characteristics): one typed field per catalogue entry ----------------
 
-ENERGY_CLASS_CHOICES = [("", "—")] + [(c, c) for c in "ABCDEFG"]
-VEHICLE_KIND_CHOICES = [
-    ("", "—"),
-    ("car", _("Automobile ou autre véhicule")),
-    ("wheelchair", _("Fauteuil roulant adapté")),
-    ("moped", _("Cyclomoteur")),
-    ("motorcycle", _("Motocycle")),
-    ("tricycle", _("Tricycle")),
-]
+def product_kind_choices() -> list[tuple[str, str]]:
+    """The product kinds of the reference data, in French: « Chocolat (TIC L) »."""
+    from .selectors import get_tariff_index
+
+    kinds = {c.product_kind: f"{c.label} (TIC {c.table})" for c in get_tariff_index().excise_categories if c.product_kind}
+    return sorted(kinds.items(), key=lambda kind: kind[1])
 
 
-def attribute_form_fields() -> dict[str, forms.Field]:
-    """Named fields for the TIC attributes (tables A, G, H, I, J, K, L)."""
-    return {
-        "energy_class": forms.ChoiceField(
-            label=_("Classe énergétique (TIC J)"), choices=ENERGY_CLASS_CHOICES, required=False),
-        "sugar_g_per_100": quantity_field(_("Sucre (g / 100 g ou ml) — TIC A, L"), required=False),
-        "product_kind": forms.SlugField(
-            label=_("Nature de produit (product_kind)"), required=False, max_length=40,
-            widget=forms.TextInput(attrs={"list": "product-kinds"})),
-        "retail_value": money_field(_("Prix de vente au détail (DH) — TIC G"), required=False),
-        "volume_l": quantity_field(_("Volume (litres) — TIC A"), required=False),
-        "volume_ml": quantity_field(_("Volume (ml) — TIC H"), required=False),
-        "alcohol_pct_vol": quantity_field(_("Titre alcoométrique (% vol) — TIC A"), required=False),
-        "net_mass_kg": quantity_field(_("Masse nette (kg) — TIC I, L"), required=False),
-        "screen_size_inches": quantity_field(_("Taille d'écran (pouces) — TIC K"), required=False),
-        "contains_nicotine": forms.ChoiceField(
-            label=_("Contient de la nicotine (TIC H)"), choices=YES_NO_CHOICES, required=False),
-        "has_screen": forms.ChoiceField(label=_("Avec écran (TIC K)"), choices=YES_NO_CHOICES, required=False),
-        "vehicle_kind": forms.ChoiceField(
-            label=_("Véhicule de la batterie (TIC K)"), choices=VEHICLE_KIND_CHOICES, required=False),
-    }
+class CharacteristicField(forms.Field):
+    """One characteristic of the catalogue: a number input with its step and bounds, a select for
+    yes/no and for choices, checked by the catalogue's own rule (message naming the French label)."""
+
+    def __init__(self, entry: ch.Characteristic, *, choices=None, **kwargs):
+        self.entry = entry
+        self.codes = [code for code, _label in (choices or entry.choices)]
+        if entry.kind in (ch.DECIMAL, ch.INTEGER):
+            attrs = {"step": entry.step, "min": "0", "class": "num", "inputmode": "decimal"}
+            if entry.max_value is not None:
+                attrs["max"] = f"{entry.max_value.normalize():f}"
+            widget = forms.NumberInput(attrs=attrs)
+        elif entry.kind == ch.BOOLEAN:
+            widget = forms.Select(choices=YES_NO_CHOICES)
+        elif entry.kind == ch.CHOICE:
+            widget = forms.Select(choices=[("", "—")] + list(choices or entry.choices))
+        else:
+            widget = forms.TextInput(attrs={"maxlength": ch.TEXT_MAX_LENGTH})
+        kwargs.setdefault("label", entry.verbose)
+        kwargs.setdefault("help_text", entry.help_text)
+        super().__init__(required=False, widget=widget, **kwargs)
+
+    def prepare_value(self, value):
+        return ("true" if value else "false") if isinstance(value, bool) else value
+
+    def to_python(self, value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return ch.clean_value(self.entry, value, product_kinds=self.codes or None)
+        except DomainError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
 
 
-def attribute_from_message(message: str) -> str | None:
-    """The attribute a TIC error message names (« energy_class », product_kind, …)."""
-    for name in ATTRIBUTE_FIELDS:
-        if re.search(rf"\b{name}\b", message):
-            return name
-    return None
+def characteristic_fields(keys) -> dict[str, forms.Field]:
+    """Typed fields for the catalogue entries ``keys`` (named after their keys)."""
+    fields = {}
+    for key in keys:
+        entry = ch.CHARACTERISTICS[key]
+        choices = product_kind_choices() if key == ch.PRODUCT_KIND else None
+        fields[key] = CharacteristicField(entry, choices=choices)
+    return fields
+
+
+def characteristics_of(form: forms.BaseForm, keys) -> dict:
+    """The filled characteristics of a valid form, as the engine reads them."""
+    return {key: form.cleaned_data[key] for key in keys if form.cleaned_data.get(key) is not None}
+
+
+def characteristic_field_name(form: forms.BaseForm, field: str | None) -> str | None:
+    """``attributes.volume_ml`` (a service error's field) → the form's ``volume_ml`` field."""
+    if field and field.startswith("attributes."):
+        key = field.split(".", 1)[1]
+        return key if key in form.fields else field
+    return field
+
+
+# The characteristics the calculator offers: those the TIC tables read.
+QUOTE_CHARACTERISTICS = tuple(c.key for c in ch.EXCISE_CHARACTERISTICS)
 
 
 class DutyQuoteForm(forms.Form):
@@ -197,28 +224,17 @@ class DutyQuoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(attribute_form_fields())
+        self.fields.update(characteristic_fields(QUOTE_CHARACTERISTICS))
 
     @property
     def attribute_bound_fields(self):
-        return [self[name] for name in ATTRIBUTE_FIELDS]
+        return [self[name] for name in QUOTE_CHARACTERISTICS]
 
     def attributes(self) -> dict:
-        """The filled attributes, as the engine reads them (numbers as exact strings)."""
-        result = {}
-        for name in ATTRIBUTE_FIELDS:
-            value = self.cleaned_data.get(name)
-            if value in (None, ""):
-                continue
-            if name in ("contains_nicotine", "has_screen"):
-                result[name] = value == "true"
-            else:
-                result[name] = str(value)
-        return result
+        """The filled characteristics, as the engine reads them (numbers as exact strings)."""
+        return characteristics_of(self, QUOTE_CHARACTERISTICS)
 
     def add_quote_error(self, error: DomainError) -> None:
         for item in domain_error_list(error):
-            name = item.field
-            if name == "attributes":
-                name = attribute_from_message(item.message)
+            name = characteristic_field_name(self, item.field)
             self.add_error(name if name in self.fields else None, item.message)

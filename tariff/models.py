@@ -219,6 +219,18 @@ class ExciseCategory(models.Model):
     def __str__(self) -> str:
         return f"TIC {self.table} — {self.label}"
 
+    def clean(self):
+        """A band is selected by a characteristic of the catalogue (tariff.characteristics), the only
+        ones an article may carry."""
+        from django.core.exceptions import ValidationError
+
+        from .characteristics import CHARACTERISTICS
+
+        super().clean()
+        if self.band_attribute and self.band_attribute not in CHARACTERISTICS:
+            raise ValidationError({"band_attribute": _("Caractéristique inconnue du catalogue : %(key)s.")
+                                   % {"key": self.band_attribute}})
+
     @property
     def prefixes(self) -> list[str]:
         return split_prefixes(self.tariff_prefixes)

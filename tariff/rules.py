@@ -5,19 +5,26 @@ TIC — dahir 1-77-340 art. 9, tables A, G, H, I, J, K, L; TVA — CGI art. 121,
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from .errors import DomainError
+from .characteristics import (
+    CHARACTERISTICS,
+    PRODUCT_KIND,
+    InvalidAttribute,
+    MissingAttribute,
+    clean_attributes,
+    clean_value,
+    field_of,
+    label_of,
+)
+from .characteristics import finite_decimal as _finite_decimal
 from .models import BlanketDutyChange, DutyRate, ExciseCategory, ExciseRate, FinanceLaw
-from .money import QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS, percent_of, to_decimal, truncate
+from .money import percent_of, to_decimal, truncate
+
+__all__ = ["InvalidAttribute", "MissingAttribute", "clean_attributes"]  # re-exported: their home is characteristics
 
 ZERO = Decimal("0")
-
-
-class MissingAttribute(DomainError):
-    code = "missing_attribute"
 
 
 @dataclass(frozen=True)
@@ -52,86 +59,27 @@ def decide_duty_rate(*, line, explicit: DutyRate, blanket_changes: list[BlanketD
 
 
 # --- TIC ------------------------------------------------------------------------------------
-
-class InvalidAttribute(DomainError):
-    code = "invalid_attribute"
-
-
-# The characteristics the TIC tables read (dahir 1-77-340 art. 9, tables A, G, H, I, J, K, L),
-# by kind. Numbers are non-negative and finite: a NaN or an infinity can never be a volume.
-NUMERIC_ATTRIBUTES = ("sugar_g_per_100", "retail_value", "volume_l", "volume_ml", "alcohol_pct_vol", "net_mass_kg",
-                      "screen_size_inches")
-BOOLEAN_ATTRIBUTES = ("contains_nicotine", "has_screen")
-WORD_ATTRIBUTES = ("energy_class", "product_kind", "vehicle_kind")
-ATTRIBUTES = ("energy_class", "sugar_g_per_100", "product_kind", "retail_value", "volume_l", "volume_ml",
-              "alcohol_pct_vol", "net_mass_kg", "screen_size_inches", "contains_nicotine", "has_screen", "vehicle_kind")
+# The characteristics the TIC tables read, their types, bounds and French labels, and the check
+# run when they are entered: tariff.characteristics (one catalogue). What follows reads them at
+# quote/liquidation time and keeps a defensive check (a bad stored value is a 400, never a 500).
 
 
-def _finite_decimal(value) -> Decimal | None:
-    """``value`` as a finite Decimal (numbers, or text with a dot or a decimal comma), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ".")) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def clean_attributes(attributes: dict) -> dict:
-    """Check the excise characteristics when an article or a quote is entered, so a bad one is a
-    400 naming it, never an error at liquidation: numbers finite and not
-    negative (kept as exact text), yes/no for the booleans, short words for the others. Other
-    names are claims other rules read (``declarations.exemptions``): simple values only."""
-    if not isinstance(attributes, dict):
-        raise InvalidAttribute("Les caractéristiques doivent être un objet nom → valeur.", field="attributes")
-    cleaned: dict = {}
-    for name, value in attributes.items():
-        if isinstance(value, (dict, list)):
-            raise InvalidAttribute(f"« {name} » : valeur simple attendue.", field="attributes")
-        if value is None or value == "":
-            continue
-        if name not in ATTRIBUTES:  # a claim read by another rule (exemption codes): kept as given
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InvalidAttribute(f"« {name} » doit être un nombre fini.", field="attributes")
-            cleaned[name] = value
-        elif name in NUMERIC_ATTRIBUTES:
-            number = _finite_decimal(value)
-            if number is None:
-                raise InvalidAttribute(f"« {name} » doit être un nombre fini (ex. 330 ou 12,5).", field="attributes")
-            if number < 0:
-                raise InvalidAttribute(f"« {name} » ne peut pas être négatif.", field="attributes")
-            if number.adjusted() >= QUANTITY_MAX_DIGITS - QUANTITY_DECIMAL_PLACES:
-                raise InvalidAttribute(f"« {name} » : nombre trop grand.", field="attributes")
-            cleaned[name] = str(value).strip().replace(",", ".") if isinstance(value, str) else str(number)
-        elif name in BOOLEAN_ATTRIBUTES:
-            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                value = value.strip().lower() == "true"  # "true" / "false" as text, as the API took them
-            if not isinstance(value, bool):
-                raise InvalidAttribute(f"« {name} » : oui ou non (true / false).", field="attributes")
-            cleaned[name] = value
-        else:
-            if not isinstance(value, str) or len(value) > 40:
-                raise InvalidAttribute(f"« {name} » : un mot de 40 caractères au plus.", field="attributes")
-            cleaned[name] = value.strip()
-    return cleaned
+def _missing(name: str, why: str) -> MissingAttribute:
+    return MissingAttribute(f"« {label_of(name)} » est requis ({why}).", field=field_of(name))
 
 
 def _attr(attributes: dict, name: str, *, why: str):
     value = attributes.get(name)
     if value is None or value == "":
-        raise MissingAttribute(f"L'attribut « {name} » est requis ({why}).", field="attributes")
+        raise _missing(name, why)
     return value
 
 
 def _attr_decimal(attributes: dict, name: str, *, why: str) -> Decimal:
+    """The number ``name``, checked again by the catalogue's rule (a value stored before the
+    check at creation — NaN, 1e999, -5 — is an ``InvalidAttribute``, never a server error)."""
     value = _attr(attributes, name, why=why)
-    number = _finite_decimal(value)
-    if number is None:
-        raise MissingAttribute(f"L'attribut « {name} » doit être un nombre.", field="attributes")
-    if number < 0:
-        raise MissingAttribute(f"L'attribut « {name} » ne peut pas être négatif.", field="attributes")
-    return number
+    return Decimal(clean_value(CHARACTERISTICS[name], value))
 
 
 def normalize_band_value(value) -> str:
@@ -158,25 +106,30 @@ def band_matches(rate: ExciseRate, value) -> bool:
     return True
 
 
+def product_kinds_of(categories: list[ExciseCategory]) -> list[tuple[str, str]]:
+    """(code, French label) of the product kinds that tell apart the TIC categories of a line."""
+    return sorted(((c.product_kind, c.label) for c in categories if c.product_kind), key=lambda kind: kind[1])
+
+
 def select_excise_category(categories: list[ExciseCategory], attributes: dict) -> ExciseCategory | None:
     if not categories:
         return None
     if len(categories) == 1:
         return categories[0]
-    kinds = sorted(c.product_kind for c in categories if c.product_kind)
-    kind = attributes.get("product_kind")
+    kinds = ", ".join(label for _code, label in product_kinds_of(categories))
+    kind = attributes.get(PRODUCT_KIND)
     if not kind:
         raise MissingAttribute(
-            "L'attribut « product_kind » est requis pour choisir la catégorie TIC de cette position "
-            f"(valeurs possibles : {', '.join(kinds)}).",
-            field="attributes",
+            f"« {label_of(PRODUCT_KIND)} » est requise pour choisir la catégorie TIC de cette position "
+            f"(possibles : {kinds}).",
+            field=field_of(PRODUCT_KIND),
         )
     for category in categories:
         if category.product_kind == kind:
             return category
     raise MissingAttribute(
-        f"product_kind « {kind} » inconnu pour cette position (valeurs possibles : {', '.join(kinds)}).",
-        field="attributes",
+        f"« {label_of(PRODUCT_KIND)} » : « {kind} » ne convient pas à cette position (possibles : {kinds}).",
+        field=field_of(PRODUCT_KIND),
     )
 
 
@@ -184,14 +137,15 @@ def select_excise_band(category: ExciseCategory, rates: list[ExciseRate], attrib
     conditioned = [r for r in rates if r.has_band_condition]
     fallback = [r for r in rates if not r.has_band_condition]
     if category.band_attribute and conditioned:
-        value = attributes.get(category.band_attribute)
+        name = category.band_attribute
+        value = attributes.get(name)
         if value is None or value == "":
             if category.band_attribute_required or not fallback:
                 bands = ", ".join(r.band_label for r in conditioned)
                 raise MissingAttribute(
-                    f"L'attribut « {category.band_attribute} » est requis pour la TIC {category.table} "
+                    f"« {label_of(name)} » est requis pour la TIC {category.table} "
                     f"« {category.label} » (tranches : {bands}).",
-                    field="attributes",
+                    field=field_of(name),
                 )
             return fallback[0]
         for rate in conditioned:
@@ -200,10 +154,38 @@ def select_excise_band(category: ExciseCategory, rates: list[ExciseRate], attrib
         if fallback:
             return fallback[0]
         raise MissingAttribute(
-            f"Aucune tranche de la TIC « {category.label} » pour {category.band_attribute} = {value}.",
-            field="attributes",
+            f"Aucune tranche de la TIC « {category.label} » pour « {label_of(name)} » = {value}.",
+            field=field_of(name),
         )
     return (fallback or rates)[0]
+
+
+def excise_band_required(category: ExciseCategory, rates: list[ExciseRate]) -> bool:
+    """Whether ``select_excise_band`` needs the category's band characteristic."""
+    conditioned = any(r.has_band_condition for r in rates)
+    fallback = any(not r.has_band_condition for r in rates)
+    return bool(category.band_attribute) and conditioned and (category.band_attribute_required or not fallback)
+
+
+def excise_characteristics_needed(category: ExciseCategory, rates: list[ExciseRate], *,
+                                  quantity_given: bool = False) -> list[str]:
+    """The characteristics ``excise_due`` and ``select_excise_band`` read for ``category`` with
+    the ``rates`` in force: its taxable quantity, its band, the sugar content when a threshold
+    applies (tables A, L), the retail value when an ad valorem part applies (table G)."""
+    source = category.quantity_source
+    needed = {
+        ExciseCategory.QuantitySource.VOLUME_L: ["volume_l"],
+        ExciseCategory.QuantitySource.VOLUME_ML: ["volume_ml"],
+        ExciseCategory.QuantitySource.PURE_ALCOHOL_L: ["volume_l", "alcohol_pct_vol"],
+        ExciseCategory.QuantitySource.NET_MASS_KG: [] if quantity_given else ["net_mass_kg"],
+    }.get(source, [])
+    if excise_band_required(category, rates):
+        needed.append(category.band_attribute)
+    if any(r.sugar_threshold is not None for r in rates):
+        needed.append("sugar_g_per_100")
+    if any(r.ad_valorem_rate is not None for r in rates):
+        needed.append("retail_value")
+    return list(dict.fromkeys(needed))
 
 
 def excise_taxable_quantity(category: ExciseCategory, *, quantity, attributes: dict) -> Decimal:
@@ -218,7 +200,7 @@ def excise_taxable_quantity(category: ExciseCategory, *, quantity, attributes: d
         if attributes.get("net_mass_kg") not in (None, ""):
             return _attr_decimal(attributes, "net_mass_kg", why=why)
         if quantity is None:
-            raise MissingAttribute(f"La masse nette (attributes.net_mass_kg) est requise ({why}).", field="attributes")
+            raise _missing("net_mass_kg", why)
         return to_decimal(quantity)
     if source == ExciseCategory.QuantitySource.VOLUME_L:
         return _attr_decimal(attributes, "volume_l", why=why)

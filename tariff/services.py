@@ -12,11 +12,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import formats
 
+from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
 from .errors import DomainError
 from .models import ExchangeRate, FinanceLaw, FranchiseCode
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
-from .rules import decide_duty_rate, excise_due, select_excise_band, select_excise_category
+from .rules import (
+    decide_duty_rate,
+    excise_characteristics_needed,
+    excise_due,
+    product_kinds_of,
+    select_excise_band,
+    select_excise_category,
+)
 from .selectors import TariffIndex, get_tariff_index
 
 
@@ -257,6 +265,69 @@ def _missing_excise_rate(category, on_date: dt.date, missing_excise: str) -> Quo
             "de référence.", field="date")
     return QuoteWarning(NoExciseRateInForce.code, TAX_TIC,
                         f"{what} : TIC non calculée, total et TVA (assiette sans TIC) sous-évalués.")
+
+
+@dataclass(frozen=True)
+class RequiredCharacteristic:
+    characteristic: Characteristic
+    why: str  # "TIC H — Liquides pour cigarettes électroniques…"
+    choices: tuple[tuple[str, str], ...] = ()  # product kinds of the line, for ``product_kind``
+
+
+def excise_characteristics_required(
+    *, tariff_code: str, on_date: dt.date, attributes: dict | None = None, quantity_given: bool = False,
+    index: TariffIndex | None = None,
+) -> list[RequiredCharacteristic]:
+    """The characteristics the TIC of ``tariff_code`` needs on ``on_date``, as the engine looks the
+    TIC up (``line_rates_on``, ``select_excise_category``, the rates in force): the product kind
+    when the line covers several TIC categories (then, until it is given, nothing else can be
+    known), then what the category's rates read (``rules.excise_characteristics_needed``). Nothing
+    for an unknown line, a line no TIC table covers, or a table with no rate in force that day."""
+    index = index or get_tariff_index()
+    attributes = attributes or {}
+    rates = line_rates_on(index, normalize_tariff_code(tariff_code), on_date)
+    if rates is None or not rates.excise_categories:
+        return []
+    categories = rates.excise_categories
+    if len(categories) > 1:
+        kind = attributes.get(PRODUCT_KIND)
+        category = next((c for c in categories if kind and c.product_kind == kind), None)
+        if category is None:
+            tables = ", ".join(sorted({c.table for c in categories}))
+            return [RequiredCharacteristic(CHARACTERISTICS[PRODUCT_KIND], f"TIC {tables}",
+                                           tuple(product_kinds_of(categories)))]
+    else:
+        category = categories[0]
+    excise_rates = index.excise_rates_on(category, on_date)
+    if not excise_rates:
+        return []
+    why = f"TIC {category.table} — {category.label}"
+    return [RequiredCharacteristic(CHARACTERISTICS[key], why)
+            for key in excise_characteristics_needed(category, excise_rates, quantity_given=quantity_given)]
+
+
+def excise_characteristics_errors(
+    *, tariff_code: str, on_date: dt.date, attributes: dict, quantity_given: bool = False, prefix: str = "attributes",
+    index: TariffIndex | None = None,
+) -> list[MissingAttribute | InvalidAttribute]:
+    """What ``excise_characteristics_required`` asks and ``attributes`` (already cleaned) lacks —
+    one error per characteristic, naming its French label — or a product kind that does not
+    fit the line."""
+    errors: list = []
+    for required in excise_characteristics_required(tariff_code=tariff_code, on_date=on_date, attributes=attributes,
+                                                    quantity_given=quantity_given, index=index):
+        entry = required.characteristic
+        field = field_of(entry.key, prefix)
+        value = attributes.get(entry.key)
+        if required.choices and value not in (None, ""):
+            kinds = ", ".join(label for _code, label in required.choices)
+            errors.append(InvalidAttribute(
+                f"« {entry.verbose} » : « {value} » ne convient pas à cette position (possibles : {kinds}).",
+                field=field))
+        elif value in (None, ""):
+            hint = f" ; possibles : {', '.join(label for _code, label in required.choices)}" if required.choices else ""
+            errors.append(MissingAttribute(f"« {entry.verbose} » est requis ({required.why}{hint}).", field=field))
+    return errors
 
 
 def _franchise_on(index: TariffIndex, franchise_code: str | None, code: str, on_date: dt.date):

@@ -21,7 +21,7 @@ from . import selectors, services
 from .codes import normalize_tariff_code
 from .errors import DomainError
 from .forms import AsOfDateForm, DutyQuoteForm, TariffSearchForm
-from .models import DutyRate, ExciseCategory, FinanceLaw, TariffLine
+from .models import DutyRate, FinanceLaw, TariffLine
 from .roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from .rules import decide_duty_rate
 
@@ -110,10 +110,6 @@ def rates_with_laws(rates: list[dict]) -> list[dict]:
     return [{**row, "law": laws.get(row["source"])} for row in rates]
 
 
-def excise_product_kinds() -> list[str]:
-    return sorted(set(ExciseCategory.objects.exclude(product_kind="").values_list("product_kind", flat=True)))
-
-
 # --- pages ----------------------------------------------------------------------------------------
 
 class TariffSearchView(TariffPageMixin, TemplateView):
@@ -185,7 +181,7 @@ class DutyCalculatorView(TariffPageMixin, TemplateView):
         if quote is not None:
             line = selectors.tariff_line_get(code=quote.tariff_code)
         context.update(
-            form=form, quote=quote, line=line, product_kinds=excise_product_kinds(),
+            form=form, quote=quote, line=line, quote_characteristics=form.attributes() if quote else {},
             quote_totals=[(tax, quote.amount_of(tax)) for tax in (services.TAX_DI, services.TAX_TIC, services.TAX_VAT)]
             if quote else [],
             attributes_open=any(f.value() or f.errors for f in form.attribute_bound_fields),

@@ -188,7 +188,7 @@ def test_transitional_clause_of_art_13_is_refused_for_alcohol_imported_from_2024
     from tariff.tests.factories import line_with_rate
 
     line_with_rate(code.replace(".", ""), "40", description="Boisson alcoolisée")
-    claim = {"transitional_clause_art13": True}
+    claim = {"transitional_clause_art13": True, "volume_l": "100", "alcohol_pct_vol": "40"}  # TIC A needs them
     error = refused(declaration(importer, code=code, franchise="", **claim), on=dt.date(2024, 1, 1))
     assert (error.code, error.field) == ("transitional_clause_refused", "articles[0].attributes")
     assert "LF 2024 art. 5-IV" in error.message

@@ -48,7 +48,11 @@ def test_liquidation_lines_keep_base_rate_amount_and_law_and_totals_add_up():
 
 
 def test_missing_tic_attribute_refuses_liquidation_naming_the_article():
-    d = make_declaration(articles=[article("2404.12.00.00", value="100", quantity="1")])
+    # Creation refuses it now (tests of declarations.characteristics); an article stored before
+    # is still refused at liquidation, with a message, not a server error.
+    d = make_declaration(articles=[article("2404.12.00.00", value="100", quantity="1",
+                                           attributes={"volume_ml": "30", "contains_nicotine": True})])
+    d.articles.update(attributes={"volume_ml": "NaN"})
     declaration_register(declaration=d, on_date=dt.date(2024, 3, 1))
     with pytest.raises(Exception) as exc:
         declaration_liquidate(declaration=d)

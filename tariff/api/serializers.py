@@ -1,19 +1,43 @@
+from django.utils.functional import lazy
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
+from tariff.characteristics import CHARACTERISTICS, clean_attributes
 from tariff.errors import DomainError
 from tariff.models import DutyRate, FinanceLaw, TariffLine
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
-from tariff.rules import clean_attributes
+
+
+def _catalogue_text() -> str:
+    return "Caractéristiques (clé : libellé [tableaux TIC]) — " + " ; ".join(
+        f"{c.key} : {c.verbose}" + (f" [TIC {', '.join(c.tables)}]" if c.tables else " [exonération]")
+        for c in CHARACTERISTICS.values())
+
+
+_catalogue_help = lazy(_catalogue_text, str)
 
 
 class AttributesField(serializers.DictField):
-    """Excise characteristics, checked as they are entered (``tariff.rules.clean_attributes``)."""
+    """Characteristics as a JSON object (``{"volume_ml": "330"}``), checked as they are entered
+    against the catalogue (``tariff.characteristics``): each refusal under its key, so the error
+    names ``attributes.volume_ml`` (``articles[0].attributes.volume_ml`` in a declaration)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _catalogue_help())
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Les caractéristiques doivent être un objet nom → valeur.",
+                                              code="invalid_attribute")
         try:
-            return clean_attributes(super().to_internal_value(data))
+            return clean_attributes(data, prefix="")
         except DomainError as exc:
-            raise serializers.ValidationError(exc.message, code=exc.code) from exc
+            errors: dict = {}
+            for item in getattr(exc, "errors", None) or [exc]:
+                key = (item.field or "").lstrip(".") or "non_field_errors"
+                errors.setdefault(key, []).append(ErrorDetail(item.message, code=item.code))
+            raise serializers.ValidationError(errors) from exc
 
 
 class QuoteRequestSerializer(serializers.Serializer):

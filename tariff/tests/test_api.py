@@ -40,7 +40,7 @@ def test_quote_returns_di_tic_vat_lines_with_sources_and_total(broker_client):
         ({"tariff_code": "8507.60.07.00", "date": "2024-06-01", "customs_value": "1", "franchise_code": "2006"},
          "franchise_code"),
         ({"tariff_code": "2404.12.00.00", "date": "2024-06-01", "customs_value": "1", "attributes": {"volume_ml": 10}},
-         "attributes"),
+         "attributes.contains_nicotine"),
         ({"date": "2024-01-01", "customs_value": "1"}, "tariff_code"),
     ],
 )

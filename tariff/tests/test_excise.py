@@ -58,7 +58,7 @@ def test_cigarette_minimum_scales_with_quantity(cigarettes):
 def test_cigarettes_need_the_retail_value(cigarettes):
     with pytest.raises(MissingAttribute) as exc:
         tic("2402.20.00.00", "2024-06-01", quantity="1000")
-    assert "retail_value" in exc.value.message
+    assert exc.value.field == "attributes.retail_value" and "Prix de vente public" in exc.value.message
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_appliance_tic_did_not_exist_before_2022(fridge):
 def test_energy_class_is_required(fridge):
     with pytest.raises(MissingAttribute) as exc:
         tic("8418.10.00.00", "2023-05-01", quantity="3")
-    assert "energy_class" in exc.value.message
+    assert exc.value.field == "attributes.energy_class" and "Classe énergétique" in exc.value.message
 
 
 @pytest.fixture
@@ -108,7 +108,8 @@ def test_product_kind_is_asked_when_a_position_covers_several_categories():
     line_with_rate("1806900000", "30", description="Autres préparations contenant du cacao")
     with pytest.raises(MissingAttribute) as exc:
         tic("1806.90.00.00", "2024-06-01", quantity="200", sugar_g_per_100="50")
-    assert "product_kind" in exc.value.message and "chocolate" in exc.value.message
+    assert exc.value.field == "attributes.product_kind" and "Nature du produit" in exc.value.message
+    assert "Chocolat" in exc.value.message
 
 
 def test_smartphone_pays_50_dh_per_unit_from_2022():

@@ -14,7 +14,6 @@ def messages_of(response) -> list[str]:
 ARTICLE_DEFAULTS = {
     "tariff_line": "2309.10.00.00", "description": "Aliments pour chats", "origin_country": "FR",
     "invoiced_value": "600", "quantity": "600", "unit": "kg", "net_mass_kg": "600", "franchise_code": "",
-    "attributes": "",
 }
 
 

@@ -129,10 +129,19 @@ def test_duplicate_reference_and_missing_articles_are_refused(broker, party):
     assert response.context["articles"].non_form_errors() == ["Saisissez au moins un article."]
 
 
-def test_bad_tic_characteristics_are_reported_on_the_article(broker, party):
-    data = declaration_post(party=party, articles=[{"attributes": "couleur=rouge"}], invoice_total="600")
-    rows = broker.post(reverse("declarations:create"), data).context["articles"].forms
-    assert "Caractéristique inconnue « couleur »" in rows[0].errors["attributes"][0]
+NOT_A_NUMBER = "« Volume (ml) » doit être un nombre fini (ex. 330 ou 12,5)."
+
+
+@pytest.mark.parametrize("value, message", [
+    ("NaN", NOT_A_NUMBER), ("Infinity", NOT_A_NUMBER), ("-Infinity", NOT_A_NUMBER), ("beaucoup", NOT_A_NUMBER),
+    ("1e999", "« Volume (ml) » : nombre trop grand."), ("-5", "« Volume (ml) » ne peut pas être négatif."),
+])
+def test_bad_tic_characteristics_are_reported_on_the_article(broker, party, value, message):
+    data = declaration_post(party=party, articles=[{"volume_ml": value}], invoice_total="600")
+    response = broker.post(reverse("declarations:create"), data)
+    rows = response.context["articles"].forms
+    assert rows[0].errors["volume_ml"] == [message]
+    assert message in text(response) and not Declaration.objects.exists()
 
 
 def test_service_errors_land_on_the_field_or_article_row_they_name(party):
@@ -142,13 +151,13 @@ def test_service_errors_land_on_the_field_or_article_row_they_name(party):
     add_page_errors(DomainErrors([
         DomainError("Fret manquant.", field="freight_amount"),
         DomainError("Article 2 : position inconnue.", field="articles[1].tariff_code"),
-        DomainError("Article 1 : attribut requis.", field="articles[0].attributes"),
+        DomainError("Article 1 : attribut requis.", field="articles[0].attributes.volume_ml"),
         DomainError("Statut invalide.", field="status"),
     ]), form=form, rows={"articles": rows.filled_forms()})
     assert form.errors["freight_amount"] == ["Fret manquant."]
     assert form.non_field_errors() == ["Statut invalide."]
     assert rows.forms[1].errors["tariff_line"] == ["Article 2 : position inconnue."]
-    assert rows.forms[0].errors["attributes"] == ["Article 1 : attribut requis."]
+    assert rows.forms[0].errors["volume_ml"] == ["Article 1 : attribut requis."]
 
 
 # --- register / liquidate / reliquidate ---------------------------------------------------------
@@ -188,7 +197,9 @@ def test_register_without_a_date_uses_today(broker, party):
 
 
 def test_liquidation_errors_become_messages_not_a_server_error(broker, party):
-    declaration = make_declaration(party=party, articles=[article("2404.12.00.00", value="100", quantity="1")])
+    declaration = make_declaration(party=party, articles=[article("2404.12.00.00", value="100", quantity="1",
+                                                                  attributes={"volume_ml": "30", "contains_nicotine": True})])
+    declaration.articles.update(attributes={})  # stored before creation checked it
     declaration_register(declaration=declaration, on_date=dt.date(2024, 3, 1))
     page = follow(broker, broker.post(reverse("declarations:liquidate", args=[declaration.pk])))
     assert any(m.startswith("Article 1 :") for m in messages_of(page))

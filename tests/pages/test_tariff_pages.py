@@ -116,7 +116,7 @@ def test_calculator_service_errors_are_attached_to_the_field_they_name(broker):
     assert "utiliser le code 2015" in form.errors["franchise_code"][0]
     response = broker.get(reverse("tariff:calculator"), {
         "tariff_code": "2404.12.00.00", "date": "2024-03-01", "customs_value": "100", "volume_ml": "30"})
-    assert "contains_nicotine" in response.context["form"].errors["contains_nicotine"][0]
+    assert "« Contient de la nicotine » est requis" in response.context["form"].errors["contains_nicotine"][0]
     assert response.context["quote"] is None and response.status_code == 200
 
 
