@@ -51,3 +51,19 @@ def article_characteristics_clean(*, number: int, tariff_code: str, attributes, 
                                            prefix=prefix, index=index)
     raise_all([_with_article(e, number) for e in errors])
     return cleaned
+
+
+def registration_characteristics_errors(*, articles, on_date: dt.date, liquidates_duties: bool,
+                                        index=None) -> list[DomainError]:
+    """The TIC characteristics each article's line needs on the registration date (a draft was
+    checked on the day it was saved; a table may start in between, e.g. table L on 2024-01-01)."""
+    if not liquidates_duties:
+        return []
+    errors: list[DomainError] = []
+    for article in articles:
+        reading = dict(article.attributes or {})
+        reading.setdefault("net_mass_kg", str(article.net_mass_kg))
+        errors += [_with_article(e, article.number) for e in excise_characteristics_errors(
+            tariff_code=article.tariff_line.code, on_date=on_date, attributes=reading,
+            prefix=f"articles[{article.number - 1}].attributes", index=index)]
+    return errors

@@ -29,7 +29,7 @@ from tariff.services import (
 )
 
 from . import rules, selectors
-from .characteristics import article_characteristics_clean
+from .characteristics import article_characteristics_clean, registration_characteristics_errors
 from .models import (
     ETPP_DELIVERY_DAYS,
     AnnexedDocument,
@@ -264,7 +264,7 @@ class DeclarationChecks:
 def declaration_checks(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
                        document_kinds: set[str] | None = None) -> DeclarationChecks:
     """The one check list of a declaration on ``on_date``: what blocks registration (cost
-    fields, invoice total, ETPP authorisation, exemption claims) and what it warns of (missing
+    fields, invoice total, ETPP authorisation, TIC characteristics, exemption claims) and what it warns of (missing
     documents, sample exchange rates). Registration raises the errors; the preview shows both.
     ``document_kinds``: the annexed documents of an unsaved declaration (preview of a form)."""
     from . import exemptions  # conditional codes, quotas, conventions, investment goods (issue 9)
@@ -273,6 +273,8 @@ def declaration_checks(*, declaration: Declaration, articles: list[Article], on_
     errors = (rules.check_cost_fields_filled(declaration)
               + rules.check_invoice_matches_articles(declaration, articles)
               + rules.check_etpp_authorisation(declaration, articles, on_date)
+              + registration_characteristics_errors(articles=articles, on_date=on_date,
+                                                    liquidates_duties=declaration.procedure.liquidates_duties)
               + claims.errors)
     if document_kinds is None:
         document_kinds = {d.kind for d in declaration.documents.all()}

@@ -150,3 +150,22 @@ def test_the_admin_article_form_runs_the_same_check():
     assert second.startswith("Caractéristique inconnue « couleur » (possibles : product_kind, volume_l,")
     form.cleaned_data = {"attributes": {"volume_ml": 30}}
     assert form.clean_attributes() == {"volume_ml": "30"}
+
+
+def test_registration_checks_the_characteristics_on_its_own_date_in_the_preview_too():
+    """A draft saved before the check existed (or before a table started) is refused at
+    registration, with the field, and the preview says so first: one check list."""
+    from declarations.services import declaration_preview
+
+    d = make_declaration(articles=[article(E_LIQUID, value="100", quantity="1",
+                                           attributes={"volume_ml": "200", "contains_nicotine": False})])
+    Article.objects.filter(declaration=d).update(attributes={"contains_nicotine": False})
+    d.refresh_from_db()
+    preview = declaration_preview(declaration=d, articles=list(d.articles.select_related("tariff_line")),
+                                  on_date=dt.date(2024, 3, 1))
+    assert any("Volume" in m for m in preview.blocking)
+    with pytest.raises(DomainError) as exc:
+        declaration_register(declaration=d, on_date=dt.date(2024, 3, 1))
+    assert exc.value.field == "articles[0].attributes.volume_ml"
+    d.refresh_from_db()
+    assert d.status == Declaration.Status.DRAFT
