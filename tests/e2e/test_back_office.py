@@ -86,7 +86,9 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     assert not Declaration.objects.exists()
     page.screenshot(path=str(screenshots / "declaration-preview.png"), full_page=True)
 
-    # --- save the draft, register on 1 March 2024, liquidate
+    # --- save the draft, register on 1 March 2024, liquidate (each step asks a confirmation)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.click("#save-button")
     page.wait_for_selector("#status")
     assert page.inner_text("#status") == "Brouillon"
@@ -103,13 +105,27 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     articles_table = plain(page.inner_text("#articles"))
     assert "6 840,00" in articles_table and "4 560,00" in articles_table
     assert "LF-55-23" in page.inner_text("#liquidation")
+    assert any("Liquider" in message for message in dialogs) and any("Enregistrer" in m for m in dialogs)
     page.screenshot(path=str(screenshots / "declaration-detail.png"), full_page=True)
+
+    # --- the liquidation note, then payment of the exact total and release
+    note = page.request.get(page.get_attribute("#liquidation-note-link", "href"))
+    assert note.status == 200 and note.headers["content-type"] == "application/pdf"
+    page.fill("#payment-form [name=reference]", "QUIT-E2E-1")
+    page.click("button[name=pay]")
+    assert page.inner_text("#status") == "Payée"
+    assert "Paiement de 4 674,00 MAD" in plain(page.inner_text(".messages"))
+    page.fill("#release-form [name=reference]", "BAE-E2E-1")
+    page.click("button[name=release]")
+    assert page.inner_text("#status") == "Dédouanée (mainlevée)"
+    assert "BAE-E2E-1" in page.inner_text("#payment-release")
+    page.screenshot(path=str(screenshots / "declaration-cleared.png"), full_page=True)
 
     # --- dashboard: the month's duties and the chart
     page.click("nav >> text=Tableau de bord")
     assert "4 674,00" in plain(page.inner_text("#month-total"))
     assert page.locator("#duties-chart rect.bar").count() == 12
-    assert page.inner_text("#status-counts [data-status=liquidated] .value") == "1"
+    assert page.inner_text("#status-counts [data-status=cleared] .value") == "1"
     page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
 
 
