@@ -63,8 +63,12 @@ class SettlementNeverRemitsDuties(BusinessRule):
     """Une transaction ne peut en aucun cas porter sur les droits et taxes normalement exigibles
     sur les marchandises saisies (CDII art. 275)."""
 
-    code = "SET1"
+    code = "settlement_remits_duties"  # the one home of art. 275: the model check and settlement_check
+
+    @staticmethod
+    def refuses(duties_remitted) -> bool:
+        return bool(duties_remitted)
 
     def validate(self, obj) -> None:
-        if obj.duties_remitted:
+        if self.refuses(obj.duties_remitted):
             raise self.violation()

@@ -20,6 +20,7 @@ from tariff.uploads import check_upload
 from tariff.validity import valid_on
 
 from . import selectors
+from .business_rules import SettlementNeverRemitsDuties
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .rules import (
     ZERO,
@@ -242,13 +243,9 @@ def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str,
     on the settlement date when it can. A retained fine lies within the legal range of the
     offences in force on the facts date, and the fines remission is granted on it."""
     errors: list[DomainError] = []
-    if amounts["duties_remitted"] > 0:
-        # CDII art. 275 (LF 2024): never on the duties and taxes due on the seized goods.
-        errors.append(LitigationError(
-            "Une transaction ne peut en aucun cas porter sur les droits et taxes normalement exigibles sur les "
-            "marchandises saisies (CDII art. 275).",
-            field="duties_remitted", code="settlement_remits_duties",
-        ))
+    if SettlementNeverRemitsDuties.refuses(amounts["duties_remitted"]):  # CDII art. 275, the model's own rule
+        errors.append(LitigationError(SettlementNeverRemitsDuties.message(), field="duties_remitted",
+                                      code=SettlementNeverRemitsDuties.code))
     for name in SETTLEMENT_AMOUNTS:
         if amounts[name] < 0:
             errors.append(LitigationError("Le montant ne peut pas être négatif.", field=name, code="negative_amount"))

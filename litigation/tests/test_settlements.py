@@ -114,13 +114,13 @@ def test_the_database_refuses_a_settlement_remitting_duties():
         settlement.save()
 
 
-def test_the_model_rule_set1_refuses_a_settlement_remitting_duties():
+def test_art_275_the_model_refuses_a_settlement_remitting_duties_with_the_services_code():
     from django.core.exceptions import ValidationError
 
     settlement = SettlementFactory.build(case=contraband_case(), duties_remitted=D("10"))
     with pytest.raises(ValidationError) as exc:
         settlement.full_clean()
-    assert "SET1" in str(exc.value)
+    assert "settlement_remits_duties" in str(exc.value)
 
 
 def test_settlement_history_is_kept():
