@@ -11,7 +11,7 @@ from tariff.spreadsheets import SafeFormatsMixin
 from tariff.errors import DomainError, DomainErrors
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
-from . import services
+from . import selectors, services
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .resources import OffenceResource
 from .rules import format_dh
@@ -146,7 +146,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("amendes encourues"))
     def fine_exposure(self, obj):
-        exposure = services.case_exposure(obj)
+        exposure = selectors.case_exposure(obj)
         if exposure.fine_min_total == exposure.fine_max_total:
             text = format_dh(exposure.fine_max_total)
         else:
@@ -157,7 +157,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     def exposure_table(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        exposure = services.case_exposure(obj)
+        exposure = selectors.case_exposure(obj)
         rows = []
         for line in exposure.lines:
             if not line.applicable:

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from tariff.pdf import render_pdf
 
-from . import services
+from . import selectors
 from .models import Case, Settlement
 
 
 def settlement_summary_pdf(*, settlement: Settlement) -> bytes:
     case: Case = settlement.case
     return render_pdf("pdf/transaction_summary.html", {
-        "case": case, "settlement": settlement, "exposure": services.case_exposure(case),
+        "case": case, "settlement": settlement, "exposure": selectors.case_exposure(case),
         "parties": list(case.parties.all()), "office_name": settings.OFFICE_NAME,
         "printed_at": timezone.localtime(),
     })

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from tariff.validity import valid_on
 
 from .models import Case, CaseOffence, Offence
-from .rules import ZERO, Exposure
+from .rules import ZERO, Exposure, PenaltyLine, compute_penalty, exposure_of, not_in_force_line
 
 _LATIN = r"(bis|ter|quater|quinquies)"
 _ARTICLE = re.compile(rf"^\s*(\d+)\s*{_LATIN}?\s*$", re.IGNORECASE)
@@ -120,12 +123,10 @@ class OpenCasesExposure:
 def open_cases_exposure(*, on_date: dt.date, limit: int = 10) -> OpenCasesExposure:
     """Totals over every open case and the ``limit`` cases with the most at stake.
 
-    Per case (``services.case_exposure`` as of ``on_date``): the fines of the offences in
+    Per case (``case_exposure`` as of ``on_date``): the fines of the offences in
     force on the date of the facts (minimum – maximum), and the duties and taxes at stake —
     those compromised, and never less than what a settlement cannot remit (art. 275).
     Three queries whatever the number of cases (cases, their offences, the catalogue)."""
-    from .services import case_exposure  # services read through this module
-
     catalogue = offence_catalogue()
     cases = case_list().filter(status__in=OPEN_CASE_STATUSES)
     rows = []
@@ -141,4 +142,48 @@ def open_cases_exposure(*, on_date: dt.date, limit: int = 10) -> OpenCasesExposu
         fine_max_total=sum((row.exposure.fine_max_total for row in rows), ZERO),
         incomplete_count=sum(1 for row in rows if row.exposure.incomplete),
         largest=rows[:limit],
+    )
+
+
+# --- penalty --------------------------------------------------------------------------------
+
+def pick_own_or_case(own, fallback):
+    """An offence's own base amount when set, else the case's."""
+    return own if own is not None else fallback
+
+
+def case_penalty(case: Case, *, catalogue: dict | None = None) -> list[PenaltyLine]:
+    """One line per offence on the case, computed from the version in force on the date of
+    the facts; an offence with no such version gets a line flagged not applicable."""
+    lines = []
+    for charged in case.case_offences.all():
+        offence = charged.offence
+        key = (offence.article, offence.paragraph, offence.variant)
+        if catalogue is not None:
+            versions = catalogue.get(key, [])
+        else:
+            versions = offence_versions(article=key[0], paragraph=key[1], variant=key[2])
+        in_force = valid_on(versions, case.facts_date)
+        if not in_force:
+            lines.append(not_in_force_line(offence, on_date=case.facts_date, versions=versions))
+            continue
+        lines.append(
+            compute_penalty(
+                in_force[0],
+                goods_value=pick_own_or_case(charged.goods_customs_value, case.goods_customs_value),
+                duties=pick_own_or_case(charged.duties_compromised, case.duties_compromised),
+                undeclared_amount=pick_own_or_case(charged.undeclared_amount, case.undeclared_amount),
+                export_advantages=pick_own_or_case(charged.export_advantages, case.export_advantages),
+                aggravating=case.aggravating_circumstances,
+                sensitive_goods=case.sensitive_goods,
+            )
+        )
+    return lines
+
+
+def case_exposure(case: Case, *, on_date: dt.date | None = None, catalogue: dict | None = None) -> Exposure:
+    """The case's penalty lines and totals; ``on_date`` (default today) decides which text of
+    art. 275 assesses the duties a settlement cannot remit."""
+    return exposure_of(
+        case, case_penalty(case, catalogue=catalogue), on_date=on_date or timezone.localdate()
     )

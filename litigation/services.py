@@ -17,22 +17,18 @@ from django.utils import timezone
 from tariff.errors import DomainError, DomainErrors
 from tariff.money import quantize_money, to_decimal
 from tariff.uploads import check_upload
-from tariff.validity import valid_on
 
 from . import selectors
+from .selectors import case_exposure, pick_own_or_case as _pick
 from .business_rules import SettlementNeverRemitsDuties
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .rules import (
     ZERO,
     CaseAction,
     Exposure,
-    PenaltyLine,
     Refusal,
     case_action_refusal,
-    compute_penalty,
-    exposure_of,
     format_dh,
-    not_in_force_line,
     transition_refusal,
 )
 
@@ -53,48 +49,7 @@ def _refuse_if(refusal: Refusal | None) -> None:
         raise refusal_error(refusal)
 
 
-# --- penalty --------------------------------------------------------------------------------
-
-def _pick(own, fallback):
-    return own if own is not None else fallback
-
-
-def case_penalty(case: Case, *, catalogue: dict | None = None) -> list[PenaltyLine]:
-    """One line per offence on the case, computed from the version in force on the date of
-    the facts; an offence with no such version gets a line flagged not applicable."""
-    lines = []
-    for charged in case.case_offences.all():
-        offence = charged.offence
-        key = (offence.article, offence.paragraph, offence.variant)
-        if catalogue is not None:
-            versions = catalogue.get(key, [])
-        else:
-            versions = selectors.offence_versions(article=key[0], paragraph=key[1], variant=key[2])
-        in_force = valid_on(versions, case.facts_date)
-        if not in_force:
-            lines.append(not_in_force_line(offence, on_date=case.facts_date, versions=versions))
-            continue
-        lines.append(
-            compute_penalty(
-                in_force[0],
-                goods_value=_pick(charged.goods_customs_value, case.goods_customs_value),
-                duties=_pick(charged.duties_compromised, case.duties_compromised),
-                undeclared_amount=_pick(charged.undeclared_amount, case.undeclared_amount),
-                export_advantages=_pick(charged.export_advantages, case.export_advantages),
-                aggravating=case.aggravating_circumstances,
-                sensitive_goods=case.sensitive_goods,
-            )
-        )
-    return lines
-
-
-def case_exposure(case: Case, *, on_date: dt.date | None = None, catalogue: dict | None = None) -> Exposure:
-    """The case's penalty lines and totals; ``on_date`` (default today) decides which text of
-    art. 275 assesses the duties a settlement cannot remit."""
-    return exposure_of(
-        case, case_penalty(case, catalogue=catalogue), on_date=on_date or timezone.localdate()
-    )
-
+# --- penalty: read in selectors (case_penalty, case_exposure) -------------------------------------
 
 # --- cases ----------------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ class CaseListView(LitigationPageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         catalogue = selectors.offence_catalogue()
-        context["rows"] = [(case, services.case_exposure(case, catalogue=catalogue)) for case in context["cases"]]
+        context["rows"] = [(case, selectors.case_exposure(case, catalogue=catalogue)) for case in context["cases"]]
         context["statuses"] = Case.Status.choices
         context["current_status"] = self.request.GET.get("status", "")
         return context
@@ -102,7 +102,7 @@ class CaseDetailView(LitigationPageMixin, DetailView):
         actions = rules.case_next_actions(case)
         allowed = {a.action for a in actions if a.allowed} if can_write else set()
         context.update(
-            exposure=services.case_exposure(case),
+            exposure=selectors.case_exposure(case),
             history=history_entries(case, related=[settlements]),
             steps=rules.case_steps(case, settled=bool(settlements)),
             next_actions=[(a, CONFIRMATIONS.get(a.action, "")) for a in actions],

@@ -64,7 +64,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["get"])
     def penalty(self, request, pk=None):
         case = self.get_object()
-        payload = {"case": case, "exposure": services.case_exposure(case)}
+        payload = {"case": case, "exposure": selectors.case_exposure(case)}
         return Response(PenaltySerializer(payload).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: SettlementSerializer(many=True)})

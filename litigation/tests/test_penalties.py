@@ -7,7 +7,7 @@ import pytest
 
 from litigation.rules import compute_penalty
 from litigation.selectors import offence_for
-from litigation.services import case_penalty
+from litigation.selectors import case_penalty
 
 from .factories import case_with
 
