@@ -33,6 +33,7 @@ from tariff.money import allocate, percent_of, quantize_money, to_decimal
 from tariff.selectors import TariffIndex, get_tariff_index
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, quote_duties
 
+from .duties import ArticleTaxes, DeclarationError
 from .models import (
     Article,
     Declaration,
@@ -44,7 +45,6 @@ from .models import (
     VatGuarantee,
     WarehouseDisposal,
 )
-from .services import ArticleTaxes, DeclarationError
 
 # What an article claims (Article.attributes).
 ATTR_SCHOOL_SUPPLY_ITEM = "school_supply_item"  # n° of the supply in annexe IV-1 (code 2013)
@@ -456,7 +456,7 @@ def liquidation_plan(*, declaration: Declaration, articles: list[Article], index
 
 
 def _tariff_code(article) -> str:
-    # Model instances at liquidation, ``services.ArticleRow`` at bulk re-liquidation.
+    # Model instances at liquidation, ``duties.ArticleRow`` at bulk re-liquidation.
     return article.tariff_code if hasattr(article, "tariff_code") else article.tariff_line.code
 
 
@@ -608,7 +608,7 @@ def reliquidation_overrides(*, articles: list, on_dates: dict[int, dt.date],
 
     Used by ``services.reliquidate_declarations``: every other article is computed with
     ``declaration_compute_duties`` and these are merged in by article id. ``articles`` are models
-    or ``services.ArticleRow``; ``on_dates`` maps declaration id → registration date.
+    or ``duties.ArticleRow``; ``on_dates`` maps declaration id → registration date.
     """
     index = index or get_tariff_index()
     # Filtered by declaration: a few hundred parameters rather than one per article.

@@ -21,15 +21,14 @@ from tariff.services import (
     TAX_DI,
     TAX_TIC,
     TAX_VAT,
-    TaxLine,
     convert_to_mad,
     exchange_rate_in_force,
     exchange_rate_warnings,
-    quote_duties,
 )
 
-from . import rules, selectors
+from . import exemptions, rules, selectors
 from .characteristics import article_characteristics_clean, registration_characteristics_errors
+from .duties import ArticleRow, ArticleTaxes, DeclarationError, declaration_compute_duties, tax_totals
 from .models import (
     ETPP_DELIVERY_DAYS,
     AnnexedDocument,
@@ -46,10 +45,6 @@ from .models import (
     Party,
     ProcedureCode,
 )
-
-
-class DeclarationError(DomainError):
-    code = "declaration_error"
 
 
 class InvalidTransition(DeclarationError):
@@ -267,8 +262,6 @@ def declaration_checks(*, declaration: Declaration, articles: list[Article], on_
     fields, invoice total, ETPP authorisation, TIC characteristics, exemption claims) and what it warns of (missing
     documents, sample exchange rates). Registration raises the errors; the preview shows both.
     ``document_kinds``: the annexed documents of an unsaved declaration (preview of a form)."""
-    from . import exemptions  # conditional codes, quotas, conventions, investment goods (issue 9)
-
     claims = exemptions.registration_checks(declaration=declaration, articles=articles, on_date=on_date)
     errors = (rules.check_cost_fields_filled(declaration)
               + rules.check_invoice_matches_articles(declaration, articles)
@@ -317,69 +310,8 @@ def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
 
 # --- liquidation ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ArticleTaxes:
-    article: Article | ArticleRow
-    lines: list[TaxLine]
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """What the duty computation reads of an article, loaded without a model instance
-    (bulk re-liquidation reads hundreds of thousands of them)."""
-
-    id: int
-    declaration_id: int
-    number: int
-    tariff_code: str
-    customs_value: Decimal
-    quantity: Decimal
-    net_mass_kg: Decimal
-    franchise_code: str
-    attributes: dict
-
-    FIELDS = ("id", "declaration_id", "number", "tariff_line__code", "customs_value", "quantity", "net_mass_kg",
-              "franchise_code", "attributes")
-
-
-def _tariff_code(article) -> str:
-    return article.tariff_code if isinstance(article, ArticleRow) else article.tariff_line.code
-
-
-def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
-                               index=None) -> list[ArticleTaxes]:
-    """DI, TIC and VAT of every article through the tariff engine, nothing written."""
-    index = index or get_tariff_index()
-    result = []
-    for article in articles:
-        attributes = dict(article.attributes or {})
-        attributes.setdefault("net_mass_kg", str(article.net_mass_kg))
-        try:
-            quote = quote_duties(
-                tariff_code=_tariff_code(article), on_date=on_date, customs_value=article.customs_value,
-                quantity=article.quantity, franchise_code=article.franchise_code or None, attributes=attributes,
-                index=index,
-            )
-        except DomainError as exc:
-            raise DeclarationError(
-                f"Article {article.number} : {exc.message}",
-                field=f"articles[{article.number - 1}].{exc.field or 'tariff_code'}", code=exc.code,
-            ) from exc
-        result.append(ArticleTaxes(article, quote.lines))
-    return result
-
-
-def _tax_totals(computed: list[ArticleTaxes]) -> tuple[Decimal, Decimal, Decimal]:
-    """(DI, TIC, VAT) of the computed lines."""
-    totals = {TAX_DI: Decimal("0.00"), TAX_TIC: Decimal("0.00"), TAX_VAT: Decimal("0.00")}
-    for item in computed:
-        for line in item.lines:
-            totals[line.tax] += line.amount
-    return totals[TAX_DI], totals[TAX_TIC], totals[TAX_VAT]
-
-
 def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version) -> Liquidation:
-    di, tic, vat = _tax_totals(computed)
+    di, tic, vat = tax_totals(computed)
     return Liquidation(
         declaration=declaration, sequence=sequence, on_date=on_date, reason=reason, created_by=user,
         reference_version=version, total_di=di, total_tic=tic, total_vat=vat, total=di + tic + vat,
@@ -430,8 +362,6 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
     if not treatment.payable:
         return _liquidate_without_duties(declaration=declaration, articles=articles, treatment=treatment,
                                          index=index, user=user)
-    from . import exemptions  # quota split under row lock, convention / investment-goods exemptions (issue 9)
-
     plan = exemptions.liquidation_plan(declaration=declaration, articles=articles, index=index)
     computed = declaration_compute_duties(
         declaration=declaration, articles=plan.standard_articles(articles), on_date=declaration.registered_on,
@@ -466,7 +396,7 @@ def _liquidate_without_duties(*, declaration: Declaration, articles: list[Articl
     if treatment.guarantee:
         computed = declaration_compute_duties(declaration=declaration, articles=articles,
                                               on_date=declaration.registered_on, index=index)
-        guarantee = sum(_tax_totals(computed), Decimal("0.00"))
+        guarantee = sum(tax_totals(computed), Decimal("0.00"))
     liquidation = _new_liquidation(
         declaration=declaration, computed=[], on_date=declaration.registered_on, user=user,
         reason="Liquidation initiale", sequence=1, version=index.version)
@@ -508,7 +438,7 @@ class ReliquidationPlan:
     def delta(self) -> dict[str, Decimal]:
         if not self.changed:
             return ZERO_DELTA
-        di, tic, vat = _tax_totals(self.computed)
+        di, tic, vat = tax_totals(self.computed)
         prev = self.previous
         return {TAX_DI: di - prev.total_di, TAX_TIC: tic - prev.total_tic, TAX_VAT: vat - prev.total_vat,
                 "total": (di + tic + vat) - prev.total}
@@ -534,8 +464,6 @@ def reliquidation_plans(*, declarations: list[Declaration], index=None,
         articles[row.declaration_id].append(row)
     previous = {liq.declaration_id: liq for liq in Liquidation.objects.filter(declaration_id__in=by_id, is_current=True)}
 
-    from . import exemptions  # quota splits, convention and investment goods keep their own duties (issue 9)
-
     overrides = exemptions.reliquidation_overrides(
         articles=[row for rows in articles.values() for row in rows],
         on_dates={d.id: d.registered_on for d in declarations}, index=index)
@@ -557,7 +485,7 @@ def reliquidation_plans(*, declarations: list[Declaration], index=None,
     # Different totals prove a change; only where the totals are equal are the lines compared
     # one by one (amounts may have moved between articles, or a law replaced another).
     same_totals = {prev.id for _d, prev, computed, _n in candidates
-                   if only_if_changed and _tax_totals(computed) == (prev.total_di, prev.total_tic, prev.total_vat)}
+                   if only_if_changed and tax_totals(computed) == (prev.total_di, prev.total_tic, prev.total_vat)}
     old_lines: dict[int, list] = {liq_id: [] for liq_id in same_totals}
     if same_totals:
         for liq_id, article_id, tax, amount, law_id in LiquidationLine.objects.filter(
@@ -795,7 +723,7 @@ def declaration_preview(*, declaration: Declaration, articles: list[Article], on
         return DeclarationPreview(valuation, [], totals, [exc.message], blocking, warnings)
     treatment = rules.procedure_duties(declaration.procedure)
     if not treatment.payable:
-        guarantee = sum(_tax_totals(taxes), Decimal("0.00")) if treatment.guarantee else None
+        guarantee = sum(tax_totals(taxes), Decimal("0.00")) if treatment.guarantee else None
         return DeclarationPreview(valuation, [], totals, [], blocking, warnings, treatment.note, guarantee)
     for item in taxes:
         for line in item.lines:

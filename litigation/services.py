@@ -19,7 +19,6 @@ from tariff.money import quantize_money, to_decimal
 from tariff.uploads import check_upload
 
 from . import selectors
-from .selectors import case_exposure, pick_own_or_case as _pick
 from .business_rules import SettlementNeverRemitsDuties
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .rules import (
@@ -31,6 +30,8 @@ from .rules import (
     format_dh,
     transition_refusal,
 )
+from .selectors import case_exposure
+from .selectors import pick_own_or_case as _pick
 
 Status = Case.Status
 

@@ -52,8 +52,8 @@ def test_missing_tic_attribute_refuses_liquidation_naming_the_article():
     # is still refused at liquidation, with a message, not a server error.
     d = make_declaration(articles=[article("2404.12.00.00", value="100", quantity="1",
                                            attributes={"volume_ml": "30", "contains_nicotine": True})])
-    d.articles.update(attributes={"volume_ml": "NaN"})
     declaration_register(declaration=d, on_date=dt.date(2024, 3, 1))
+    d.articles.update(attributes={"volume_ml": "NaN"})  # registration checks them too: stored after it
     with pytest.raises(Exception) as exc:
         declaration_liquidate(declaration=d)
     assert "Article 1" in str(exc.value)

@@ -199,8 +199,8 @@ def test_register_without_a_date_uses_today(broker, party):
 def test_liquidation_errors_become_messages_not_a_server_error(broker, party):
     declaration = make_declaration(party=party, articles=[article("2404.12.00.00", value="100", quantity="1",
                                                                   attributes={"volume_ml": "30", "contains_nicotine": True})])
-    declaration.articles.update(attributes={})  # stored before creation checked it
     declaration_register(declaration=declaration, on_date=dt.date(2024, 3, 1))
+    declaration.articles.update(attributes={})  # stored before the checks existed
     page = follow(broker, broker.post(reverse("declarations:liquidate", args=[declaration.pk])))
     assert any(m.startswith("Article 1 :") for m in messages_of(page))
     declaration.refresh_from_db()
