@@ -279,10 +279,9 @@ class Payment(models.Model):
         _("différence constatée (même devise que le paiement)"), null=True, blank=True, validators=POSITIVE
     )
     importer_bears_risk = models.BooleanField(_("risques à la charge de l'importateur"), default=False)
-    # Unique by a constraint rather than unique=True: the same single index, without the
-    # LIKE-pattern index PostgreSQL gets for unique text fields, nor the two indexes
-    # django-simple-history would copy onto the history table (fewer index writes per payment,
-    # the bank API's hot insert, issue 4).
+    # A key belongs to the bank that sent it (issue 17): unique per bank by a constraint (one
+    # index, none copied onto the history table — fewer index writes per payment, the bank API's
+    # hot insert, issue 4); the same key from another bank is another payment.
     idempotency_key = models.CharField(_("clé d'idempotence"), max_length=80, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
@@ -299,7 +298,7 @@ class Payment(models.Model):
         verbose_name = _("règlement")
         verbose_name_plural = _("règlements")
         constraints = [
-            models.UniqueConstraint(fields=("idempotency_key",), name="exchange_payment_idempotency_key_unique"),
+            models.UniqueConstraint(fields=("bank", "idempotency_key"), name="exchange_payment_bank_idempotency_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_payment_amount_gt_0"),
             # Office des Changes FAQ: dépassements — a reason exactly when the payment is an overrun.
             models.CheckConstraint(

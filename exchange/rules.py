@@ -102,7 +102,7 @@ class ReasonOnlyForOverrun(ExchangeRuleError):
 
 
 class IdempotencyKeyConflict(ExchangeRuleError):
-    """Cette clé d'idempotence a déjà servi pour un autre engagement."""
+    """Votre banque a déjà utilisé cette clé d'idempotence pour un autre engagement."""
 
     code = "idempotency_key_conflict"
     default_field = "idempotency_key"

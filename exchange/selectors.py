@@ -199,18 +199,24 @@ class PaymentContext:
 def _payment_context_sql() -> str:
     return _ledger_sql() + f"""
         UNION ALL
-        SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table} WHERE idempotency_key = %(key)s
+        SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table}
+         WHERE bank_id = %(bank)s AND idempotency_key = %(key)s
         UNION ALL
         SELECT 'bank_change_pending', '', '', COUNT(*), 0 FROM {BankChange._meta.db_table}
          WHERE commitment_id = %(id)s AND status = %(requested)s AND settlements_recorded_at IS NOT NULL
     """
 
 
-def payment_context_statement(*, commitment_id: int, idempotency_key: str | None) -> tuple[str, dict]:
+def payment_context_statement(
+    *, commitment_id: int, idempotency_key: str | None, bank_id: int | None
+) -> tuple[str, dict]:
     """``(sql, params)`` of the one read a payment decides on: the ledger totals, the payment
-    already recorded under ``idempotency_key`` and whether a bank change is pending (the
+    ``bank_id`` already recorded under ``idempotency_key`` (a key is the bank's own) and whether a bank change is pending (the
     payment service sends it with its row lock, and reads the rows with ``payment_context_from``)."""
-    params = {"id": commitment_id, "key": idempotency_key or None, "requested": BankChange.Status.REQUESTED}
+    params = {
+        "id": commitment_id, "key": idempotency_key or None, "bank": bank_id,
+        "requested": BankChange.Status.REQUESTED,
+    }
     return _payment_context_sql(), params
 
 

@@ -263,14 +263,16 @@ class PaymentResult:
     created: bool  # False: an earlier payment with the same idempotency key was returned
 
 
-def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None):
+def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None, bank_id: int | None):
     """``_lock`` and the ledger read of ``selectors.payment_context_statement`` in one round
     trip to PostgreSQL (hot path of the bank API): the read runs once the row lock is granted,
     so it sees every payment committed before. Hand-written lock statement: the ORM's cost
     more CPU to compile than PostgreSQL to run it. The importer is loaded with the commitment."""
     [lock_rows, context_rows] = run_together([
         (_lock_for_payment_sql(), [commitment_id]),
-        selectors.payment_context_statement(commitment_id=commitment_id, idempotency_key=idempotency_key),
+        selectors.payment_context_statement(
+            commitment_id=commitment_id, idempotency_key=idempotency_key, bank_id=bank_id
+        ),
     ])
     if not lock_rows:
         raise Commitment.DoesNotExist(f"Commitment {commitment_id} does not exist.")
@@ -317,11 +319,15 @@ def commitment_pay(
     then the insert with its history row (``tariff.sql``); plus the status update when the
     status changes.
     """
+    user_bank = selectors.bank_for_user(user)
     with transaction.atomic():
         c, context = _lock_and_read_for_payment(
-            commitment.pk if isinstance(commitment, Commitment) else int(commitment), idempotency_key
+            commitment.pk if isinstance(commitment, Commitment) else int(commitment), idempotency_key,
+            user_bank.pk if user_bank is not None else None,
         )
         bank = _acting_bank(user, c)
+        # A key is the bank's own (issue 17): only this bank's earlier payment under it is replayed;
+        # the same key on another of its commitments is refused.
         if context.replayed_payment_id is not None:
             if context.replayed_commitment_id != c.pk:
                 raise rules.refuse(rules.IdempotencyKeyConflict)
@@ -413,8 +419,8 @@ def commitment_pay(
         try:
             insert_with_history(payment, user=user)
         except IntegrityError as exc:
-            # Only the idempotency key's unique index can fail here (the same key raced on
-            # another commitment); the whole transaction is rolled back with this refusal.
+            # Only the (bank, idempotency key) unique index can fail here (the bank raced the
+            # same key on another commitment); the whole transaction is rolled back with this refusal.
             if payment.idempotency_key:
                 raise rules.refuse(rules.IdempotencyKeyConflict) from exc
             raise

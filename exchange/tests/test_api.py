@@ -206,6 +206,22 @@ def test_idempotency_key_of_another_commitment_is_refused(client_a, commitment, 
     assert response.status_code == 400 and response.json()["code"] == "idempotency_key_conflict"
 
 
+def test_bank_b_reusing_bank_a_idempotency_key_gets_its_own_payment(client_a, client_b, agent_b, commitment):
+    # Issue 17: a key belongs to the bank that sent it; bank B's payment is its own (201), and a
+    # replay by either bank returns that bank's first answer.
+    commitment_b = domiciled_commitment(bank_user=agent_b)
+    payload = {"kind": "advance", "amount": "1000", "idempotency_key": "ORD-0001"}
+    first_a = client_a.post(url(commitment, "payments/"), payload, format="json")
+    first_b = client_b.post(url(commitment_b, "payments/"), payload, format="json")
+    assert (first_a.status_code, first_b.status_code) == (201, 201)
+    assert first_b.json()["commitment"] == commitment_b.pk and first_b.json()["bank"] == "awb"
+    again_b = client_b.post(url(commitment_b, "payments/"), payload, format="json")
+    again_a = client_a.post(url(commitment, "payments/"), payload, format="json")
+    assert (again_a.status_code, again_b.status_code) == (200, 200)
+    assert (again_a.json()["id"], again_b.json()["id"]) == (first_a.json()["id"], first_b.json()["id"])
+    assert Payment.objects.filter(idempotency_key="ORD-0001").count() == 2
+
+
 # --- roles -----------------------------------------------------------------------------------
 
 def test_broker_staff_creates_commitments_and_records_imputations(staff_client, client_a, importer, bank_a):
