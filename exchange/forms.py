@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tariff.forms import CurrencyField, date_field, money_field
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
-from .models import Bank, Commitment, Importer, Payment
+from .models import Bank, Commitment, Importer, Imputation, Payment
 
 
 class CommitmentFilterForm(forms.Form):
@@ -92,6 +92,11 @@ class ImputationForm(forms.Form):
     currency = CurrencyField(_("Devise"))
     on_date = date_field(_("Date d'imputation"))
     declaration_reference = forms.CharField(label=_("Déclaration (DUM)"), max_length=60, required=False)
+    kind = forms.ChoiceField(label=_("Nature"), choices=Imputation.Kind.choices, initial=Imputation.Kind.PARTIAL,
+                             required=False, help_text=_("Définitive : la dernière imputation (facture définitive)."))
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Imputation.Kind.PARTIAL
 
 
 class PaymentForm(forms.Form):

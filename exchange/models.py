@@ -212,7 +212,14 @@ class Commitment(models.Model):
 
 
 class Imputation(models.Model):
-    """Customs imputation: the imported amount customs records against the commitment."""
+    """Customs imputation: the imported amount customs records against the commitment.
+
+    Staggered shipments are imputed one by one: each imputation is partial, the last one final
+    (the final invoice is then known: the advance rule's 5 % tolerance is judged against it)."""
+
+    class Kind(models.TextChoices):
+        PARTIAL = "partial", _("Partielle")
+        FINAL = "final", _("Définitive (dernière imputation)")
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="imputations", verbose_name=_("engagement")
@@ -222,7 +229,13 @@ class Imputation(models.Model):
     currency = CurrencyField(_("devise"))
     amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
     amount_mad = MoneyField(_("contre-valeur en MAD"))
-    # The declarations app owns DUMs; it is referenced by number to keep the dependency one-way.
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.PARTIAL)
+    # The DUM it comes from when the office keeps it (exchange → declarations, the one-way
+    # dependency); ``declaration_reference`` names it in any case, also a DUM another office filed.
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.PROTECT, null=True, blank=True, related_name="imputations",
+        verbose_name=_("déclaration (DUM)"),
+    )
     declaration_reference = models.CharField(_("référence de la déclaration (DUM)"), max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
@@ -235,7 +248,13 @@ class Imputation(models.Model):
         ordering = ("date", "id")
         verbose_name = _("imputation douanière")
         verbose_name_plural = _("imputations douanières")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_imputation_amount_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_imputation_amount_gt_0"),
+            # A final imputation is the last one: at most one per commitment.
+            models.UniqueConstraint(
+                fields=("commitment",), condition=Q(kind="final"), name="exchange_one_final_imputation"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment} — {self.amount} {self.currency} ({self.date})"

@@ -196,6 +196,15 @@ class AdvanceOvershootNeedsAuthorisation(ExchangeRuleError):
     default_field = "amount"
 
 
+class ImputationAfterFinal(ExchangeRuleError):
+    """La dernière imputation (définitive) de l'engagement est déjà enregistrée : aucune autre imputation n'est
+    admise.
+    """
+
+    code = "imputation_after_final"
+    default_field = "kind"
+
+
 class OverrunReasonNotAllowed(ExchangeRuleError):
     """Dépassement admis seulement pour perte/dommage avant débarquement, coulage (pétrole, céréales, produits
     miniers et chimiques) ou polarisation/variation de teneur (sucre, huile, minerais).
@@ -453,8 +462,20 @@ def applicable_advance_rate(*, is_aeronautics_registered: bool, is_exporter_with
     return rate
 
 
+def advance_invoice_value(*, imputed, final_imputed: bool, subscribed) -> Decimal:
+    """The value the advance overshoot is judged against (``check_advance_overshoot``).
+
+    Office des Changes FAQ: acomptes — "5 % de la valeur totale de la facture définitive". Known
+    once customs recorded the final imputation: the total imputed. Before that (staggered
+    shipments, issue 17) a partial imputation is not the invoice: the subscribed value, or the
+    imputed total once customs imputed beyond it (FAQ: peut-on dépasser la valeur).
+    """
+    imputed, subscribed = to_decimal(imputed), to_decimal(subscribed)
+    return imputed if final_imputed else max(imputed, subscribed)
+
+
 def check_advance_overshoot(
-    *, advances, final_invoice_value, rate, oc_authorisation_reference: str, currency: str
+    *, advances, imputed, final_imputed: bool, subscribed, rate, oc_authorisation_reference: str, currency: str
 ) -> None:
     # Office des Changes FAQ: acomptes — when the advances transferred overshoot the rate by at most
     # 5 % of the final invoice value the bank may settle the balance; above 5 % only with a special
@@ -462,6 +483,7 @@ def check_advance_overshoot(
     advances = to_decimal(advances)
     if advances <= ZERO:
         return
+    final_invoice_value = advance_invoice_value(imputed=imputed, final_imputed=final_imputed, subscribed=subscribed)
     overshoot = advances - percent_of(final_invoice_value, rate)
     tolerance = percent_of(final_invoice_value, ADVANCE_OVERSHOOT_TOLERANCE_RATE)
     if overshoot > tolerance and not (oc_authorisation_reference or "").strip():
@@ -559,6 +581,31 @@ def check_settlement(
         SettlementOverImputed,
         f"Règlements de {fmt(goods_paid_after, currency)} au-delà du montant imputé majoré des frais "
         f"({fmt(ceiling, currency)}).",
+    )
+
+
+# --- customs imputation ----------------------------------------------------------------------
+
+def check_imputation(*, final_recorded: bool) -> None:
+    # Office des Changes FAQ: quand régler / modification — the final imputation is the last one
+    # (staggered shipments, issue 17): once recorded the commitment is totally imputed, its data can no
+    # longer change, and what is settled is judged against it; a further imputation is refused
+    # (a correction goes through customs, not a second "last" imputation). Imputing beyond the
+    # subscribed value stays allowed (FAQ: peut-on dépasser la valeur) and is flagged instead.
+    if final_recorded:
+        raise refuse(ImputationAfterFinal)
+
+
+def imputation_beyond_subscribed_notice(*, imputed_after, subscribed, currency: str) -> str | None:
+    """French notice of an imputation taking the imputed total beyond the subscribed value, else None.
+    Office des Changes FAQ: peut-on dépasser la valeur — allowed, customs imputed the excess."""
+    imputed_after, subscribed = to_decimal(imputed_after), to_decimal(subscribed)
+    if imputed_after <= subscribed:
+        return None
+    return (
+        f"Imputé au-delà de la valeur souscrite : {fmt(imputed_after, currency)} imputés pour "
+        f"{fmt(subscribed, currency)} souscrits (dépassement de {fmt(imputed_after - subscribed, currency)}, "
+        f"réglable puisqu'imputé par la douane)."
     )
 
 

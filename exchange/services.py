@@ -103,13 +103,13 @@ def _save(instance, user, **kwargs) -> None:
     instance.save(**kwargs)
 
 
-def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal) -> str:
+def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal, final: bool = False) -> str:
     status = commitment.status
     if status in (Commitment.Status.SUBSCRIBED, Commitment.Status.CLOSED):
         return status
     if imputed <= ZERO:
         return Commitment.Status.DOMICILED
-    if imputed < commitment.subscribed_amount:
+    if imputed < commitment.subscribed_amount and not final:  # the final imputation imputes it totally
         return Commitment.Status.PARTIALLY_IMPUTED
     if goods_paid >= imputed:
         return Commitment.Status.SETTLED
@@ -117,12 +117,13 @@ def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal
 
 
 def _refresh_status(
-    commitment: Commitment, *, user, imputed: Decimal | None = None, goods_paid: Decimal | None = None
+    commitment: Commitment, *, user, imputed: Decimal | None = None, goods_paid: Decimal | None = None,
+    final: bool | None = None,
 ) -> None:
-    if imputed is None or goods_paid is None:
+    if imputed is None or goods_paid is None or final is None:
         totals = selectors.commitment_totals(commitment=commitment)
-        imputed, goods_paid = totals.imputed, totals.goods_paid
-    status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid)
+        imputed, goods_paid, final = totals.imputed, totals.goods_paid, totals.final_imputed
+    status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid, final=final)
     if status != commitment.status:
         commitment.status = status
         _save(commitment, user, update_fields=["status", "updated_at"])
@@ -217,15 +218,26 @@ def commitment_domiciliate(
 
 
 def commitment_record_imputation(
-    *, commitment: Commitment, user, amount, currency: str, on_date: dt.date, declaration_reference: str = ""
+    *, commitment: Commitment, user, amount, currency: str, on_date: dt.date, declaration_reference: str = "",
+    kind: str = Imputation.Kind.PARTIAL, declaration=None,
 ) -> Imputation:
-    """Customs imputation of an imported amount against the commitment."""
+    """Customs imputation of an imported amount against the commitment: ``partial`` (one shipment
+    of several) or ``final`` (the last: the final invoice is then known). ``declaration``: the DUM
+    when the office keeps it (its reference is then ``declaration_reference``). Refused after the
+    final imputation; beyond the subscribed value it is recorded and flagged: the answer's
+    ``imputed_to_date`` and ``notice`` (``rules.imputation_beyond_subscribed_notice``)."""
     with transaction.atomic():
         c = _lock(commitment.pk)
         _require_active(c)
+        totals = selectors.commitment_totals(commitment=c)
+        rules.check_imputation(final_recorded=totals.final_imputed)
         amount = _positive(amount)
+        if declaration is not None:
+            declaration_reference = declaration.reference
         imputation = Imputation(
             commitment=c,
+            kind=kind,
+            declaration=declaration,
             date=on_date,
             amount=amount,
             currency=currency,
@@ -238,9 +250,11 @@ def commitment_record_imputation(
             declaration_reference=declaration_reference,
             created_by=user,
         )
-        imputation.full_clean()
+        imputation.full_clean(exclude={"commitment", "declaration", "created_by"})
         _save(imputation, user)
-        _refresh_status(c, user=user)
+        imputed = totals.imputed + imputation.amount_in_commitment_currency
+        _refresh_status(c, user=user, imputed=imputed, goods_paid=totals.goods_paid, final=kind == Imputation.Kind.FINAL)
+        imputation.imputed_to_date = imputed
         return imputation
 
 
@@ -428,7 +442,9 @@ def commitment_pay(
             importer.fx_account_available_balance -= fx_debit
             importer.full_clean()
             _save(importer, user, update_fields=["fx_account_available_balance"])
-        _refresh_status(c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after)
+        _refresh_status(
+            c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after, final=totals.final_imputed
+        )
         return PaymentResult(payment, True)
 
 
@@ -459,10 +475,19 @@ def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_afte
         insured_abroad=c.insured_abroad,
         currency=c.currency,
     )
-    # The final invoice value is the amount customs imputed (the imputation records the final invoice).
+    check_advance_overshoot(c, importer, totals)
+
+
+def check_advance_overshoot(c: Commitment, importer: Importer, totals) -> None:
+    """The advance overshoot rule on this commitment's ledger: the settlement's check, and the
+    headroom's (``selectors.commitment_headroom``) — one place for both. The final invoice is the
+    imputed total once the final imputation is recorded, the subscribed value before
+    (``rules.advance_invoice_value``, staggered shipments, issue 17)."""
     rules.check_advance_overshoot(
         advances=totals.advances,
-        final_invoice_value=totals.imputed,
+        imputed=totals.imputed,
+        final_imputed=totals.final_imputed,
+        subscribed=c.subscribed_amount,
         rate=rules.applicable_advance_rate(
             is_aeronautics_registered=importer.is_aeronautics_registered,
             is_exporter_with_fx_account=importer.is_exporter_with_fx_account,

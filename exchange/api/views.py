@@ -299,7 +299,10 @@ class CommitmentViewSet(
         request=s.ImputationInputSerializer,
         responses={
             201: s.ImputationSerializer,
-            400: refusals(rules.InvalidAmount, rules.NotDomiciled, rules.CommitmentClosed, CurrencyConversionError),
+            400: refusals(
+                rules.InvalidAmount, rules.NotDomiciled, rules.CommitmentClosed, rules.ImputationAfterFinal,
+                CurrencyConversionError,
+            ),
             404: NOT_FOUND,
         },
     )
@@ -317,6 +320,8 @@ class CommitmentViewSet(
             currency=data.get("currency") or commitment.currency,
             on_date=data.get("date") or timezone.localdate(),
             declaration_reference=data["declaration_reference"],
+            kind=data["kind"],
+            declaration=data.get("declaration"),
         )
         return Response(s.ImputationSerializer(imputation).data, status=status.HTTP_201_CREATED)
 

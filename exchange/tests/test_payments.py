@@ -105,30 +105,30 @@ def test_advance_overshoot_within_5_percent_lets_the_bank_settle_the_balance(com
     # 300,000 advanced (30 % of 1,000,000); final invoice 900,000: 30 % = 270,000, overshoot 30,000
     # = 3.3 % of 900,000 ≤ 5 % → the balance may be settled.
     pay(commitment, agent_a, ADVANCE, "300000")
-    impute(commitment, staff, "900000")
+    impute(commitment, staff, "900000", kind="final")
     pay(commitment, agent_a, SETTLEMENT, "600000")
     commitment.refresh_from_db()
-    assert commitment.status == Commitment.Status.PARTIALLY_IMPUTED
+    assert commitment.status == Commitment.Status.SETTLED  # the final imputation imputed it totally
 
 
 def test_advance_overshoot_of_exactly_5_percent_is_tolerated(commitment, agent_a, staff):
     # 280,000 advanced; final invoice 800,000: 30 % = 240,000, overshoot 40,000 = exactly 5 %.
     pay(commitment, agent_a, ADVANCE, "280000")
-    impute(commitment, staff, "800000")
+    impute(commitment, staff, "800000", kind="final")
     pay(commitment, agent_a, SETTLEMENT, "520000")
 
 
 def test_advance_overshoot_just_above_5_percent_needs_authorisation(commitment, agent_a, staff):
     # Final invoice 799,999: 30 % = 239,999.70, overshoot 40,000.30 > 5 % (39,999.95).
     pay(commitment, agent_a, ADVANCE, "280000")
-    impute(commitment, staff, "799999")
+    impute(commitment, staff, "799999", kind="final")
     assert_refused("advance_overshoot_needs_authorisation", pay, commitment, agent_a, SETTLEMENT, "519999")
 
 
 def test_advance_overshoot_above_5_percent_settled_with_office_des_changes_authorisation(commitment, agent_a, staff):
     # 300,000 advanced; final invoice 700,000: 30 % = 210,000, overshoot 90,000 = 12.9 % > 5 %.
     pay(commitment, agent_a, ADVANCE, "300000")
-    impute(commitment, staff, "700000")
+    impute(commitment, staff, "700000", kind="final")
     assert_refused("advance_overshoot_needs_authorisation", pay, commitment, agent_a, SETTLEMENT, "400000")
     services.commitment_record_oc_authorisation(commitment=commitment, user=agent_a, reference="OC-2025-0042")
     pay(commitment, agent_a, SETTLEMENT, "400000")

@@ -57,10 +57,19 @@ def test_personal_exemption_threshold_is_20000_mad_inclusive(total):
 )
 def test_advance_overshoot_tolerance_is_5_percent_of_the_final_invoice(advances, final_invoice, accepted):
     assert accepts(
-        rules.check_advance_overshoot, advances=advances, final_invoice_value=final_invoice, rate=D("30"),
+        rules.check_advance_overshoot, advances=advances, imputed=final_invoice, final_imputed=True,
+        subscribed=D("1000000"), rate=D("30"),
         oc_authorisation_reference="", currency="MAD",
     ) == accepted
 
 
 def test_french_amount_format():
     assert rules.fmt(D("1234567.5"), "MAD") == "1 234 567,50 MAD"
+
+
+def test_advance_invoice_value_is_the_subscribed_value_until_the_final_imputation():
+    # Issue 17, staggered shipments: a partial imputation is not the final invoice.
+    value = rules.advance_invoice_value
+    assert value(imputed=D("500000"), final_imputed=False, subscribed=D("1000000")) == D("1000000")
+    assert value(imputed=D("1200000"), final_imputed=False, subscribed=D("1000000")) == D("1200000")
+    assert value(imputed=D("600000"), final_imputed=True, subscribed=D("1000000")) == D("600000")
