@@ -117,6 +117,18 @@ class Commitment(models.Model):
         SETTLED = "settled", _("Réglé")
         CLOSED = "closed", _("Clôturé")
 
+    class GoodsCategory(models.TextChoices):
+        """Office des Changes FAQ: dépassements — the goods the shrinkage and polarisation overruns apply to."""
+
+        PETROLEUM = "petroleum", _("Produits pétroliers et dérivés")
+        CEREALS = "cereals", _("Céréales")
+        MINING = "mining", _("Produits miniers")
+        CHEMICAL = "chemical", _("Produits chimiques")
+        SUGAR = "sugar", _("Sucre")
+        OIL = "oil", _("Huile")
+        ORES = "ores", _("Minerais")
+        OTHER = "other", _("Autres marchandises")
+
     class PaymentMethod(models.TextChoices):
         CREDOC = "credoc", _("Crédit documentaire")
         DOCUMENTARY_COLLECTION = "documentary_collection", _("Remise documentaire")
@@ -133,6 +145,9 @@ class Commitment(models.Model):
     subscribed_amount = MoneyField(_("montant souscrit"), validators=POSITIVE)
     total_import_value = MoneyField(_("valeur totale de l'importation"), validators=POSITIVE)
     goods_description = models.CharField(_("marchandises"), max_length=500)
+    goods_category = models.CharField(
+        _("catégorie de marchandises"), max_length=20, choices=GoodsCategory.choices, default=GoodsCategory.OTHER
+    )
     subscribed_on = models.DateField(_("date de souscription"), default=timezone.localdate)
     # Commercial-contract terms the bank checks before domiciliation.
     contract_reference = models.CharField(_("référence du contrat commercial"), max_length=100, blank=True)

@@ -214,6 +214,15 @@ class OverrunReasonNotAllowed(ExchangeRuleError):
     default_field = "reason"
 
 
+class OverrunReasonNotForGoods(ExchangeRuleError):
+    """Ce motif de dépassement ne s'applique pas à la catégorie de marchandises de l'engagement (coulage : produits
+    pétroliers, céréales, produits miniers et chimiques ; polarisation : sucre, huile, minerais).
+    """
+
+    code = "overrun_reason_not_for_goods"
+    default_field = "reason"
+
+
 class OverrunRiskNotOnImporter(ExchangeRuleError):
     """Perte ou dommage avant débarquement : les risques doivent être à la charge de l'importateur."""
 
@@ -620,6 +629,16 @@ OVERRUN_REASONS = (
 )
 
 
+# Office des Changes FAQ: dépassements — the goods each reason applies to (None: any goods).
+OVERRUN_REASON_GOODS: dict[str, tuple[str, ...] | None] = {
+    "loss_before_unloading": None,
+    "shrinkage_petroleum": ("petroleum",),
+    "shrinkage_cereals": ("cereals",),
+    "shrinkage_mining_chemical": ("mining", "chemical"),
+    "polarisation_sugar_oil_ores": ("sugar", "oil", "ores"),
+}
+
+
 def check_reason_matches_kind(*, kind: str, reason: str) -> None:
     if kind != "overrun" and reason:
         raise refuse(ReasonOnlyForOverrun)
@@ -627,7 +646,7 @@ def check_reason_matches_kind(*, kind: str, reason: str) -> None:
 
 def check_overrun(
     *, reason: str, imputed, amount, observed_difference, importer_bears_risk: bool, cereal_overruns_after,
-    currency: str,
+    currency: str, goods_category: str, goods_category_label: str = "",
 ) -> None:
     # Office des Changes FAQ: dépassements par rapport à l'imputation — loss/damage before unloading at
     # the importer's risk; shrinkage at unloading of petroleum, cereals (≤ 1 % of imputed amounts), mining
@@ -636,6 +655,14 @@ def check_overrun(
         raise refuse(OverrunReasonNotAllowed)
     if to_decimal(imputed) <= ZERO:
         raise refuse(SettlementBeforeImputation, "Un dépassement se règle par rapport à une imputation douanière.")
+    goods = OVERRUN_REASON_GOODS[reason]
+    if goods is not None and goods_category not in goods:
+        raise refuse(
+            OverrunReasonNotForGoods,
+            f"Ce motif de dépassement ne s'applique pas aux marchandises de l'engagement "
+            f"({goods_category_label or goods_category}) : le coulage concerne les produits pétroliers, les céréales, "
+            f"les produits miniers et chimiques ; la polarisation, le sucre, l'huile et les minerais.",
+        )
     if reason == "shrinkage_cereals":
         limit = quantize_money(percent_of(imputed, CEREALS_SHRINKAGE_RATE))
         if to_decimal(cereal_overruns_after) > limit:

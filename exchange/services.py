@@ -43,6 +43,7 @@ MODIFIABLE_FIELDS = (
     "subscribed_amount",
     "total_import_value",
     "goods_description",
+    "goods_category",
     "contract_reference",
     "payment_method",
     "balance_before_entry",
@@ -140,6 +141,7 @@ def commitment_create(
     currency: str,
     subscribed_amount,
     goods_description: str,
+    goods_category: str = Commitment.GoodsCategory.OTHER,
     total_import_value=None,
     subscribed_on: dt.date | None = None,
     contract_reference: str = "",
@@ -170,6 +172,7 @@ def commitment_create(
             subscribed_amount=_positive(subscribed_amount),
             total_import_value=to_decimal(total_import_value if total_import_value is not None else subscribed_amount),
             goods_description=goods_description,
+            goods_category=goods_category,
             subscribed_on=subscribed_on or timezone.localdate(),
             contract_reference=contract_reference,
             payment_method=payment_method,
@@ -404,6 +407,8 @@ def commitment_pay(
                 importer_bears_risk=importer_bears_risk,
                 cereal_overruns_after=totals.cereal_overruns + in_commitment_currency,
                 currency=c.currency,
+                goods_category=c.goods_category,
+                goods_category_label=str(c.get_goods_category_display()),
             )
         else:  # the API validates kinds; this guards direct callers
             raise rules.refuse(rules.ExchangeRuleError, f"Nature de règlement inconnue : {kind}.")

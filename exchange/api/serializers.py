@@ -83,6 +83,7 @@ class CommitmentTotalsSerializer(serializers.Serializer):
 
 
 class CommitmentDetailSerializer(CommitmentListSerializer):
+    goods_category = serializers.ChoiceField(choices=Commitment.GoodsCategory.choices, read_only=True)
     contract_reference = serializers.CharField(read_only=True)
     balance_before_entry = serializers.BooleanField(read_only=True)
     contract_advance_rate = serializers.DecimalField(
@@ -123,7 +124,7 @@ class CommitmentCreateSerializer(serializers.ModelSerializer):
         model = Commitment
         fields = (
             "number", "importer", "bank", "currency", "subscribed_amount", "total_import_value", "goods_description",
-            "subscribed_on", "contract_reference", "payment_method", "balance_before_entry", "contract_advance_rate",
+            "goods_category", "subscribed_on", "contract_reference", "payment_method", "balance_before_entry", "contract_advance_rate",
             "contract_provides_anticipated_payment", "bank_engagement", "insured_abroad", "freight_amount",
             "accessory_costs", "insurance_amount", "second_hand_auction_value", "replaces",
             "oc_authorisation_reference",
@@ -279,6 +280,7 @@ class ModificationChangesSerializer(serializers.Serializer):
     subscribed_amount = positive_money(required=False)
     total_import_value = positive_money(required=False)
     goods_description = serializers.CharField(max_length=500, required=False)
+    goods_category = serializers.ChoiceField(choices=Commitment.GoodsCategory.choices, required=False)
     contract_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, required=False)
     balance_before_entry = serializers.BooleanField(required=False)

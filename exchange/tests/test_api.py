@@ -483,3 +483,17 @@ def test_token_authentication_loads_roles_and_bank_in_one_query(agent_a, staff, 
 
     BankUser.objects.create(user=roleless, bank=agent_a.bank_profile.bank)
     assert token_client(roleless).get(LIST).status_code == 403
+
+
+def test_cereals_shrinkage_overrun_on_a_machines_commitment_is_refused_with_its_code(client_a, commitment, staff):
+    # Issue 17: the commitment says what goods it covers; FAQ: dépassements — cereals shrinkage is for cereals.
+    impute(commitment, staff, "1000000")
+    assert client_a.get(url(commitment)).json()["goods_category"] == "other"
+    response = client_a.post(
+        url(commitment, "payments/"), {"kind": "overrun", "amount": "5000", "reason": "shrinkage_cereals"},
+        format="json",
+    )
+    body = response.json()
+    assert (response.status_code, body["code"], body["field"]) == (400, "overrun_reason_not_for_goods", "reason")
+    assert "Autres marchandises" in body["detail"]
+    assert not Payment.objects.filter(kind="overrun").exists()

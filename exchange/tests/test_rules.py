@@ -34,6 +34,7 @@ def test_cereal_shrinkage_accepted_exactly_up_to_1_percent_of_imputed(imputed, p
     accepted = accepts(
         rules.check_overrun, reason="shrinkage_cereals", imputed=imputed, amount=paid, observed_difference=None,
         importer_bears_risk=False, cereal_overruns_after=paid, currency="MAD",
+        goods_category="cereals",
     )
     assert accepted == (paid <= quantize_money(imputed / 100))
 
