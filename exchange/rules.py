@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from tariff.errors import DomainError
 from tariff.money import percent_of, quantize_money, to_decimal
+from tariff.numbers import format_amount, format_percent
 
 ZERO = Decimal("0")
 ADVANCE_RATE = Decimal("30")
@@ -22,12 +23,6 @@ ANTICIPATED_LIMIT_MAD = Decimal("200000")
 ANTICIPATED_LIMIT_AERONAUTICS_MAD = Decimal("1000000")
 CEREALS_SHRINKAGE_RATE = Decimal("1")
 PERSONAL_EXEMPTION_LIMIT_MAD = Decimal("20000")
-
-
-def fmt(amount, currency: str) -> str:
-    """French display of an amount: ``300 000,00 MAD``."""
-    text = f"{quantize_money(amount):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} {currency}"
 
 
 # --- errors (one class per refused case; ``code`` is what API clients match on) ---------------
@@ -390,7 +385,8 @@ def check_domiciliation(
     if to_decimal(contract_advance_rate) > limit and not is_exporter_with_fx_account:
         raise refuse(
             ContractAdvanceRateOverLimit,
-            f"Le contrat prévoit {contract_advance_rate} % d'acompte, au-delà du taux réglementaire de {limit} %.",
+            f"Le contrat prévoit {format_percent(contract_advance_rate)} d'acompte, au-delà du taux réglementaire "
+            f"de {format_percent(limit)}.",
         )
 
 
@@ -417,50 +413,38 @@ def regulatory_advance_limit(*, total_import_value, is_aeronautics_registered: b
 
 
 def advance_limit(
-    *, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool
+    *, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool,
+    advances_after=None, currency: str = "",
 ) -> Decimal:
-    """The most the advances may total (``check_advance_limit`` refuses beyond it)."""
-    contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
-    if from_fx_account:
-        return contract_limit
-    regulatory = regulatory_advance_limit(
-        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
-    )
-    return min(regulatory, contract_limit)
-
-
-def check_advance_limit(
-    *, advances_after, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool,
-    currency: str,
-) -> None:
+    """The most the advances may total — and, given ``advances_after`` (the advances with this
+    one), the payment's refusal beyond it. One function for the payment (``services``) and the
+    room shown (``selectors.commitment_headroom``)."""
     # Office des Changes FAQ: acomptes — at most 30 % of the total import value (50 % aeronautics);
     # exporters paying from their FX / convertible-dirham accounts: up to the contract's rate.
-    advances_after = to_decimal(advances_after)
     contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
     if from_fx_account:
-        if advances_after > contract_limit:
-            raise refuse(
-                AdvanceOverContractRate,
-                f"Acomptes de {fmt(advances_after, currency)} au-delà du taux contractuel de {contract_rate} % "
-                f"({fmt(contract_limit, currency)}).",
-            )
-        return
-    rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
-    limit = regulatory_advance_limit(
-        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
-    )
-    if advances_after > limit:
+        regulatory = None
+        limit = contract_limit
+    else:
+        regulatory = regulatory_advance_limit(
+            total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
+        )
+        limit = min(regulatory, contract_limit)
+    if advances_after is None or to_decimal(advances_after) <= limit:
+        return limit
+    advances_after = to_decimal(advances_after)
+    if regulatory is not None and advances_after > regulatory:
+        rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
         raise refuse(
             AdvanceOverLimit,
-            f"Acomptes de {fmt(advances_after, currency)} au-delà de {rate} % de la valeur totale de "
-            f"l'importation ({fmt(limit, currency)}).",
+            f"Acomptes de {format_amount(advances_after, currency)} au-delà de {format_percent(rate)} de la valeur "
+            f"totale de l'importation ({format_amount(regulatory, currency)}).",
         )
-    if advances_after > contract_limit:
-        raise refuse(
-            AdvanceOverContractRate,
-            f"Acomptes de {fmt(advances_after, currency)} au-delà du taux contractuel de {contract_rate} % "
-            f"({fmt(contract_limit, currency)}).",
-        )
+    raise refuse(
+        AdvanceOverContractRate,
+        f"Acomptes de {format_amount(advances_after, currency)} au-delà du taux contractuel de "
+        f"{format_percent(contract_rate)} ({format_amount(contract_limit, currency)}).",
+    )
 
 
 def applicable_advance_rate(*, is_aeronautics_registered: bool, is_exporter_with_fx_account: bool, contract_rate):
@@ -498,9 +482,10 @@ def check_advance_overshoot(
     if overshoot > tolerance and not (oc_authorisation_reference or "").strip():
         raise refuse(
             AdvanceOvershootNeedsAuthorisation,
-            f"Les acomptes ({fmt(advances, currency)}) dépassent le taux de {rate} % de "
-            f"{fmt(quantize_money(overshoot), currency)}, plus de 5 % de la facture définitive "
-            f"({fmt(final_invoice_value, currency)}) : le reliquat exige une autorisation particulière de "
+            f"Les acomptes ({format_amount(advances, currency)}) dépassent le taux de {format_percent(rate)} de "
+            f"{format_amount(quantize_money(overshoot), currency)}, plus de "
+            f"{format_percent(ADVANCE_OVERSHOOT_TOLERANCE_RATE)} de la facture définitive "
+            f"({format_amount(final_invoice_value, currency)}) : le reliquat exige une autorisation particulière de "
             f"l'Office des Changes.",
         )
 
@@ -515,8 +500,8 @@ def check_fx_funding(*, is_exporter_with_fx_account: bool, amount, available_bal
     if to_decimal(amount) > to_decimal(available_balance):
         raise refuse(
             FxBalanceInsufficient,
-            f"Disponible du compte insuffisant : {fmt(available_balance, account_currency)} pour "
-            f"{fmt(amount, account_currency)}.",
+            f"Disponible du compte insuffisant : {format_amount(available_balance, account_currency)} pour "
+            f"{format_amount(amount, account_currency)}.",
         )
 
 
@@ -539,7 +524,8 @@ def check_anticipated_settlement(
     if to_decimal(goods_paid_after) > to_decimal(invoice_value):
         raise refuse(
             AnticipatedOverLimit,
-            f"Le règlement par anticipation ne peut dépasser 100 % de la facture ({fmt(invoice_value, currency)}).",
+            f"Le règlement par anticipation ne peut dépasser {format_percent(100)} de la facture "
+            f"({format_amount(invoice_value, currency)}).",
         )
     if is_oc_categorised or fx_funded_with_contract:
         return
@@ -549,8 +535,8 @@ def check_anticipated_settlement(
     if to_decimal(anticipated_mad_after) > cap:
         raise refuse(
             AnticipatedOverLimit,
-            f"Règlement par anticipation de {fmt(anticipated_mad_after, 'MAD')} (contre-valeur) au-delà de la "
-            f"limite de {fmt(cap, 'MAD')}.",
+            f"Règlement par anticipation de {format_amount(anticipated_mad_after, 'MAD')} (contre-valeur) au-delà "
+            f"de la limite de {format_amount(cap, 'MAD')}.",
         )
 
 
@@ -582,14 +568,14 @@ def check_settlement(
     if goods_paid_after - extra > subscribed:
         raise refuse(
             SettlementOverSubscribedNotImputed,
-            f"Règlements de {fmt(goods_paid_after, currency)} au-delà du montant souscrit "
-            f"({fmt(subscribed, currency)}) sans imputation douanière du dépassement "
-            f"(imputé : {fmt(imputed, currency)}).",
+            f"Règlements de {format_amount(goods_paid_after, currency)} au-delà du montant souscrit "
+            f"({format_amount(subscribed, currency)}) sans imputation douanière du dépassement "
+            f"(imputé : {format_amount(imputed, currency)}).",
         )
     raise refuse(
         SettlementOverImputed,
-        f"Règlements de {fmt(goods_paid_after, currency)} au-delà du montant imputé majoré des frais "
-        f"({fmt(ceiling, currency)}).",
+        f"Règlements de {format_amount(goods_paid_after, currency)} au-delà du montant imputé majoré des frais "
+        f"({format_amount(ceiling, currency)}).",
     )
 
 
@@ -612,8 +598,9 @@ def imputation_beyond_subscribed_notice(*, imputed_after, subscribed, currency: 
     if imputed_after <= subscribed:
         return None
     return (
-        f"Imputé au-delà de la valeur souscrite : {fmt(imputed_after, currency)} imputés pour "
-        f"{fmt(subscribed, currency)} souscrits (dépassement de {fmt(imputed_after - subscribed, currency)}, "
+        f"Imputé au-delà de la valeur souscrite : {format_amount(imputed_after, currency)} imputés pour "
+        f"{format_amount(subscribed, currency)} souscrits (dépassement de "
+        f"{format_amount(imputed_after - subscribed, currency)}, "
         f"réglable puisqu'imputé par la douane)."
     )
 
@@ -646,8 +633,10 @@ def check_reason_matches_kind(*, kind: str, reason: str) -> None:
 
 def check_overrun(
     *, reason: str, imputed, amount, observed_difference, importer_bears_risk: bool, cereal_overruns_after,
-    currency: str, goods_category: str, goods_category_label: str = "",
+    currency: str, goods_category: str, goods_category_label: str = "", payment_currency: str | None = None,
 ) -> None:
+    """``amount`` and ``observed_difference`` in the payment's currency (default: the commitment's,
+    ``currency``); ``imputed`` and ``cereal_overruns_after`` in the commitment's."""
     # Office des Changes FAQ: dépassements par rapport à l'imputation — loss/damage before unloading at
     # the importer's risk; shrinkage at unloading of petroleum, cereals (≤ 1 % of imputed amounts), mining
     # and chemical products (observed difference); polarisation / content variation of sugar, oil, ores.
@@ -668,8 +657,9 @@ def check_overrun(
         if to_decimal(cereal_overruns_after) > limit:
             raise refuse(
                 OverrunOverLimit,
-                f"Coulage des céréales : {fmt(cereal_overruns_after, currency)} au-delà de 1 % des montants "
-                f"imputés ({fmt(limit, currency)}).",
+                f"Coulage des céréales : {format_amount(cereal_overruns_after, currency)} au-delà de "
+                f"{format_percent(CEREALS_SHRINKAGE_RATE)} des montants "
+                f"imputés ({format_amount(limit, currency)}).",
             )
         return
     if reason == "loss_before_unloading" and not importer_bears_risk:
@@ -679,8 +669,8 @@ def check_overrun(
     if to_decimal(amount) > to_decimal(observed_difference):
         raise refuse(
             OverrunOverLimit,
-            f"Dépassement de {to_decimal(amount)} au-delà de la différence constatée "
-            f"({to_decimal(observed_difference)}).",
+            f"Dépassement de {format_amount(amount, payment_currency or currency)} au-delà de la différence "
+            f"constatée ({format_amount(observed_difference, payment_currency or currency)}).",
         )
 
 
@@ -742,8 +732,8 @@ def check_personal_exemption(*, is_natural_outside_register: bool, is_resident: 
     if to_decimal(year_total_mad_after) > PERSONAL_EXEMPTION_LIMIT_MAD:
         raise refuse(
             PersonalExemptionExceeded,
-            f"Importations de l'année : {fmt(year_total_mad_after, 'MAD')}, au-delà de "
-            f"{fmt(PERSONAL_EXEMPTION_LIMIT_MAD, 'MAD')} : un engagement d'importation est obligatoire.",
+            f"Importations de l'année : {format_amount(year_total_mad_after, 'MAD')}, au-delà de "
+            f"{format_amount(PERSONAL_EXEMPTION_LIMIT_MAD, 'MAD')} : un engagement d'importation est obligatoire.",
         )
 
 

@@ -222,8 +222,9 @@ def payment_context_statement(
     *, commitment_id: int, idempotency_key: str | None, bank_id: int | None
 ) -> tuple[str, dict]:
     """``(sql, params)`` of the one read a payment decides on: the ledger totals, the payment
-    ``bank_id`` already recorded under ``idempotency_key`` (a key is the bank's own) and whether a bank change is pending (the
-    payment service sends it with its row lock, and reads the rows with ``payment_context_from``)."""
+    ``bank_id`` already recorded under ``idempotency_key`` (a key is the bank's own) and whether a
+    bank change is pending (the payment service sends it with its row lock, and reads the rows
+    with ``payment_context_from``)."""
     params = {
         "id": commitment_id, "key": idempotency_key or None, "bank": bank_id,
         "requested": BankChange.Status.REQUESTED,

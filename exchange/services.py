@@ -256,7 +256,9 @@ def commitment_record_imputation(
         imputation.full_clean(exclude={"commitment", "declaration", "created_by"})
         _save(imputation, user)
         imputed = totals.imputed + imputation.amount_in_commitment_currency
-        _refresh_status(c, user=user, imputed=imputed, goods_paid=totals.goods_paid, final=kind == Imputation.Kind.FINAL)
+        _refresh_status(
+            c, user=user, imputed=imputed, goods_paid=totals.goods_paid, final=kind == Imputation.Kind.FINAL
+        )
         imputation.imputed_to_date = imputed
         return imputation
 
@@ -409,6 +411,7 @@ def commitment_pay(
                 currency=c.currency,
                 goods_category=c.goods_category,
                 goods_category_label=str(c.get_goods_category_display()),
+                payment_currency=currency,
             )
         else:  # the API validates kinds; this guards direct callers
             raise rules.refuse(rules.ExchangeRuleError, f"Nature de règlement inconnue : {kind}.")
@@ -459,7 +462,7 @@ def _check_advance(c: Commitment, importer: Importer, totals, amount, from_fx_ac
         balance_before_entry=c.balance_before_entry,
         contract_rate=c.contract_advance_rate,
     )
-    rules.check_advance_limit(
+    rules.advance_limit(
         advances_after=totals.advances + amount,
         total_import_value=c.total_import_value,
         contract_rate=c.contract_advance_rate,

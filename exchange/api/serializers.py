@@ -124,7 +124,8 @@ class CommitmentCreateSerializer(serializers.ModelSerializer):
         model = Commitment
         fields = (
             "number", "importer", "bank", "currency", "subscribed_amount", "total_import_value", "goods_description",
-            "goods_category", "subscribed_on", "contract_reference", "payment_method", "balance_before_entry", "contract_advance_rate",
+            "goods_category", "subscribed_on", "contract_reference", "payment_method", "balance_before_entry",
+            "contract_advance_rate",
             "contract_provides_anticipated_payment", "bank_engagement", "insured_abroad", "freight_amount",
             "accessory_costs", "insurance_amount", "second_hand_auction_value", "replaces",
             "oc_authorisation_reference",
@@ -165,7 +166,9 @@ class ImputationInputSerializer(serializers.Serializer):
 class ImputationSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     declaration = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
-    imputed_to_date = money(read_only=True, help_text="total imputé à cette imputation incluse (devise de l'engagement)")
+    imputed_to_date = money(
+        read_only=True, help_text="total imputé à cette imputation incluse (devise de l'engagement)"
+    )
     beyond_subscribed = serializers.SerializerMethodField(
         help_text="le total imputé dépasse la valeur souscrite (admis : dépassement imputé par la douane)"
     )

@@ -74,7 +74,8 @@ PAYMENT_ERRORS = (
     rules.AdvanceBalanceBeforeEntry, rules.AdvanceOverLimit, rules.AdvanceOverContractRate, rules.FxAccountNotAllowed,
     rules.FxBalanceInsufficient, rules.AnticipatedOverLimit, rules.SettlementBeforeImputation,
     rules.SettlementOverImputed, rules.SettlementOverSubscribedNotImputed, rules.AdvanceOvershootNeedsAuthorisation,
-    rules.OverrunReasonNotAllowed, rules.OverrunReasonNotForGoods, rules.OverrunRiskNotOnImporter, rules.ObservedDifferenceRequired,
+    rules.OverrunReasonNotAllowed, rules.OverrunReasonNotForGoods, rules.OverrunRiskNotOnImporter,
+    rules.ObservedDifferenceRequired,
     rules.OverrunOverLimit, CurrencyConversionError,
 )
 PAYMENT_DESCRIPTION = """Règlement par la banque domiciliataire (banque seulement).

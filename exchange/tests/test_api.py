@@ -145,7 +145,7 @@ def test_refused_payment_is_a_400_with_the_rule_code_and_writes_nothing(client_a
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "advance_over_limit"
-    assert "300 000,00 MAD" in body["detail"] and body["amount"]
+    assert "300\xa0000,00\xa0MAD" in body["detail"] and body["amount"]
     assert Payment.objects.count() == 1
     assert (Payment.history.count(), Commitment.history.count()) == history_before
 

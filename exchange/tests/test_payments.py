@@ -34,7 +34,7 @@ def test_advance_up_to_30_percent_of_total_import_value(commitment, agent_a):
 def test_advance_over_30_percent_refused(make_commitment, agent_a):
     commitment = make_commitment()
     error = assert_refused("advance_over_limit", pay, commitment, agent_a, ADVANCE, "300001")
-    assert "300 000,00 MAD" in error.message and error.field == "amount"
+    assert "300\xa0000,00\xa0MAD" in error.message and error.field == "amount"
     assert not Payment.objects.filter(commitment=commitment).exists()
 
 
