@@ -45,7 +45,7 @@ class CommitmentListSerializer(serializers.Serializer):
     subscribed_on = serializers.DateField(read_only=True)
     payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, read_only=True)
     status = serializers.ChoiceField(choices=Commitment.Status.choices, read_only=True)
-    domiciliation_confirmed_at = serializers.DateTimeField(read_only=True)
+    domiciliation_confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 def commitment_list_row(row: dict, tz) -> dict:
@@ -311,7 +311,7 @@ class DecisionSerializer(serializers.Serializer):
 class ModificationSerializer(serializers.ModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="number", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    validated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    validated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Modification
