@@ -80,6 +80,7 @@ class CommitmentTotalsSerializer(serializers.Serializer):
     overruns = money()
     goods_paid = money()
     paid = money()
+    final_imputed = serializers.BooleanField(help_text="la dernière imputation (définitive) est enregistrée")
 
 
 class CommitmentDetailSerializer(CommitmentListSerializer):

@@ -96,5 +96,6 @@ def test_api_imputation_answer_says_partial_or_final_and_flags_beyond_subscribed
     assert "1 050 000,00 MAD" in notice and "1 000 000,00 MAD" in notice
     listed = client.get(url(commitment, "imputations/")).json()["results"]
     assert [row["beyond_subscribed"] for row in listed] == [False, True]
+    assert client.get(url(commitment)).json()["totals"]["final_imputed"] is True
     after = client.post(url(commitment, "imputations/"), {"amount": "1000"}, format="json")
     assert after.status_code == 400 and after.json()["code"] == "imputation_after_final"
