@@ -284,7 +284,8 @@ class CommitmentViewSet(
     # --- broker actions ----------------------------------------------------------------------
 
     @extend_schema(
-        methods=["GET"], summary="Imputations douanières", responses={200: s.ImputationSerializer(many=True)}
+        methods=["GET"], summary="Imputations douanières", responses={200: s.ImputationSerializer(many=True)},
+        parameters=[OpenApiParameter("declaration", str, description="référence de la DUM (exacte)")],
     )
     @extend_schema(
         methods=["POST"],
@@ -303,7 +304,10 @@ class CommitmentViewSet(
     def imputations(self, request, pk=None):
         commitment = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(selectors.imputation_list(commitment=commitment))
+            imputations = selectors.imputation_list(commitment=commitment)
+            if request.query_params.get("declaration"):  # after the running totals: kept over all imputations
+                imputations = [i for i in imputations if i.declaration_reference == request.query_params["declaration"]]
+            page = self.paginate_queryset(imputations)
             return self.get_paginated_response(s.ImputationSerializer(page, many=True).data)
         data = _validated(s.ImputationInputSerializer, request.data)
         imputation = services.commitment_record_imputation(

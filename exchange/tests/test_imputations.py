@@ -99,3 +99,24 @@ def test_api_imputation_answer_says_partial_or_final_and_flags_beyond_subscribed
     assert client.get(url(commitment)).json()["totals"]["final_imputed"] is True
     after = client.post(url(commitment, "imputations/"), {"amount": "1000"}, format="json")
     assert after.status_code == 400 and after.json()["code"] == "imputation_after_final"
+
+
+def test_api_imputations_are_searchable_by_declaration_reference(staff, commitment):
+    from declarations.tests.factories import make_declaration
+
+    from .test_api import token_client, url
+
+    declaration = make_declaration()
+    client = token_client(staff)
+    client.post(url(commitment, "imputations/"), {"amount": "1000", "declaration_reference": "DUM-X"}, format="json")
+    linked = client.post(url(commitment, "imputations/"), {"amount": "2000", "declaration": declaration.reference},
+                         format="json")
+    assert linked.status_code == 201 and linked.json()["declaration"] == declaration.reference
+    found = client.get(url(commitment, "imputations/"), {"declaration": declaration.reference}).json()["results"]
+    assert [(row["declaration_reference"], row["imputed_to_date"]) for row in found] == [
+        (declaration.reference, "3000.00")
+    ]
+    unknown = client.post(
+        url(commitment, "imputations/"), {"amount": "1", "declaration": "DUM-INCONNUE"}, format="json"
+    )
+    assert unknown.status_code == 400 and unknown.json()["field"] == "declaration"
