@@ -84,3 +84,36 @@ def broker_client(broker_user):
     client = APIClient()
     client.force_authenticate(broker_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def api_answers_match_the_schema(request, monkeypatch):
+    """Every answer of ``/api/v1/`` a test receives through Django's test client is checked
+    against the OpenAPI schema (tests/contract/schema.py): the test fails on a mismatch
+    (issue 17: generated clients rely on the contract). ``@pytest.mark.no_contract`` opts out."""
+    if request.node.get_closest_marker("no_contract"):
+        yield
+        return
+    from django.test.client import Client
+
+    from tests.contract.schema import API_PREFIX, response_contract
+
+    mismatches: list[str] = []
+    original = Client.request
+
+    def checked_request(self, **environ):
+        response = original(self, **environ)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX) and response.status_code < 500 and not getattr(response, "streaming", False):
+            method = environ.get("REQUEST_METHOD", "GET")
+            if method not in ("HEAD", "OPTIONS"):
+                mismatches.extend(response_contract().check(
+                    method=method, path=path, status=response.status_code,
+                    content_type=response.get("Content-Type", ""), body=response.content,
+                ))
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
+    yield
+    if mismatches:
+        pytest.fail("Réponses hors du schéma OpenAPI :\n" + "\n".join(mismatches), pytrace=False)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tariff.forms import CurrencyField, date_field, money_field
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
-from .models import Bank, Commitment, Importer, Payment
+from .models import Bank, Commitment, Importer, Imputation, Payment
 
 
 class CommitmentFilterForm(forms.Form):
@@ -37,6 +37,13 @@ class CommitmentForm(forms.Form):
     total_import_value = money_field(_("Valeur totale de l'importation"), required=False,
                                      help_text=_("Par défaut le montant souscrit ; base des acomptes (30 %)."))
     goods_description = forms.CharField(label=_("Marchandises"), max_length=500)
+    goods_category = forms.ChoiceField(
+        label=_("Catégorie de marchandises"), choices=Commitment.GoodsCategory.choices,
+        initial=Commitment.GoodsCategory.OTHER, required=False,
+        help_text=_("Détermine les dépassements admis (coulage, polarisation)."))
+
+    def clean_goods_category(self) -> str:
+        return self.cleaned_data["goods_category"] or Commitment.GoodsCategory.OTHER
     subscribed_on = date_field(_("Date de souscription"))
     contract_reference = forms.CharField(label=_("Référence du contrat commercial"), max_length=100, required=False)
     payment_method = forms.ChoiceField(label=_("Mode de règlement"), choices=Commitment.PaymentMethod.choices,
@@ -92,6 +99,11 @@ class ImputationForm(forms.Form):
     currency = CurrencyField(_("Devise"))
     on_date = date_field(_("Date d'imputation"))
     declaration_reference = forms.CharField(label=_("Déclaration (DUM)"), max_length=60, required=False)
+    kind = forms.ChoiceField(label=_("Nature"), choices=Imputation.Kind.choices, initial=Imputation.Kind.PARTIAL,
+                             required=False, help_text=_("Définitive : la dernière imputation (facture définitive)."))
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Imputation.Kind.PARTIAL
 
 
 class PaymentForm(forms.Form):

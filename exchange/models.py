@@ -117,6 +117,18 @@ class Commitment(models.Model):
         SETTLED = "settled", _("Réglé")
         CLOSED = "closed", _("Clôturé")
 
+    class GoodsCategory(models.TextChoices):
+        """Office des Changes FAQ: dépassements — the goods the shrinkage and polarisation overruns apply to."""
+
+        PETROLEUM = "petroleum", _("Produits pétroliers et dérivés")
+        CEREALS = "cereals", _("Céréales")
+        MINING = "mining", _("Produits miniers")
+        CHEMICAL = "chemical", _("Produits chimiques")
+        SUGAR = "sugar", _("Sucre")
+        OIL = "oil", _("Huile")
+        ORES = "ores", _("Minerais")
+        OTHER = "other", _("Autres marchandises")
+
     class PaymentMethod(models.TextChoices):
         CREDOC = "credoc", _("Crédit documentaire")
         DOCUMENTARY_COLLECTION = "documentary_collection", _("Remise documentaire")
@@ -133,6 +145,9 @@ class Commitment(models.Model):
     subscribed_amount = MoneyField(_("montant souscrit"), validators=POSITIVE)
     total_import_value = MoneyField(_("valeur totale de l'importation"), validators=POSITIVE)
     goods_description = models.CharField(_("marchandises"), max_length=500)
+    goods_category = models.CharField(
+        _("catégorie de marchandises"), max_length=20, choices=GoodsCategory.choices, default=GoodsCategory.OTHER
+    )
     subscribed_on = models.DateField(_("date de souscription"), default=timezone.localdate)
     # Commercial-contract terms the bank checks before domiciliation.
     contract_reference = models.CharField(_("référence du contrat commercial"), max_length=100, blank=True)
@@ -212,7 +227,14 @@ class Commitment(models.Model):
 
 
 class Imputation(models.Model):
-    """Customs imputation: the imported amount customs records against the commitment."""
+    """Customs imputation: the imported amount customs records against the commitment.
+
+    Staggered shipments are imputed one by one: each imputation is partial, the last one final
+    (the final invoice is then known: the advance rule's 5 % tolerance is judged against it)."""
+
+    class Kind(models.TextChoices):
+        PARTIAL = "partial", _("Partielle")
+        FINAL = "final", _("Définitive (dernière imputation)")
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="imputations", verbose_name=_("engagement")
@@ -222,7 +244,13 @@ class Imputation(models.Model):
     currency = CurrencyField(_("devise"))
     amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
     amount_mad = MoneyField(_("contre-valeur en MAD"))
-    # The declarations app owns DUMs; it is referenced by number to keep the dependency one-way.
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.PARTIAL)
+    # The DUM it comes from when the office keeps it (exchange → declarations, the one-way
+    # dependency); ``declaration_reference`` names it in any case, also a DUM another office filed.
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.PROTECT, null=True, blank=True, related_name="imputations",
+        verbose_name=_("déclaration (DUM)"),
+    )
     declaration_reference = models.CharField(_("référence de la déclaration (DUM)"), max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
@@ -235,7 +263,13 @@ class Imputation(models.Model):
         ordering = ("date", "id")
         verbose_name = _("imputation douanière")
         verbose_name_plural = _("imputations douanières")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_imputation_amount_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_imputation_amount_gt_0"),
+            # A final imputation is the last one: at most one per commitment.
+            models.UniqueConstraint(
+                fields=("commitment",), condition=Q(kind="final"), name="exchange_one_final_imputation"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment} — {self.amount} {self.currency} ({self.date})"
@@ -279,10 +313,9 @@ class Payment(models.Model):
         _("différence constatée (même devise que le paiement)"), null=True, blank=True, validators=POSITIVE
     )
     importer_bears_risk = models.BooleanField(_("risques à la charge de l'importateur"), default=False)
-    # Unique by a constraint rather than unique=True: the same single index, without the
-    # LIKE-pattern index PostgreSQL gets for unique text fields, nor the two indexes
-    # django-simple-history would copy onto the history table (fewer index writes per payment,
-    # the bank API's hot insert, issue 4).
+    # A key belongs to the bank that sent it (issue 17): unique per bank by a constraint (one
+    # index, none copied onto the history table — fewer index writes per payment, the bank API's
+    # hot insert, issue 4); the same key from another bank is another payment.
     idempotency_key = models.CharField(_("clé d'idempotence"), max_length=80, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
@@ -299,7 +332,7 @@ class Payment(models.Model):
         verbose_name = _("règlement")
         verbose_name_plural = _("règlements")
         constraints = [
-            models.UniqueConstraint(fields=("idempotency_key",), name="exchange_payment_idempotency_key_unique"),
+            models.UniqueConstraint(fields=("bank", "idempotency_key"), name="exchange_payment_bank_idempotency_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="exchange_payment_amount_gt_0"),
             # Office des Changes FAQ: dépassements — a reason exactly when the payment is an overrun.
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from tariff.errors import DomainError
 from tariff.money import percent_of, quantize_money, to_decimal
+from tariff.numbers import format_amount, format_percent
 
 ZERO = Decimal("0")
 ADVANCE_RATE = Decimal("30")
@@ -22,12 +23,6 @@ ANTICIPATED_LIMIT_MAD = Decimal("200000")
 ANTICIPATED_LIMIT_AERONAUTICS_MAD = Decimal("1000000")
 CEREALS_SHRINKAGE_RATE = Decimal("1")
 PERSONAL_EXEMPTION_LIMIT_MAD = Decimal("20000")
-
-
-def fmt(amount, currency: str) -> str:
-    """French display of an amount: ``300 000,00 MAD``."""
-    text = f"{quantize_money(amount):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} {currency}"
 
 
 # --- errors (one class per refused case; ``code`` is what API clients match on) ---------------
@@ -102,7 +97,7 @@ class ReasonOnlyForOverrun(ExchangeRuleError):
 
 
 class IdempotencyKeyConflict(ExchangeRuleError):
-    """Cette clé d'idempotence a déjà servi pour un autre engagement."""
+    """Votre banque a déjà utilisé cette clé d'idempotence pour un autre engagement."""
 
     code = "idempotency_key_conflict"
     default_field = "idempotency_key"
@@ -196,12 +191,30 @@ class AdvanceOvershootNeedsAuthorisation(ExchangeRuleError):
     default_field = "amount"
 
 
+class ImputationAfterFinal(ExchangeRuleError):
+    """La dernière imputation (définitive) de l'engagement est déjà enregistrée : aucune autre imputation n'est
+    admise.
+    """
+
+    code = "imputation_after_final"
+    default_field = "kind"
+
+
 class OverrunReasonNotAllowed(ExchangeRuleError):
     """Dépassement admis seulement pour perte/dommage avant débarquement, coulage (pétrole, céréales, produits
     miniers et chimiques) ou polarisation/variation de teneur (sucre, huile, minerais).
     """
 
     code = "overrun_reason_not_allowed"
+    default_field = "reason"
+
+
+class OverrunReasonNotForGoods(ExchangeRuleError):
+    """Ce motif de dépassement ne s'applique pas à la catégorie de marchandises de l'engagement (coulage : produits
+    pétroliers, céréales, produits miniers et chimiques ; polarisation : sucre, huile, minerais).
+    """
+
+    code = "overrun_reason_not_for_goods"
     default_field = "reason"
 
 
@@ -372,7 +385,8 @@ def check_domiciliation(
     if to_decimal(contract_advance_rate) > limit and not is_exporter_with_fx_account:
         raise refuse(
             ContractAdvanceRateOverLimit,
-            f"Le contrat prévoit {contract_advance_rate} % d'acompte, au-delà du taux réglementaire de {limit} %.",
+            f"Le contrat prévoit {format_percent(contract_advance_rate)} d'acompte, au-delà du taux réglementaire "
+            f"de {format_percent(limit)}.",
         )
 
 
@@ -399,50 +413,38 @@ def regulatory_advance_limit(*, total_import_value, is_aeronautics_registered: b
 
 
 def advance_limit(
-    *, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool
+    *, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool,
+    advances_after=None, currency: str = "",
 ) -> Decimal:
-    """The most the advances may total (``check_advance_limit`` refuses beyond it)."""
-    contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
-    if from_fx_account:
-        return contract_limit
-    regulatory = regulatory_advance_limit(
-        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
-    )
-    return min(regulatory, contract_limit)
-
-
-def check_advance_limit(
-    *, advances_after, total_import_value, contract_rate, is_aeronautics_registered: bool, from_fx_account: bool,
-    currency: str,
-) -> None:
+    """The most the advances may total — and, given ``advances_after`` (the advances with this
+    one), the payment's refusal beyond it. One function for the payment (``services``) and the
+    room shown (``selectors.commitment_headroom``)."""
     # Office des Changes FAQ: acomptes — at most 30 % of the total import value (50 % aeronautics);
     # exporters paying from their FX / convertible-dirham accounts: up to the contract's rate.
-    advances_after = to_decimal(advances_after)
     contract_limit = contract_advance_limit(total_import_value=total_import_value, contract_rate=contract_rate)
     if from_fx_account:
-        if advances_after > contract_limit:
-            raise refuse(
-                AdvanceOverContractRate,
-                f"Acomptes de {fmt(advances_after, currency)} au-delà du taux contractuel de {contract_rate} % "
-                f"({fmt(contract_limit, currency)}).",
-            )
-        return
-    rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
-    limit = regulatory_advance_limit(
-        total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
-    )
-    if advances_after > limit:
+        regulatory = None
+        limit = contract_limit
+    else:
+        regulatory = regulatory_advance_limit(
+            total_import_value=total_import_value, is_aeronautics_registered=is_aeronautics_registered
+        )
+        limit = min(regulatory, contract_limit)
+    if advances_after is None or to_decimal(advances_after) <= limit:
+        return limit
+    advances_after = to_decimal(advances_after)
+    if regulatory is not None and advances_after > regulatory:
+        rate = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
         raise refuse(
             AdvanceOverLimit,
-            f"Acomptes de {fmt(advances_after, currency)} au-delà de {rate} % de la valeur totale de "
-            f"l'importation ({fmt(limit, currency)}).",
+            f"Acomptes de {format_amount(advances_after, currency)} au-delà de {format_percent(rate)} de la valeur "
+            f"totale de l'importation ({format_amount(regulatory, currency)}).",
         )
-    if advances_after > contract_limit:
-        raise refuse(
-            AdvanceOverContractRate,
-            f"Acomptes de {fmt(advances_after, currency)} au-delà du taux contractuel de {contract_rate} % "
-            f"({fmt(contract_limit, currency)}).",
-        )
+    raise refuse(
+        AdvanceOverContractRate,
+        f"Acomptes de {format_amount(advances_after, currency)} au-delà du taux contractuel de "
+        f"{format_percent(contract_rate)} ({format_amount(contract_limit, currency)}).",
+    )
 
 
 def applicable_advance_rate(*, is_aeronautics_registered: bool, is_exporter_with_fx_account: bool, contract_rate):
@@ -453,8 +455,20 @@ def applicable_advance_rate(*, is_aeronautics_registered: bool, is_exporter_with
     return rate
 
 
+def advance_invoice_value(*, imputed, final_imputed: bool, subscribed) -> Decimal:
+    """The value the advance overshoot is judged against (``check_advance_overshoot``).
+
+    Office des Changes FAQ: acomptes — "5 % de la valeur totale de la facture définitive". Known
+    once customs recorded the final imputation: the total imputed. Before that (staggered
+    shipments, issue 17) a partial imputation is not the invoice: the subscribed value, or the
+    imputed total once customs imputed beyond it (FAQ: peut-on dépasser la valeur).
+    """
+    imputed, subscribed = to_decimal(imputed), to_decimal(subscribed)
+    return imputed if final_imputed else max(imputed, subscribed)
+
+
 def check_advance_overshoot(
-    *, advances, final_invoice_value, rate, oc_authorisation_reference: str, currency: str
+    *, advances, imputed, final_imputed: bool, subscribed, rate, oc_authorisation_reference: str, currency: str
 ) -> None:
     # Office des Changes FAQ: acomptes — when the advances transferred overshoot the rate by at most
     # 5 % of the final invoice value the bank may settle the balance; above 5 % only with a special
@@ -462,14 +476,16 @@ def check_advance_overshoot(
     advances = to_decimal(advances)
     if advances <= ZERO:
         return
+    final_invoice_value = advance_invoice_value(imputed=imputed, final_imputed=final_imputed, subscribed=subscribed)
     overshoot = advances - percent_of(final_invoice_value, rate)
     tolerance = percent_of(final_invoice_value, ADVANCE_OVERSHOOT_TOLERANCE_RATE)
     if overshoot > tolerance and not (oc_authorisation_reference or "").strip():
         raise refuse(
             AdvanceOvershootNeedsAuthorisation,
-            f"Les acomptes ({fmt(advances, currency)}) dépassent le taux de {rate} % de "
-            f"{fmt(quantize_money(overshoot), currency)}, plus de 5 % de la facture définitive "
-            f"({fmt(final_invoice_value, currency)}) : le reliquat exige une autorisation particulière de "
+            f"Les acomptes ({format_amount(advances, currency)}) dépassent le taux de {format_percent(rate)} de "
+            f"{format_amount(quantize_money(overshoot), currency)}, plus de "
+            f"{format_percent(ADVANCE_OVERSHOOT_TOLERANCE_RATE)} de la facture définitive "
+            f"({format_amount(final_invoice_value, currency)}) : le reliquat exige une autorisation particulière de "
             f"l'Office des Changes.",
         )
 
@@ -484,8 +500,8 @@ def check_fx_funding(*, is_exporter_with_fx_account: bool, amount, available_bal
     if to_decimal(amount) > to_decimal(available_balance):
         raise refuse(
             FxBalanceInsufficient,
-            f"Disponible du compte insuffisant : {fmt(available_balance, account_currency)} pour "
-            f"{fmt(amount, account_currency)}.",
+            f"Disponible du compte insuffisant : {format_amount(available_balance, account_currency)} pour "
+            f"{format_amount(amount, account_currency)}.",
         )
 
 
@@ -508,7 +524,8 @@ def check_anticipated_settlement(
     if to_decimal(goods_paid_after) > to_decimal(invoice_value):
         raise refuse(
             AnticipatedOverLimit,
-            f"Le règlement par anticipation ne peut dépasser 100 % de la facture ({fmt(invoice_value, currency)}).",
+            f"Le règlement par anticipation ne peut dépasser {format_percent(100)} de la facture "
+            f"({format_amount(invoice_value, currency)}).",
         )
     if is_oc_categorised or fx_funded_with_contract:
         return
@@ -518,8 +535,8 @@ def check_anticipated_settlement(
     if to_decimal(anticipated_mad_after) > cap:
         raise refuse(
             AnticipatedOverLimit,
-            f"Règlement par anticipation de {fmt(anticipated_mad_after, 'MAD')} (contre-valeur) au-delà de la "
-            f"limite de {fmt(cap, 'MAD')}.",
+            f"Règlement par anticipation de {format_amount(anticipated_mad_after, 'MAD')} (contre-valeur) au-delà "
+            f"de la limite de {format_amount(cap, 'MAD')}.",
         )
 
 
@@ -551,14 +568,40 @@ def check_settlement(
     if goods_paid_after - extra > subscribed:
         raise refuse(
             SettlementOverSubscribedNotImputed,
-            f"Règlements de {fmt(goods_paid_after, currency)} au-delà du montant souscrit "
-            f"({fmt(subscribed, currency)}) sans imputation douanière du dépassement "
-            f"(imputé : {fmt(imputed, currency)}).",
+            f"Règlements de {format_amount(goods_paid_after, currency)} au-delà du montant souscrit "
+            f"({format_amount(subscribed, currency)}) sans imputation douanière du dépassement "
+            f"(imputé : {format_amount(imputed, currency)}).",
         )
     raise refuse(
         SettlementOverImputed,
-        f"Règlements de {fmt(goods_paid_after, currency)} au-delà du montant imputé majoré des frais "
-        f"({fmt(ceiling, currency)}).",
+        f"Règlements de {format_amount(goods_paid_after, currency)} au-delà du montant imputé majoré des frais "
+        f"({format_amount(ceiling, currency)}).",
+    )
+
+
+# --- customs imputation ----------------------------------------------------------------------
+
+def check_imputation(*, final_recorded: bool) -> None:
+    # Office des Changes FAQ: quand régler / modification — the final imputation is the last one
+    # (staggered shipments, issue 17): once recorded the commitment is totally imputed, its data can no
+    # longer change, and what is settled is judged against it; a further imputation is refused
+    # (a correction goes through customs, not a second "last" imputation). Imputing beyond the
+    # subscribed value stays allowed (FAQ: peut-on dépasser la valeur) and is flagged instead.
+    if final_recorded:
+        raise refuse(ImputationAfterFinal)
+
+
+def imputation_beyond_subscribed_notice(*, imputed_after, subscribed, currency: str) -> str | None:
+    """French notice of an imputation taking the imputed total beyond the subscribed value, else None.
+    Office des Changes FAQ: peut-on dépasser la valeur — allowed, customs imputed the excess."""
+    imputed_after, subscribed = to_decimal(imputed_after), to_decimal(subscribed)
+    if imputed_after <= subscribed:
+        return None
+    return (
+        f"Imputé au-delà de la valeur souscrite : {format_amount(imputed_after, currency)} imputés pour "
+        f"{format_amount(subscribed, currency)} souscrits (dépassement de "
+        f"{format_amount(imputed_after - subscribed, currency)}, "
+        f"réglable puisqu'imputé par la douane)."
     )
 
 
@@ -573,6 +616,16 @@ OVERRUN_REASONS = (
 )
 
 
+# Office des Changes FAQ: dépassements — the goods each reason applies to (None: any goods).
+OVERRUN_REASON_GOODS: dict[str, tuple[str, ...] | None] = {
+    "loss_before_unloading": None,
+    "shrinkage_petroleum": ("petroleum",),
+    "shrinkage_cereals": ("cereals",),
+    "shrinkage_mining_chemical": ("mining", "chemical"),
+    "polarisation_sugar_oil_ores": ("sugar", "oil", "ores"),
+}
+
+
 def check_reason_matches_kind(*, kind: str, reason: str) -> None:
     if kind != "overrun" and reason:
         raise refuse(ReasonOnlyForOverrun)
@@ -580,8 +633,10 @@ def check_reason_matches_kind(*, kind: str, reason: str) -> None:
 
 def check_overrun(
     *, reason: str, imputed, amount, observed_difference, importer_bears_risk: bool, cereal_overruns_after,
-    currency: str,
+    currency: str, goods_category: str, goods_category_label: str = "", payment_currency: str | None = None,
 ) -> None:
+    """``amount`` and ``observed_difference`` in the payment's currency (default: the commitment's,
+    ``currency``); ``imputed`` and ``cereal_overruns_after`` in the commitment's."""
     # Office des Changes FAQ: dépassements par rapport à l'imputation — loss/damage before unloading at
     # the importer's risk; shrinkage at unloading of petroleum, cereals (≤ 1 % of imputed amounts), mining
     # and chemical products (observed difference); polarisation / content variation of sugar, oil, ores.
@@ -589,13 +644,22 @@ def check_overrun(
         raise refuse(OverrunReasonNotAllowed)
     if to_decimal(imputed) <= ZERO:
         raise refuse(SettlementBeforeImputation, "Un dépassement se règle par rapport à une imputation douanière.")
+    goods = OVERRUN_REASON_GOODS[reason]
+    if goods is not None and goods_category not in goods:
+        raise refuse(
+            OverrunReasonNotForGoods,
+            f"Ce motif de dépassement ne s'applique pas aux marchandises de l'engagement "
+            f"({goods_category_label or goods_category}) : le coulage concerne les produits pétroliers, les céréales, "
+            f"les produits miniers et chimiques ; la polarisation, le sucre, l'huile et les minerais.",
+        )
     if reason == "shrinkage_cereals":
         limit = quantize_money(percent_of(imputed, CEREALS_SHRINKAGE_RATE))
         if to_decimal(cereal_overruns_after) > limit:
             raise refuse(
                 OverrunOverLimit,
-                f"Coulage des céréales : {fmt(cereal_overruns_after, currency)} au-delà de 1 % des montants "
-                f"imputés ({fmt(limit, currency)}).",
+                f"Coulage des céréales : {format_amount(cereal_overruns_after, currency)} au-delà de "
+                f"{format_percent(CEREALS_SHRINKAGE_RATE)} des montants "
+                f"imputés ({format_amount(limit, currency)}).",
             )
         return
     if reason == "loss_before_unloading" and not importer_bears_risk:
@@ -605,8 +669,8 @@ def check_overrun(
     if to_decimal(amount) > to_decimal(observed_difference):
         raise refuse(
             OverrunOverLimit,
-            f"Dépassement de {to_decimal(amount)} au-delà de la différence constatée "
-            f"({to_decimal(observed_difference)}).",
+            f"Dépassement de {format_amount(amount, payment_currency or currency)} au-delà de la différence "
+            f"constatée ({format_amount(observed_difference, payment_currency or currency)}).",
         )
 
 
@@ -668,8 +732,8 @@ def check_personal_exemption(*, is_natural_outside_register: bool, is_resident: 
     if to_decimal(year_total_mad_after) > PERSONAL_EXEMPTION_LIMIT_MAD:
         raise refuse(
             PersonalExemptionExceeded,
-            f"Importations de l'année : {fmt(year_total_mad_after, 'MAD')}, au-delà de "
-            f"{fmt(PERSONAL_EXEMPTION_LIMIT_MAD, 'MAD')} : un engagement d'importation est obligatoire.",
+            f"Importations de l'année : {format_amount(year_total_mad_after, 'MAD')}, au-delà de "
+            f"{format_amount(PERSONAL_EXEMPTION_LIMIT_MAD, 'MAD')} : un engagement d'importation est obligatoire.",
         )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -126,7 +126,16 @@ def payment_list(*, commitment: Commitment) -> QuerySet[Payment]:
 
 
 def imputation_list(*, commitment: Commitment) -> QuerySet[Imputation]:
-    return Imputation.objects.filter(commitment=commitment).order_by("date", "id")
+    """The commitment's imputations in order, each with ``imputed_to_date``: the running total in
+    the commitment's currency, this one included (beyond the subscribed value: allowed, shown as
+    such — FAQ: peut-on dépasser la valeur)."""
+    running = Window(Sum("amount_in_commitment_currency"), order_by=(F("date").asc(), F("id").asc()))
+    return (
+        Imputation.objects.filter(commitment=commitment)
+        .select_related("commitment", "declaration", "created_by")
+        .annotate(imputed_to_date=running)
+        .order_by("date", "id")
+    )
 
 
 def _sum(field: str, **filters):
@@ -149,6 +158,7 @@ class CommitmentTotals:
     settlements: Decimal = ZERO
     overruns: Decimal = ZERO
     cereal_overruns: Decimal = ZERO
+    final_imputed: bool = False  # customs recorded the final (last) imputation
 
     @property
     def advances(self) -> Decimal:
@@ -177,7 +187,8 @@ def _ledger_sql() -> str:
         SELECT 'payment', kind, reason, SUM(amount_in_commitment_currency), SUM(amount_mad)
           FROM {payment} WHERE commitment_id = %(id)s GROUP BY kind, reason
         UNION ALL
-        SELECT 'imputed', '', '', SUM(amount_in_commitment_currency), 0 FROM {imputation} WHERE commitment_id = %(id)s
+        SELECT 'imputed', kind, '', SUM(amount_in_commitment_currency), 0 FROM {imputation}
+         WHERE commitment_id = %(id)s GROUP BY kind
         UNION ALL
         SELECT 'carried_out', '', '', SUM(amount), 0 FROM {carry} WHERE source_id = %(id)s
         UNION ALL
@@ -199,18 +210,25 @@ class PaymentContext:
 def _payment_context_sql() -> str:
     return _ledger_sql() + f"""
         UNION ALL
-        SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table} WHERE idempotency_key = %(key)s
+        SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table}
+         WHERE bank_id = %(bank)s AND idempotency_key = %(key)s
         UNION ALL
         SELECT 'bank_change_pending', '', '', COUNT(*), 0 FROM {BankChange._meta.db_table}
          WHERE commitment_id = %(id)s AND status = %(requested)s AND settlements_recorded_at IS NOT NULL
     """
 
 
-def payment_context_statement(*, commitment_id: int, idempotency_key: str | None) -> tuple[str, dict]:
+def payment_context_statement(
+    *, commitment_id: int, idempotency_key: str | None, bank_id: int | None
+) -> tuple[str, dict]:
     """``(sql, params)`` of the one read a payment decides on: the ledger totals, the payment
-    already recorded under ``idempotency_key`` and whether a bank change is pending (the
-    payment service sends it with its row lock, and reads the rows with ``payment_context_from``)."""
-    params = {"id": commitment_id, "key": idempotency_key or None, "requested": BankChange.Status.REQUESTED}
+    ``bank_id`` already recorded under ``idempotency_key`` (a key is the bank's own) and whether a
+    bank change is pending (the payment service sends it with its row lock, and reads the rows
+    with ``payment_context_from``)."""
+    params = {
+        "id": commitment_id, "key": idempotency_key or None, "bank": bank_id,
+        "requested": BankChange.Status.REQUESTED,
+    }
     return _payment_context_sql(), params
 
 
@@ -248,9 +266,11 @@ def commitment_totals(*, commitment: Commitment) -> CommitmentTotals:
 def _fold_totals(currency: str, rows) -> CommitmentTotals:
     """``(source, kind, reason, amount, amount_mad)`` ledger sums → ``CommitmentTotals``."""
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    final_imputed = False
     for source, kind, reason, amount, amount_mad in rows:
         amount, amount_mad = _money(amount), _money(amount_mad)
         if source != "payment":
+            final_imputed = final_imputed or (source == "imputed" and kind == Imputation.Kind.FINAL)
             sums[source] += amount
             continue
         sums[kind] += amount
@@ -269,6 +289,7 @@ def _fold_totals(currency: str, rows) -> CommitmentTotals:
         settlements=sums[Payment.Kind.SETTLEMENT],
         overruns=sums[Payment.Kind.OVERRUN],
         cereal_overruns=sums["cereal_overruns"],
+        final_imputed=final_imputed,
     )
 
 
@@ -311,11 +332,11 @@ def commitment_totals_many(*, commitments) -> dict[int, CommitmentTotals]:
         for row in payments:
             rows[row["commitment_id"]].append(("payment", row["kind"], row["reason"], row["total"], row["mad"]))
         imputed = (
-            Imputation.objects.filter(commitment_id__in=chunk).order_by().values("commitment_id")
+            Imputation.objects.filter(commitment_id__in=chunk).order_by().values("commitment_id", "kind")
             .annotate(total=Sum("amount_in_commitment_currency"))
         )
         for row in imputed:
-            rows[row["commitment_id"]].append(("imputed", "", "", row["total"], 0))
+            rows[row["commitment_id"]].append(("imputed", row["kind"], "", row["total"], 0))
         carried = AdvanceCarryOver.objects.order_by()
         for row in carried.filter(source_id__in=chunk).values("source_id").annotate(total=Sum("amount")):
             rows[row["source_id"]].append(("carried_out", "", "", row["total"], 0))
@@ -349,6 +370,7 @@ class Headroom:
     anticipated_ratio: Decimal
     settlement_ratio: Decimal
     used_ratio: Decimal
+    settlement_needs_oc_authorisation: bool = False  # advances overshoot the rate by more than 5 %
 
 
 _RATIO = Decimal("0.0001")
@@ -371,7 +393,7 @@ def commitment_headroom(
     payment service applies (``exchange.rules``), for an ordinary payment — or, for an exporter
     holding an FX / convertible-dirham account, a payment from that account (up to the contract's
     advance rate). ``on_date``: day of the customs rate converting the MAD anticipated limit."""
-    from .services import convert_amount  # services reads through this module
+    from .services import check_advance_overshoot, convert_amount  # services reads through this module
 
     totals = totals or commitment_totals(commitment=commitment)
     importer = commitment.importer
@@ -436,6 +458,15 @@ def commitment_headroom(
         settlement_limit = ZERO
     settlement_room = _room(settlement_limit, totals.goods_paid)
     settlement_ratio = _ratio(totals.goods_paid, settlement_limit)
+    # Office des Changes FAQ: acomptes — the same overshoot check as the settlement's: above 5 % of the
+    # final invoice (the subscribed value until the final imputation) nothing more is settled without
+    # the Office des Changes' authorisation.
+    try:
+        check_advance_overshoot(commitment, importer, totals)
+        settlement_needs_oc_authorisation = False
+    except rules.AdvanceOvershootNeedsAuthorisation:
+        settlement_needs_oc_authorisation = True
+        settlement_room = ZERO
 
     return Headroom(
         currency=commitment.currency,
@@ -449,6 +480,7 @@ def commitment_headroom(
         anticipated_ratio=anticipated_ratio,
         settlement_ratio=settlement_ratio,
         used_ratio=max(advance_ratio, anticipated_ratio, settlement_ratio),
+        settlement_needs_oc_authorisation=settlement_needs_oc_authorisation,
     )
 
 

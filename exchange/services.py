@@ -43,6 +43,7 @@ MODIFIABLE_FIELDS = (
     "subscribed_amount",
     "total_import_value",
     "goods_description",
+    "goods_category",
     "contract_reference",
     "payment_method",
     "balance_before_entry",
@@ -103,13 +104,13 @@ def _save(instance, user, **kwargs) -> None:
     instance.save(**kwargs)
 
 
-def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal) -> str:
+def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal, final: bool = False) -> str:
     status = commitment.status
     if status in (Commitment.Status.SUBSCRIBED, Commitment.Status.CLOSED):
         return status
     if imputed <= ZERO:
         return Commitment.Status.DOMICILED
-    if imputed < commitment.subscribed_amount:
+    if imputed < commitment.subscribed_amount and not final:  # the final imputation imputes it totally
         return Commitment.Status.PARTIALLY_IMPUTED
     if goods_paid >= imputed:
         return Commitment.Status.SETTLED
@@ -117,12 +118,13 @@ def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal
 
 
 def _refresh_status(
-    commitment: Commitment, *, user, imputed: Decimal | None = None, goods_paid: Decimal | None = None
+    commitment: Commitment, *, user, imputed: Decimal | None = None, goods_paid: Decimal | None = None,
+    final: bool | None = None,
 ) -> None:
-    if imputed is None or goods_paid is None:
+    if imputed is None or goods_paid is None or final is None:
         totals = selectors.commitment_totals(commitment=commitment)
-        imputed, goods_paid = totals.imputed, totals.goods_paid
-    status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid)
+        imputed, goods_paid, final = totals.imputed, totals.goods_paid, totals.final_imputed
+    status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid, final=final)
     if status != commitment.status:
         commitment.status = status
         _save(commitment, user, update_fields=["status", "updated_at"])
@@ -139,6 +141,7 @@ def commitment_create(
     currency: str,
     subscribed_amount,
     goods_description: str,
+    goods_category: str = Commitment.GoodsCategory.OTHER,
     total_import_value=None,
     subscribed_on: dt.date | None = None,
     contract_reference: str = "",
@@ -169,6 +172,7 @@ def commitment_create(
             subscribed_amount=_positive(subscribed_amount),
             total_import_value=to_decimal(total_import_value if total_import_value is not None else subscribed_amount),
             goods_description=goods_description,
+            goods_category=goods_category,
             subscribed_on=subscribed_on or timezone.localdate(),
             contract_reference=contract_reference,
             payment_method=payment_method,
@@ -217,15 +221,26 @@ def commitment_domiciliate(
 
 
 def commitment_record_imputation(
-    *, commitment: Commitment, user, amount, currency: str, on_date: dt.date, declaration_reference: str = ""
+    *, commitment: Commitment, user, amount, currency: str, on_date: dt.date, declaration_reference: str = "",
+    kind: str = Imputation.Kind.PARTIAL, declaration=None,
 ) -> Imputation:
-    """Customs imputation of an imported amount against the commitment."""
+    """Customs imputation of an imported amount against the commitment: ``partial`` (one shipment
+    of several) or ``final`` (the last: the final invoice is then known). ``declaration``: the DUM
+    when the office keeps it (its reference is then ``declaration_reference``). Refused after the
+    final imputation; beyond the subscribed value it is recorded and flagged: the answer's
+    ``imputed_to_date`` and ``notice`` (``rules.imputation_beyond_subscribed_notice``)."""
     with transaction.atomic():
         c = _lock(commitment.pk)
         _require_active(c)
+        totals = selectors.commitment_totals(commitment=c)
+        rules.check_imputation(final_recorded=totals.final_imputed)
         amount = _positive(amount)
+        if declaration is not None:
+            declaration_reference = declaration.reference
         imputation = Imputation(
             commitment=c,
+            kind=kind,
+            declaration=declaration,
             date=on_date,
             amount=amount,
             currency=currency,
@@ -238,9 +253,13 @@ def commitment_record_imputation(
             declaration_reference=declaration_reference,
             created_by=user,
         )
-        imputation.full_clean()
+        imputation.full_clean(exclude={"commitment", "declaration", "created_by"})
         _save(imputation, user)
-        _refresh_status(c, user=user)
+        imputed = totals.imputed + imputation.amount_in_commitment_currency
+        _refresh_status(
+            c, user=user, imputed=imputed, goods_paid=totals.goods_paid, final=kind == Imputation.Kind.FINAL
+        )
+        imputation.imputed_to_date = imputed
         return imputation
 
 
@@ -263,14 +282,16 @@ class PaymentResult:
     created: bool  # False: an earlier payment with the same idempotency key was returned
 
 
-def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None):
+def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None, bank_id: int | None):
     """``_lock`` and the ledger read of ``selectors.payment_context_statement`` in one round
     trip to PostgreSQL (hot path of the bank API): the read runs once the row lock is granted,
     so it sees every payment committed before. Hand-written lock statement: the ORM's cost
     more CPU to compile than PostgreSQL to run it. The importer is loaded with the commitment."""
     [lock_rows, context_rows] = run_together([
         (_lock_for_payment_sql(), [commitment_id]),
-        selectors.payment_context_statement(commitment_id=commitment_id, idempotency_key=idempotency_key),
+        selectors.payment_context_statement(
+            commitment_id=commitment_id, idempotency_key=idempotency_key, bank_id=bank_id
+        ),
     ])
     if not lock_rows:
         raise Commitment.DoesNotExist(f"Commitment {commitment_id} does not exist.")
@@ -317,11 +338,15 @@ def commitment_pay(
     then the insert with its history row (``tariff.sql``); plus the status update when the
     status changes.
     """
+    user_bank = selectors.bank_for_user(user)
     with transaction.atomic():
         c, context = _lock_and_read_for_payment(
-            commitment.pk if isinstance(commitment, Commitment) else int(commitment), idempotency_key
+            commitment.pk if isinstance(commitment, Commitment) else int(commitment), idempotency_key,
+            user_bank.pk if user_bank is not None else None,
         )
         bank = _acting_bank(user, c)
+        # A key is the bank's own (issue 17): only this bank's earlier payment under it is replayed;
+        # the same key on another of its commitments is refused.
         if context.replayed_payment_id is not None:
             if context.replayed_commitment_id != c.pk:
                 raise rules.refuse(rules.IdempotencyKeyConflict)
@@ -384,6 +409,9 @@ def commitment_pay(
                 importer_bears_risk=importer_bears_risk,
                 cereal_overruns_after=totals.cereal_overruns + in_commitment_currency,
                 currency=c.currency,
+                goods_category=c.goods_category,
+                goods_category_label=str(c.get_goods_category_display()),
+                payment_currency=currency,
             )
         else:  # the API validates kinds; this guards direct callers
             raise rules.refuse(rules.ExchangeRuleError, f"Nature de règlement inconnue : {kind}.")
@@ -413,8 +441,8 @@ def commitment_pay(
         try:
             insert_with_history(payment, user=user)
         except IntegrityError as exc:
-            # Only the idempotency key's unique index can fail here (the same key raced on
-            # another commitment); the whole transaction is rolled back with this refusal.
+            # Only the (bank, idempotency key) unique index can fail here (the bank raced the
+            # same key on another commitment); the whole transaction is rolled back with this refusal.
             if payment.idempotency_key:
                 raise rules.refuse(rules.IdempotencyKeyConflict) from exc
             raise
@@ -422,7 +450,9 @@ def commitment_pay(
             importer.fx_account_available_balance -= fx_debit
             importer.full_clean()
             _save(importer, user, update_fields=["fx_account_available_balance"])
-        _refresh_status(c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after)
+        _refresh_status(
+            c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after, final=totals.final_imputed
+        )
         return PaymentResult(payment, True)
 
 
@@ -432,7 +462,7 @@ def _check_advance(c: Commitment, importer: Importer, totals, amount, from_fx_ac
         balance_before_entry=c.balance_before_entry,
         contract_rate=c.contract_advance_rate,
     )
-    rules.check_advance_limit(
+    rules.advance_limit(
         advances_after=totals.advances + amount,
         total_import_value=c.total_import_value,
         contract_rate=c.contract_advance_rate,
@@ -453,10 +483,19 @@ def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_afte
         insured_abroad=c.insured_abroad,
         currency=c.currency,
     )
-    # The final invoice value is the amount customs imputed (the imputation records the final invoice).
+    check_advance_overshoot(c, importer, totals)
+
+
+def check_advance_overshoot(c: Commitment, importer: Importer, totals) -> None:
+    """The advance overshoot rule on this commitment's ledger: the settlement's check, and the
+    headroom's (``selectors.commitment_headroom``) — one place for both. The final invoice is the
+    imputed total once the final imputation is recorded, the subscribed value before
+    (``rules.advance_invoice_value``, staggered shipments, issue 17)."""
     rules.check_advance_overshoot(
         advances=totals.advances,
-        final_invoice_value=totals.imputed,
+        imputed=totals.imputed,
+        final_imputed=totals.final_imputed,
+        subscribed=c.subscribed_amount,
         rate=rules.applicable_advance_rate(
             is_aeronautics_registered=importer.is_aeronautics_registered,
             is_exporter_with_fx_account=importer.is_exporter_with_fx_account,

@@ -30,6 +30,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
+from tariff.numbers import format_amount
 from tariff.roles import BANK_USER, BROKER_STAFF
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
@@ -92,8 +93,8 @@ def headroom_rows(commitment: Commitment, totals, room) -> list[RuleRoom]:
     advance_source = _("≤ %(rate)s %% de la valeur totale (%(aero)s %% aéronautique), dans le taux du contrat") % {
         "rate": rules.ADVANCE_RATE, "aero": rules.ADVANCE_RATE_AERONAUTICS}
     anticipated_source = _("≤ %(cap)s (%(aero)s aéronautique ; 100 %% opérateur catégorisé)") % {
-        "cap": rules.fmt(rules.ANTICIPATED_LIMIT_MAD, "MAD"),
-        "aero": rules.fmt(rules.ANTICIPATED_LIMIT_AERONAUTICS_MAD, "MAD")}
+        "cap": format_amount(rules.ANTICIPATED_LIMIT_MAD, "MAD"),
+        "aero": format_amount(rules.ANTICIPATED_LIMIT_AERONAUTICS_MAD, "MAD")}
     return [
         RuleRoom("advance", _("Acomptes"), advance_source,
                  room.advance_limit, totals.advances, room.advance_room, room.advance_ratio,

@@ -224,10 +224,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.1: a nullable reference is `oneOf: [{$ref}, {type: "null"}]` (3.0 cannot say it: its
+    # `nullable` is ignored beside an `allOf`, so validators refused the null answers, issue 17).
+    "OAS_VERSION": "3.1.0",
     # Swagger UI assets served from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # JSON request bodies only, like the parser (tariff.api.parsers): a generated client sends JSON.
+    "PARSER_WHITELIST": ["tariff.api.parsers.JSONParser"],
+    # One error shape for every 4xx, documented on every operation (issue 17).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "FinanceLawStatusEnum": "tariff.models.FinanceLaw.Status",
         "FinanceLawKindEnum": "tariff.models.FinanceLaw.Kind",
@@ -244,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "WarehouseDisposalKindEnum": "declarations.models.WarehouseDisposal.Kind",
         "CommitmentStatusEnum": "exchange.models.Commitment.Status",
         "PaymentKindEnum": "exchange.models.Payment.Kind",
+        "ImputationKindEnum": "exchange.models.Imputation.Kind",
+        "GoodsCategoryEnum": "exchange.models.Commitment.GoodsCategory",
     },
 }
 

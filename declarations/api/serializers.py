@@ -223,7 +223,7 @@ class EtppRefuseSerializer(serializers.Serializer):
 
 class EtppItemInputSerializer(serializers.Serializer):
     tariff_code = serializers.CharField(max_length=20)
-    description = serializers.CharField(max_length=255, required=False, default="")
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     quantity = qty(min_value=0)
     unit = serializers.CharField(max_length=10, default="kg")
 

@@ -1,6 +1,6 @@
 """Thin API over the declaration services."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -218,7 +218,10 @@ class FinanceLawWhatIfView(viewsets.ViewSet):
         run.refresh_from_db()  # eager mode: already finished
         return Response(_what_if_body(run), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={200: s.WhatIfSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("export", str, enum=["csv"], description="csv : différences par déclaration")],
+        responses={(200, "application/json"): s.WhatIfSerializer, (200, "text/csv"): OpenApiTypes.STR},
+    )
     def retrieve(self, request, pk=None):
         run = self._latest(pk)
         if request.query_params.get("export") == "csv":

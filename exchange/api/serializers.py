@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from declarations.models import Declaration
 from tariff.api.fields import DeclaredArgumentsSerializer, currency, datetime_text, money, money_text
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
@@ -44,7 +45,7 @@ class CommitmentListSerializer(serializers.Serializer):
     subscribed_on = serializers.DateField(read_only=True)
     payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, read_only=True)
     status = serializers.ChoiceField(choices=Commitment.Status.choices, read_only=True)
-    domiciliation_confirmed_at = serializers.DateTimeField(read_only=True)
+    domiciliation_confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 def commitment_list_row(row: dict, tz) -> dict:
@@ -79,9 +80,11 @@ class CommitmentTotalsSerializer(serializers.Serializer):
     overruns = money()
     goods_paid = money()
     paid = money()
+    final_imputed = serializers.BooleanField(help_text="la dernière imputation (définitive) est enregistrée")
 
 
 class CommitmentDetailSerializer(CommitmentListSerializer):
+    goods_category = serializers.ChoiceField(choices=Commitment.GoodsCategory.choices, read_only=True)
     contract_reference = serializers.CharField(read_only=True)
     balance_before_entry = serializers.BooleanField(read_only=True)
     contract_advance_rate = serializers.DecimalField(
@@ -122,7 +125,8 @@ class CommitmentCreateSerializer(serializers.ModelSerializer):
         model = Commitment
         fields = (
             "number", "importer", "bank", "currency", "subscribed_amount", "total_import_value", "goods_description",
-            "subscribed_on", "contract_reference", "payment_method", "balance_before_entry", "contract_advance_rate",
+            "goods_category", "subscribed_on", "contract_reference", "payment_method", "balance_before_entry",
+            "contract_advance_rate",
             "contract_provides_anticipated_payment", "bank_engagement", "insured_abroad", "freight_amount",
             "accessory_costs", "insurance_amount", "second_hand_auction_value", "replaces",
             "oc_authorisation_reference",
@@ -146,19 +150,50 @@ class ImputationInputSerializer(serializers.Serializer):
     amount = positive_money()
     currency = currency(required=False, help_text="défaut : devise de l'engagement")
     date = serializers.DateField(required=False, help_text="défaut : aujourd'hui")
-    declaration_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(
+        choices=Imputation.Kind.choices, default=Imputation.Kind.PARTIAL,
+        help_text="partial : une expédition parmi d'autres ; final : la dernière (facture définitive connue)",
+    )
+    declaration = serializers.SlugRelatedField(
+        slug_field="reference", queryset=Declaration.objects.all(), required=False, allow_null=True,
+        help_text="référence d'une DUM de la base du transitaire (lien)",
+    )
+    declaration_reference = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default="",
+        help_text="référence d'une DUM hors de la base (sinon : celle de `declaration`)",
+    )
 
 
 class ImputationSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    declaration = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    imputed_to_date = money(
+        read_only=True, help_text="total imputé à cette imputation incluse (devise de l'engagement)"
+    )
+    beyond_subscribed = serializers.SerializerMethodField(
+        help_text="le total imputé dépasse la valeur souscrite (admis : dépassement imputé par la douane)"
+    )
+    notice = serializers.SerializerMethodField(help_text="avertissement en français, ou null")
 
     class Meta:
         model = Imputation
         fields = (
-            "id", "date", "amount", "currency", "amount_in_commitment_currency", "amount_mad",
-            "declaration_reference", "created_by", "created_at",
+            "id", "kind", "date", "amount", "currency", "amount_in_commitment_currency", "amount_mad",
+            "declaration", "declaration_reference", "imputed_to_date", "beyond_subscribed", "notice", "created_by",
+            "created_at",
         )
         read_only_fields = fields
+
+    def get_beyond_subscribed(self, obj) -> bool:
+        return obj.imputed_to_date > obj.commitment.subscribed_amount
+
+    def get_notice(self, obj) -> str | None:
+        from .. import rules
+
+        return rules.imputation_beyond_subscribed_notice(
+            imputed_after=obj.imputed_to_date, subscribed=obj.commitment.subscribed_amount,
+            currency=obj.commitment.currency,
+        )
 
 
 class PaymentInputSerializer(DeclaredArgumentsSerializer):
@@ -249,6 +284,7 @@ class ModificationChangesSerializer(serializers.Serializer):
     subscribed_amount = positive_money(required=False)
     total_import_value = positive_money(required=False)
     goods_description = serializers.CharField(max_length=500, required=False)
+    goods_category = serializers.ChoiceField(choices=Commitment.GoodsCategory.choices, required=False)
     contract_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     payment_method = serializers.ChoiceField(choices=Commitment.PaymentMethod.choices, required=False)
     balance_before_entry = serializers.BooleanField(required=False)
@@ -276,7 +312,7 @@ class DecisionSerializer(serializers.Serializer):
 class ModificationSerializer(serializers.ModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="number", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    validated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    validated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Modification

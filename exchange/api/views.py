@@ -15,9 +15,8 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -36,19 +35,12 @@ from .permissions import CanReadCommitments, IsBankUser, IsBrokerStaff
 # Token first: an anonymous call gets 401 with ``WWW-Authenticate: Token``.
 AUTHENTICATION = [BankTokenAuthentication, SessionAuthentication]
 
-ErrorSerializer = inline_serializer(
-    "ExchangeError",
-    {
-        # A refused rule carries code + detail; a malformed body gets {field: [messages]} instead.
-        "code": serializers.CharField(required=False, help_text="code machine de la règle refusée"),
-        "detail": serializers.CharField(required=False, help_text="message en français"),
-    },
-)
+# 4xx bodies: the ``Error`` component (config.openapi.document_errors), here only their descriptions.
 NOT_FOUND = OpenApiResponse(description="Engagement inconnu ou domicilié auprès d'une autre banque.")
 
 
 def refusals(*errors) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=rules.describe_errors(*errors))
+    return OpenApiResponse(description=rules.describe_errors(*errors))
 
 
 BIGINT_MAX = 2**63 - 1
@@ -74,7 +66,8 @@ PAYMENT_ERRORS = (
     rules.AdvanceBalanceBeforeEntry, rules.AdvanceOverLimit, rules.AdvanceOverContractRate, rules.FxAccountNotAllowed,
     rules.FxBalanceInsufficient, rules.AnticipatedOverLimit, rules.SettlementBeforeImputation,
     rules.SettlementOverImputed, rules.SettlementOverSubscribedNotImputed, rules.AdvanceOvershootNeedsAuthorisation,
-    rules.OverrunReasonNotAllowed, rules.OverrunRiskNotOnImporter, rules.ObservedDifferenceRequired,
+    rules.OverrunReasonNotAllowed, rules.OverrunReasonNotForGoods, rules.OverrunRiskNotOnImporter,
+    rules.ObservedDifferenceRequired,
     rules.OverrunOverLimit, CurrencyConversionError,
 )
 PAYMENT_DESCRIPTION = """Règlement par la banque domiciliataire (banque seulement).
@@ -291,7 +284,8 @@ class CommitmentViewSet(
     # --- broker actions ----------------------------------------------------------------------
 
     @extend_schema(
-        methods=["GET"], summary="Imputations douanières", responses={200: s.ImputationSerializer(many=True)}
+        methods=["GET"], summary="Imputations douanières", responses={200: s.ImputationSerializer(many=True)},
+        parameters=[OpenApiParameter("declaration", str, description="référence de la DUM (exacte)")],
     )
     @extend_schema(
         methods=["POST"],
@@ -299,7 +293,10 @@ class CommitmentViewSet(
         request=s.ImputationInputSerializer,
         responses={
             201: s.ImputationSerializer,
-            400: refusals(rules.InvalidAmount, rules.NotDomiciled, rules.CommitmentClosed, CurrencyConversionError),
+            400: refusals(
+                rules.InvalidAmount, rules.NotDomiciled, rules.CommitmentClosed, rules.ImputationAfterFinal,
+                CurrencyConversionError,
+            ),
             404: NOT_FOUND,
         },
     )
@@ -307,7 +304,10 @@ class CommitmentViewSet(
     def imputations(self, request, pk=None):
         commitment = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(selectors.imputation_list(commitment=commitment))
+            imputations = selectors.imputation_list(commitment=commitment)
+            if request.query_params.get("declaration"):  # after the running totals: kept over all imputations
+                imputations = [i for i in imputations if i.declaration_reference == request.query_params["declaration"]]
+            page = self.paginate_queryset(imputations)
             return self.get_paginated_response(s.ImputationSerializer(page, many=True).data)
         data = _validated(s.ImputationInputSerializer, request.data)
         imputation = services.commitment_record_imputation(
@@ -317,6 +317,8 @@ class CommitmentViewSet(
             currency=data.get("currency") or commitment.currency,
             on_date=data.get("date") or timezone.localdate(),
             declaration_reference=data["declaration_reference"],
+            kind=data["kind"],
+            declaration=data.get("declaration"),
         )
         return Response(s.ImputationSerializer(imputation).data, status=status.HTTP_201_CREATED)
 

@@ -145,7 +145,7 @@ def test_refused_payment_is_a_400_with_the_rule_code_and_writes_nothing(client_a
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "advance_over_limit"
-    assert "300 000,00 MAD" in body["detail"] and body["amount"]
+    assert "300\xa0000,00\xa0MAD" in body["detail"] and body["amount"]
     assert Payment.objects.count() == 1
     assert (Payment.history.count(), Commitment.history.count()) == history_before
 
@@ -204,6 +204,22 @@ def test_idempotency_key_of_another_commitment_is_refused(client_a, commitment, 
     assert client_a.post(url(commitment, "payments/"), payload, format="json").status_code == 201
     response = client_a.post(url(other, "payments/"), payload, format="json")
     assert response.status_code == 400 and response.json()["code"] == "idempotency_key_conflict"
+
+
+def test_bank_b_reusing_bank_a_idempotency_key_gets_its_own_payment(client_a, client_b, agent_b, commitment):
+    # Issue 17: a key belongs to the bank that sent it; bank B's payment is its own (201), and a
+    # replay by either bank returns that bank's first answer.
+    commitment_b = domiciled_commitment(bank_user=agent_b)
+    payload = {"kind": "advance", "amount": "1000", "idempotency_key": "ORD-0001"}
+    first_a = client_a.post(url(commitment, "payments/"), payload, format="json")
+    first_b = client_b.post(url(commitment_b, "payments/"), payload, format="json")
+    assert (first_a.status_code, first_b.status_code) == (201, 201)
+    assert first_b.json()["commitment"] == commitment_b.pk and first_b.json()["bank"] == "awb"
+    again_b = client_b.post(url(commitment_b, "payments/"), payload, format="json")
+    again_a = client_a.post(url(commitment, "payments/"), payload, format="json")
+    assert (again_a.status_code, again_b.status_code) == (200, 200)
+    assert (again_a.json()["id"], again_b.json()["id"]) == (first_a.json()["id"], first_b.json()["id"])
+    assert Payment.objects.filter(idempotency_key="ORD-0001").count() == 2
 
 
 # --- roles -----------------------------------------------------------------------------------
@@ -467,3 +483,17 @@ def test_token_authentication_loads_roles_and_bank_in_one_query(agent_a, staff, 
 
     BankUser.objects.create(user=roleless, bank=agent_a.bank_profile.bank)
     assert token_client(roleless).get(LIST).status_code == 403
+
+
+def test_cereals_shrinkage_overrun_on_a_machines_commitment_is_refused_with_its_code(client_a, commitment, staff):
+    # Issue 17: the commitment says what goods it covers; FAQ: dépassements — cereals shrinkage is for cereals.
+    impute(commitment, staff, "1000000")
+    assert client_a.get(url(commitment)).json()["goods_category"] == "other"
+    response = client_a.post(
+        url(commitment, "payments/"), {"kind": "overrun", "amount": "5000", "reason": "shrinkage_cereals"},
+        format="json",
+    )
+    body = response.json()
+    assert (response.status_code, body["code"], body["field"]) == (400, "overrun_reason_not_for_goods", "reason")
+    assert "Autres marchandises" in body["detail"]
+    assert not Payment.objects.filter(kind="overrun").exists()

@@ -34,7 +34,7 @@ def test_advance_up_to_30_percent_of_total_import_value(commitment, agent_a):
 def test_advance_over_30_percent_refused(make_commitment, agent_a):
     commitment = make_commitment()
     error = assert_refused("advance_over_limit", pay, commitment, agent_a, ADVANCE, "300001")
-    assert "300 000,00 MAD" in error.message and error.field == "amount"
+    assert "300\xa0000,00\xa0MAD" in error.message and error.field == "amount"
     assert not Payment.objects.filter(commitment=commitment).exists()
 
 
@@ -105,30 +105,30 @@ def test_advance_overshoot_within_5_percent_lets_the_bank_settle_the_balance(com
     # 300,000 advanced (30 % of 1,000,000); final invoice 900,000: 30 % = 270,000, overshoot 30,000
     # = 3.3 % of 900,000 ≤ 5 % → the balance may be settled.
     pay(commitment, agent_a, ADVANCE, "300000")
-    impute(commitment, staff, "900000")
+    impute(commitment, staff, "900000", kind="final")
     pay(commitment, agent_a, SETTLEMENT, "600000")
     commitment.refresh_from_db()
-    assert commitment.status == Commitment.Status.PARTIALLY_IMPUTED
+    assert commitment.status == Commitment.Status.SETTLED  # the final imputation imputed it totally
 
 
 def test_advance_overshoot_of_exactly_5_percent_is_tolerated(commitment, agent_a, staff):
     # 280,000 advanced; final invoice 800,000: 30 % = 240,000, overshoot 40,000 = exactly 5 %.
     pay(commitment, agent_a, ADVANCE, "280000")
-    impute(commitment, staff, "800000")
+    impute(commitment, staff, "800000", kind="final")
     pay(commitment, agent_a, SETTLEMENT, "520000")
 
 
 def test_advance_overshoot_just_above_5_percent_needs_authorisation(commitment, agent_a, staff):
     # Final invoice 799,999: 30 % = 239,999.70, overshoot 40,000.30 > 5 % (39,999.95).
     pay(commitment, agent_a, ADVANCE, "280000")
-    impute(commitment, staff, "799999")
+    impute(commitment, staff, "799999", kind="final")
     assert_refused("advance_overshoot_needs_authorisation", pay, commitment, agent_a, SETTLEMENT, "519999")
 
 
 def test_advance_overshoot_above_5_percent_settled_with_office_des_changes_authorisation(commitment, agent_a, staff):
     # 300,000 advanced; final invoice 700,000: 30 % = 210,000, overshoot 90,000 = 12.9 % > 5 %.
     pay(commitment, agent_a, ADVANCE, "300000")
-    impute(commitment, staff, "700000")
+    impute(commitment, staff, "700000", kind="final")
     assert_refused("advance_overshoot_needs_authorisation", pay, commitment, agent_a, SETTLEMENT, "400000")
     services.commitment_record_oc_authorisation(commitment=commitment, user=agent_a, reference="OC-2025-0042")
     pay(commitment, agent_a, SETTLEMENT, "400000")
@@ -237,15 +237,21 @@ def test_overrun_needs_one_of_the_faq_reasons(commitment, agent_a, staff):
     assert_refused("overrun_reason_not_allowed", pay, commitment, agent_a, OVERRUN, "100", reason="price_increase")
 
 
-def test_overrun_cereals_shrinkage_at_most_1_percent_of_imputed_amounts(commitment, agent_a, staff):
+def test_overrun_cereals_shrinkage_at_most_1_percent_of_imputed_amounts(make_commitment, agent_a, staff):
+    commitment = make_commitment(goods_category="cereals")
     impute(commitment, staff, "1000000")
     pay(commitment, agent_a, OVERRUN, "6000", reason="shrinkage_cereals")
     assert_refused("overrun_over_limit", pay, commitment, agent_a, OVERRUN, "4000.01", reason="shrinkage_cereals")
     pay(commitment, agent_a, OVERRUN, "4000", reason="shrinkage_cereals")  # 10,000 = 1 % of 1,000,000
 
 
-@pytest.mark.parametrize("reason", ["shrinkage_petroleum", "shrinkage_mining_chemical", "polarisation_sugar_oil_ores"])
-def test_overrun_other_products_up_to_the_observed_difference(commitment, agent_a, staff, reason):
+@pytest.mark.parametrize("reason, goods", [
+    ("shrinkage_petroleum", "petroleum"), ("shrinkage_mining_chemical", "mining"),
+    ("shrinkage_mining_chemical", "chemical"), ("polarisation_sugar_oil_ores", "sugar"),
+    ("polarisation_sugar_oil_ores", "oil"), ("polarisation_sugar_oil_ores", "ores"),
+])
+def test_overrun_other_products_up_to_the_observed_difference(make_commitment, agent_a, staff, reason, goods):
+    commitment = make_commitment(goods_category=goods)
     impute(commitment, staff, "1000000")
     assert_refused("observed_difference_required", pay, commitment, agent_a, OVERRUN, "25000", reason=reason)
     assert_refused(
@@ -260,6 +266,30 @@ def test_overrun_for_loss_before_unloading_only_at_the_importers_risk(commitment
     kwargs = {"reason": "loss_before_unloading", "observed_difference": D("80000")}
     assert_refused("overrun_risk_not_on_importer", pay, commitment, agent_a, OVERRUN, "80000", **kwargs)
     pay(commitment, agent_a, OVERRUN, "80000", importer_bears_risk=True, **kwargs)
+
+
+@pytest.mark.parametrize("reason, goods", [
+    ("shrinkage_cereals", "other"), ("shrinkage_cereals", "petroleum"), ("shrinkage_petroleum", "cereals"),
+    ("shrinkage_mining_chemical", "sugar"), ("polarisation_sugar_oil_ores", "cereals"),
+    ("polarisation_sugar_oil_ores", "other"),
+])
+def test_overrun_reason_not_for_the_goods_of_the_commitment_is_refused(make_commitment, agent_a, staff, reason, goods):
+    # FAQ: dépassements — shrinkage of petroleum, cereals, mining and chemical products; polarisation of
+    # sugar, oil and ores. Issue 17: a cereals-shrinkage overrun on a machines ("other") commitment is refused.
+    commitment = make_commitment(goods_category=goods)
+    impute(commitment, staff, "1000000")
+    error = assert_refused(
+        "overrun_reason_not_for_goods", pay, commitment, agent_a, OVERRUN, "100", reason=reason,
+        observed_difference=D("100"),
+    )
+    assert error.field == "reason" and commitment.get_goods_category_display() in error.message
+
+
+def test_overrun_for_loss_before_unloading_applies_to_any_goods(make_commitment, agent_a, staff):
+    commitment = make_commitment(goods_category="other")
+    impute(commitment, staff, "1000000")
+    pay(commitment, agent_a, OVERRUN, "100", reason="loss_before_unloading", observed_difference=D("100"),
+        importer_bears_risk=True)
 
 
 def test_overrun_refused_before_imputation(commitment, agent_a):

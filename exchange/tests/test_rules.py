@@ -23,7 +23,7 @@ def accepts(fn, **kwargs) -> bool:
 def test_advance_accepted_exactly_up_to_the_regulatory_rate(total, advances, aero):
     rate = D("50") if aero else D("30")
     accepted = accepts(
-        rules.check_advance_limit, advances_after=advances, total_import_value=total, contract_rate=rate,
+        rules.advance_limit, advances_after=advances, total_import_value=total, contract_rate=rate,
         is_aeronautics_registered=aero, from_fx_account=False, currency="MAD",
     )
     assert accepted == (advances <= quantize_money(total * rate / 100))
@@ -34,6 +34,7 @@ def test_cereal_shrinkage_accepted_exactly_up_to_1_percent_of_imputed(imputed, p
     accepted = accepts(
         rules.check_overrun, reason="shrinkage_cereals", imputed=imputed, amount=paid, observed_difference=None,
         importer_bears_risk=False, cereal_overruns_after=paid, currency="MAD",
+        goods_category="cereals",
     )
     assert accepted == (paid <= quantize_money(imputed / 100))
 
@@ -57,10 +58,36 @@ def test_personal_exemption_threshold_is_20000_mad_inclusive(total):
 )
 def test_advance_overshoot_tolerance_is_5_percent_of_the_final_invoice(advances, final_invoice, accepted):
     assert accepts(
-        rules.check_advance_overshoot, advances=advances, final_invoice_value=final_invoice, rate=D("30"),
+        rules.check_advance_overshoot, advances=advances, imputed=final_invoice, final_imputed=True,
+        subscribed=D("1000000"), rate=D("30"),
         oc_authorisation_reference="", currency="MAD",
     ) == accepted
 
 
-def test_french_amount_format():
-    assert rules.fmt(D("1234567.5"), "MAD") == "1 234 567,50 MAD"
+def test_refusal_numbers_are_french_through_django_localisation():
+    # Issue 17: "60.0000 %", "25001.00" before; tariff.numbers (django.utils.formats) now.
+    with pytest.raises(rules.ContractAdvanceRateOverLimit) as info:
+        rules.check_domiciliation(
+            is_domiciled=False, concordance_confirmed=True, contract_advance_rate=D("60.0000"),
+            is_aeronautics_registered=False, is_exporter_with_fx_account=False,
+        )
+    assert info.value.message.replace("\xa0", " ") == (
+        "Le contrat prévoit 60 % d'acompte, au-delà du taux réglementaire de 30 %."
+    )
+    with pytest.raises(rules.OverrunOverLimit) as info:
+        rules.check_overrun(
+            reason="shrinkage_petroleum", imputed=D("1000000"), amount=D("25001"), observed_difference=D("25000"),
+            importer_bears_risk=False, cereal_overruns_after=D("0"), currency="MAD", goods_category="petroleum",
+            payment_currency="EUR",
+        )
+    assert info.value.message.replace("\xa0", " ") == (
+        "Dépassement de 25 001,00 EUR au-delà de la différence constatée (25 000,00 EUR)."
+    )
+
+
+def test_advance_invoice_value_is_the_subscribed_value_until_the_final_imputation():
+    # Issue 17, staggered shipments: a partial imputation is not the final invoice.
+    value = rules.advance_invoice_value
+    assert value(imputed=D("500000"), final_imputed=False, subscribed=D("1000000")) == D("1000000")
+    assert value(imputed=D("1200000"), final_imputed=False, subscribed=D("1000000")) == D("1200000")
+    assert value(imputed=D("600000"), final_imputed=True, subscribed=D("1000000")) == D("600000")

@@ -70,7 +70,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @extend_schema(methods=["GET"], request=None, responses={200: SettlementSerializer(many=True)})
     @extend_schema(methods=["POST"], request=SettlementInputSerializer, responses={201: SettlementSerializer},
                    summary="Enregistrer une transaction (CDII art. 275)")
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a bare list, as the schema says
     def settlements(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
