@@ -11,6 +11,8 @@ from django.utils.formats import number_format
 from tariff.errors import DomainError
 from tariff.money import allocate, quantize_money, to_decimal
 
+from .models import AnnexedDocument
+
 # CDII art. 297 bis (LF 2024, circ. 6522/210 annexe I): missing annexed documents.
 MISSING_DOCUMENTS_FINE_FROM = dt.date(2024, 1, 1)
 MISSING_DOCUMENTS_FINE = ("10 000", "50 000")
@@ -72,8 +74,6 @@ def check_invoice_matches_articles(declaration, articles) -> list[DomainError]:
 
 def required_document_kinds(declaration, articles) -> list[str]:
     """Documents a broker annexes to every DUM of this kind (CDII art. 74)."""
-    from .models import AnnexedDocument
-
     kinds = [AnnexedDocument.Kind.INVOICE, AnnexedDocument.Kind.TRANSPORT]
     if declaration.procedure.is_etpp and any(not a.is_equipment for a in articles):
         kinds.append(AnnexedDocument.Kind.ETPP_AUTHORISATION)
@@ -82,7 +82,6 @@ def required_document_kinds(declaration, articles) -> list[str]:
 
 def missing_document_warnings(declaration, articles, on_date: dt.date, *, present: set[str]) -> list[str]:
     """``present``: the kinds of the documents annexed so far."""
-    from .models import AnnexedDocument
 
     labels = dict(AnnexedDocument.Kind.choices)
     missing = [k for k in required_document_kinds(declaration, articles) if k not in present]

@@ -18,6 +18,7 @@ from tariff.services import CurrencyConversionError
 from tariff.sql import RowReader
 
 from . import rules
+from .limits import check_advance_overshoot, convert_amount
 from .models import (
     AdvanceCarryOver,
     Bank,
@@ -393,8 +394,6 @@ def commitment_headroom(
     payment service applies (``exchange.rules``), for an ordinary payment — or, for an exporter
     holding an FX / convertible-dirham account, a payment from that account (up to the contract's
     advance rate). ``on_date``: day of the customs rate converting the MAD anticipated limit."""
-    from .services import check_advance_overshoot, convert_amount  # services reads through this module
-
     totals = totals or commitment_totals(commitment=commitment)
     importer = commitment.importer
     on_date = on_date or timezone.localdate()

@@ -19,18 +19,18 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
-from tariff.services import convert_to_mad
+from tariff.money import LOCAL_CURRENCY, to_decimal
 from tariff.sql import RowReader, insert_with_history, run_together
 
 from . import rules, selectors
+from .limits import check_advance_overshoot, convert_amount
 from .models import (
     AdvanceCarryOver,
     Bank,
     BankChange,
     Commitment,
-    Imputation,
     Importer,
+    Imputation,
     Modification,
     Payment,
     PersonalImport,
@@ -59,18 +59,6 @@ MODIFIABLE_FIELDS = (
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def convert_amount(*, amount, from_currency: str, to_currency: str, on_date: dt.date) -> Decimal:
-    """``amount`` from one currency into another through MAD at the customs rates of ``on_date``,
-    rounded once (half-up to the centime)."""
-    amount = to_decimal(amount)
-    if from_currency == to_currency:
-        return quantize_money(amount)
-    mad = convert_to_mad(amount=amount, currency=from_currency, on_date=on_date)
-    if to_currency == LOCAL_CURRENCY:
-        return quantize_money(mad)
-    return quantize_money(mad / convert_to_mad(amount=1, currency=to_currency, on_date=on_date))
-
 
 def _positive(amount) -> Decimal:
     amount = to_decimal(amount)
@@ -484,26 +472,6 @@ def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_afte
         currency=c.currency,
     )
     check_advance_overshoot(c, importer, totals)
-
-
-def check_advance_overshoot(c: Commitment, importer: Importer, totals) -> None:
-    """The advance overshoot rule on this commitment's ledger: the settlement's check, and the
-    headroom's (``selectors.commitment_headroom``) — one place for both. The final invoice is the
-    imputed total once the final imputation is recorded, the subscribed value before
-    (``rules.advance_invoice_value``, staggered shipments, issue 17)."""
-    rules.check_advance_overshoot(
-        advances=totals.advances,
-        imputed=totals.imputed,
-        final_imputed=totals.final_imputed,
-        subscribed=c.subscribed_amount,
-        rate=rules.applicable_advance_rate(
-            is_aeronautics_registered=importer.is_aeronautics_registered,
-            is_exporter_with_fx_account=importer.is_exporter_with_fx_account,
-            contract_rate=c.contract_advance_rate,
-        ),
-        oc_authorisation_reference=c.oc_authorisation_reference,
-        currency=c.currency,
-    )
 
 
 # --- carry-over of advances ------------------------------------------------------------------

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
 
-from .spreadsheets import SafeFormatsMixin
 from . import resources
 from .codes import normalize_tariff_code
 from .errors import DomainError
@@ -26,6 +25,8 @@ from .models import (
     VatRate,
     WarehouseDisposalReason,
 )
+from .services import finance_law_publish
+from .spreadsheets import SafeFormatsMixin
 
 
 class ReferenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -74,8 +75,6 @@ class FinanceLawAdmin(ReferenceAdmin):
     @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)",
                   permissions=["change"])
     def publish(self, request, queryset):
-        from .errors import DomainError
-        from .services import finance_law_publish
 
         for law in queryset:
             try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .business_rules import NoOverlappingValidity, ValidityEndAfterStart, check_business_rules
+from .characteristics import CHARACTERISTICS
 from .codes import format_tariff_code, split_prefixes
 from .money import (
     EXCHANGE_RATE_DECIMAL_PLACES,
@@ -224,7 +225,6 @@ class ExciseCategory(models.Model):
         ones an article may carry."""
         from django.core.exceptions import ValidationError
 
-        from .characteristics import CHARACTERISTICS
 
         super().clean()
         if self.band_attribute and self.band_attribute not in CHARACTERISTICS:
@@ -480,6 +480,7 @@ class ReferenceDataVersion(models.Model):
 # --- Exemptions followed over time (issue 9) -----------------------------------------------------
 
 from .exemption_rules import QuotaHasAnEnd, QuotaNotBelowUsed  # noqa: E402 - rules of the models below
+
 
 class Quota(EffectiveDatedRow):
     """A tariff quota attached to a franchise code, in kg of net mass for a closed period.

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .codes import normalize_tariff_code
+from .drafts import apply_changes_to_index
 from .models import (
     BlanketDutyChange,
     DutyRate,
@@ -32,6 +33,7 @@ from .models import (
     VatCategory,
     VatRate,
 )
+from .rules import decide_duty_rate
 from .validity import valid_on
 
 
@@ -176,7 +178,6 @@ def get_tariff_index() -> TariffIndex:
 
 def tariff_index_with_draft(*, law: FinanceLaw) -> TariffIndex:
     """A private index as if the draft ``law`` were published (what-if simulation)."""
-    from .drafts import apply_changes_to_index
 
     index = _build_index(version=-1, extra_law_ids=(law.id,))
     apply_changes_to_index(index, law)
@@ -213,7 +214,6 @@ def finance_law_list():
 def rates_in_force(*, line: TariffLine, on_date: dt.date) -> list[dict]:
     """Every rate that applies to ``line`` on ``on_date``: DI (after blanket changes),
     each TIC band of the categories covering the line, and the import VAT."""
-    from .rules import decide_duty_rate
 
     index = get_tariff_index()
     rows: list[dict] = []

@@ -14,9 +14,11 @@ from django.utils import formats
 
 from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
+from .drafts import apply_changes_to_database
 from .errors import DomainError
 from .models import ExchangeRate, FinanceLaw, FranchiseCode
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
+from .reference_registry import registered_reference_files
 from .rules import (
     decide_duty_rate,
     excise_characteristics_needed,
@@ -25,7 +27,9 @@ from .rules import (
     select_excise_band,
     select_excise_category,
 )
-from .selectors import TariffIndex, get_tariff_index
+from .selectors import TariffIndex, bump_reference_version, get_tariff_index
+from .signals_domain import finance_law_published
+from .spreadsheets import SafeCSV
 
 
 class QuoteError(DomainError):
@@ -420,9 +424,6 @@ def reference_data_import(*, directory=None, files=None) -> list[ImportReport]:
 
     from django.db import transaction
 
-    from .reference_registry import registered_reference_files
-    from .spreadsheets import SafeCSV
-    from .selectors import bump_reference_version
 
     reports: list[ImportReport] = []
     with transaction.atomic():
@@ -470,9 +471,7 @@ def finance_law_publish(*, law: FinanceLaw, user=None) -> FinanceLaw:
     from django.db import transaction
     from django.utils import timezone
 
-    from .drafts import apply_changes_to_database
     from .selectors import bump_reference_version
-    from .signals_domain import finance_law_published
 
     with transaction.atomic():
         law = FinanceLaw.objects.select_for_update().get(pk=law.pk)

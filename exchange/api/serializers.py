@@ -11,17 +11,20 @@ from declarations.models import Declaration
 from tariff.api.fields import DeclaredArgumentsSerializer, currency, datetime_text, money, money_text
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
+from .. import rules
 from ..models import (
     AdvanceCarryOver,
     Bank,
     BankChange,
     Commitment,
-    Imputation,
     Importer,
+    Imputation,
     Modification,
     Payment,
     PersonalImport,
 )
+from ..selectors import commitment_totals, personal_import_year_total
+
 
 def positive_money(**kwargs) -> serializers.DecimalField:
     return money(min_value=Decimal("0.01"), **kwargs)
@@ -107,8 +110,6 @@ class CommitmentDetailSerializer(CommitmentListSerializer):
     totals = serializers.SerializerMethodField()
 
     def get_totals(self, obj) -> CommitmentTotalsSerializer:
-        from ..selectors import commitment_totals
-
         return CommitmentTotalsSerializer(commitment_totals(commitment=obj)).data
 
 
@@ -188,8 +189,6 @@ class ImputationSerializer(serializers.ModelSerializer):
         return obj.imputed_to_date > obj.commitment.subscribed_amount
 
     def get_notice(self, obj) -> str | None:
-        from .. import rules
-
         return rules.imputation_beyond_subscribed_notice(
             imputed_after=obj.imputed_to_date, subscribed=obj.commitment.subscribed_amount,
             currency=obj.commitment.currency,
@@ -396,6 +395,4 @@ class PersonalImportSerializer(serializers.ModelSerializer):
 
     def get_year_total_mad(self, obj) -> str:
         """MAD total of the person's exempt imports in the calendar year of this one."""
-        from ..selectors import personal_import_year_total
-
         return f"{personal_import_year_total(importer_id=obj.importer_id, year=obj.date.year):.2f}"
