@@ -197,3 +197,18 @@ def test_the_login_page_hides_them_otherwise(office):
 def test_it_refuses_to_run_outside_demo_mode_without_force(db):
     with pytest.raises(CommandError, match="--force"):
         call_command("load_demo_office", stdout=StringIO())
+
+
+def test_role_names_are_french_in_the_admin(office):
+    from django.contrib.auth.models import Group
+
+    assert str(Group.objects.get(name="bank_user")) == "Utilisateur banque"
+    client = Client()
+    demo = apps.get_model("auth.User").objects.get(username="demo")
+    client.force_login(demo)
+    demo.is_superuser = True  # the group admin needs auth permissions the demo roles do not grant
+    demo.save(update_fields=["is_superuser"])
+    groups = client.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert "Personnel du transitaire" in groups and "Auditeur (lecture seule)" in groups
+    user_form = client.get(reverse("admin:auth_user_change", args=[demo.pk])).content.decode()
+    assert "Éditeur des données de référence" in user_form
