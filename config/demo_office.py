@@ -268,7 +268,10 @@ def _declaration(spec: DemoDeclaration, parties: dict[str, Party], user, today: 
     )
     if spec.status == S.DRAFT:
         return declaration
-    registered_on = (today - dt.timedelta(days=1)) if spec.months_back == 0 else months_ago(today, spec.months_back)
+    if spec.months_back == 0:  # yesterday, or today on the 1st: this month either way
+        registered_on = max(today - dt.timedelta(days=1), today.replace(day=1))
+    else:
+        registered_on = months_ago(today, spec.months_back)
     declaration_services.declaration_register(declaration=declaration, user=user, on_date=registered_on)
     if spec.status == S.REGISTERED:
         Declaration.objects.filter(pk=declaration.pk).update(created_at=_at(registered_on, 9))

@@ -23,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from config.demo_office import MissingReferenceData, load_demo_office
+        from tariff.errors import DomainError
 
         if not (settings.DEBUG and getattr(settings, "DEMO_MODE", False)) and not options["force"]:
             raise CommandError(REFUSED)
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             report = load_demo_office()
         except MissingReferenceData as exc:
             raise CommandError(str(exc)) from exc
+        except DomainError as exc:  # e.g. --force in production, where the sample EUR rate is refused
+            raise CommandError(f"Chargement interrompu (ce qui précède est enregistré, relancez après "
+                               f"correction) : {exc.message}") from exc
         created = ", ".join(f"{kind} : {n}" for kind, n in report.created.items()) or "rien (déjà chargé)"
         rule = "=" * 78
         out = self.stdout.write
