@@ -32,7 +32,7 @@ from rest_framework.authtoken.models import Token
 from declarations import services as declaration_services
 from declarations.models import AnnexedDocument, Declaration, EtppAuthorisation, Liquidation, Party, ProcedureCode
 from exchange import services as exchange_services
-from exchange.models import Bank, BankChange, BankUser, Commitment, Importer, Payment
+from exchange.models import Bank, BankUser, Commitment, Importer, Payment
 from litigation import services as litigation_services
 from litigation.models import Case, CaseParty
 from tariff.demo import DEMO_USERS, DemoUser

@@ -152,7 +152,7 @@ def test_the_bank_tokens_are_printed_and_open_the_api(office):
 
 MENU = {
     "home": "DEMO-DUM-26",
-    "tariff:search": "Tarif",
+    "tariff:search": "8517.13",
     "declarations:list": "DEMO-DUM-2609",
     "declarations:etpp-list": "DEMO-ETPP-002",
     "declarations:recalculation-list": "LF DEMO",
