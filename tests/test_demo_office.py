@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.test import Client, override_settings
@@ -191,12 +191,6 @@ def test_the_login_page_lists_the_demo_logins_in_demo_mode(office):
 def test_the_login_page_hides_them_otherwise(office):
     page = Client().get(reverse("login")).content.decode()
     assert "banque-atlas" not in page and DEMO_PASSWORD not in page
-
-
-@override_settings(DEBUG=False, DEMO_MODE=False)
-def test_it_refuses_to_run_outside_demo_mode_without_force(db):
-    with pytest.raises(CommandError, match="--force"):
-        call_command("load_demo_office", stdout=StringIO())
 
 
 def test_role_names_are_french_in_the_admin(office):
