@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README):
-#   make run   — set everything up (venv, install, migrate, reference data, demo user) and serve
+#   make run   — set everything up (venv, install, migrate, reference data, demo office) and serve
 #   make test  — set up and run the whole test suite
 # The venv's interpreter: the distribution's CPython when it is 3.11 or newer and can make venvs
 # (Debian's is built with PGO and LTO: a median 12 % less CPU per payment request than a plain
@@ -22,9 +22,9 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 setup: venv
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py setup_demo
+	$(PY) manage.py load_demo_office --url http://$(HOST):$(PORT)/
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -35,3 +35,6 @@ class TariffConfig(AppConfig):
         post_migrate.connect(sync_roles, dispatch_uid="tariff.sync_roles")
         connection_created.connect(load_timestamps_in_c, dispatch_uid="tariff.load_timestamps_in_c")
         register_reference_files("tariff", Path(__file__).resolve().parent / "data", REFERENCE_FILES)
+        from .role_admin import show_role_labels
+
+        show_role_labels()  # role names in French in the admin (issue 18)

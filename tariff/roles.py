@@ -19,6 +19,13 @@ ROLE_LABELS = {
     AUDITOR: _("Auditeur (lecture seule)"),
 }
 
+
+def role_label(role: str):
+    """The French name of a role (a group name is its code, e.g. ``bank_user``); other groups
+    keep their own name."""
+    return ROLE_LABELS.get(role, role)
+
+
 _GRANTS: dict[str, set[tuple[str, str]]] = {role: set() for role in ROLE_LABELS}
 
 

@@ -484,3 +484,31 @@ def finance_law_publish(*, law: FinanceLaw, user=None) -> FinanceLaw:
         bump_reference_version()
         finance_law_published.send(sender=FinanceLaw, law=law, user=user)
     return law
+
+
+def finance_law_draft_create(*, code: str, title: str, effective_date: dt.date, changes: list[dict], number: str = "",
+                             kind: str = FinanceLaw.Kind.FINANCE_LAW, budget_year: int | None = None) -> FinanceLaw:
+    """A draft finance law with its staged DI rate changes (``changes``: ``tariff_code``, ``rate``,
+    optional ``valid_from`` (default: the law's date) and ``note``), all or nothing; until
+    ``finance_law_publish`` they only feed the what-if simulation. (Issue 18: the demo office.)"""
+    from django.db import transaction
+
+    from .models import DraftRateChange, TariffLine
+
+    with transaction.atomic():
+        law = FinanceLaw(code=code, number=number, title=title, kind=kind, budget_year=budget_year,
+                         effective_date=effective_date, status=FinanceLaw.Status.DRAFT)
+        law.full_clean()
+        law.save()
+        for i, data in enumerate(changes):
+            line_code = normalize_tariff_code(data.get("tariff_code", ""), field=f"changes[{i}].tariff_code")
+            line = TariffLine.objects.filter(code=line_code).first()
+            if line is None:
+                raise FinanceLawError(f"Position tarifaire inconnue {data['tariff_code']}.",
+                                      field=f"changes[{i}].tariff_code", code="unknown_tariff_line")
+            change = DraftRateChange(law=law, kind=DraftRateChange.Kind.DI, tariff_line=line,
+                                     rate=to_decimal(data["rate"]), valid_from=data.get("valid_from") or effective_date,
+                                     note=data.get("note", ""))
+            change.full_clean()
+            change.save()
+    return law

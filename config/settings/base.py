@@ -173,6 +173,9 @@ TIME_ZONE = "Africa/Casablanca"
 # The shipped sample EUR rate (tariff/data/exchange_rates.csv, ``illustrative``) may value
 # declarations in the embedded/demo mode, with a warning; production refuses it.
 ALLOW_ILLUSTRATIVE_EXCHANGE_RATES = env.bool("ALLOW_ILLUSTRATIVE_EXCHANGE_RATES", default=True)
+# Demo mode (issue 18): the login page lists the demo office's logins and ``load_demo_office``
+# may run. On in the embedded default settings (local.py), off elsewhere unless asked for.
+DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=False)
 USE_I18N = True
 USE_TZ = True
 

@@ -6,6 +6,7 @@ from .base import ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASES, MIDDLEWARE, SE
 
 DEBUG = False
 ALLOW_ILLUSTRATIVE_EXCHANGE_RATES = env.bool("ALLOW_ILLUSTRATIVE_EXCHANGE_RATES", default=False)
+DEMO_MODE = False  # never list demo logins on a production login page
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(
