@@ -68,7 +68,7 @@ def download_url(serializer, path: str) -> str:
 class CaseDocumentSerializer(serializers.ModelSerializer):
     """A case document; its file through the authenticated download page (never the media URL)."""
 
-    retention_until = serializers.DateField(read_only=True)
+    retention_until = serializers.DateField(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField(help_text="page de téléchargement (session authentifiée)")
 
     class Meta:

@@ -22,7 +22,10 @@ from exchange.tests.factories import BankFactory, bank_user_for, broker, domicil
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_back_after_flush")]
 
 PACKAGE = "bank_api_client"
-CONFIG = f"project_name_override: {PACKAGE}\npackage_name_override: {PACKAGE}\npost_hooks: []\n"
+# PDF answers (liquidation notes) are files to the client: application/octet-stream is what the
+# generator reads as one.
+CONFIG = (f"project_name_override: {PACKAGE}\npackage_name_override: {PACKAGE}\npost_hooks: []\n"
+          "content_type_overrides:\n  application/pdf: application/octet-stream\n")
 
 
 @pytest.fixture(scope="module")
