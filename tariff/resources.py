@@ -20,6 +20,7 @@ from import_export.results import RowResult
 from import_export.widgets import ForeignKeyWidget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .business_rules import NoOverlappingValidity
 from .codes import format_tariff_code, normalize_tariff_code
 from .errors import DomainError
 from .models import (
@@ -257,37 +258,89 @@ class ReferenceResource(resources.ModelResource):
         return {columns.get(name, name): errors for name, errors in error_dict.items()}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        try:
-            super().validate_instance(instance, import_validation_errors, validate_unique)
-        except ValidationError as exc:
-            raise ValidationError(self._by_column(exc.error_dict)) from exc
-        self._check_overlap_within_file(instance)
-
-    def _check_overlap_within_file(self, instance):
-        """Rows waiting for the bulk write are not in the table yet: rule VAL2 (which reads the
-        table) cannot see two rows of the same file overlapping; this sees them."""
-        key_fields = getattr(instance, "validity_key", ())
-        if not key_fields or not getattr(instance, "valid_from", None):
-            return
+        """``full_clean`` as django-import-export runs it, with the checks that cost one query per
+        row done in memory instead when they are equivalent: the natural key's uniqueness (the
+        instance loader holds every row by that key), the validity range check (rule VAL1) and
+        rule VAL2, no overlapping validity (every period of the table is loaded once)."""
+        errors = dict(import_validation_errors or {})
         model = type(instance)
-        key = tuple(getattr(instance, model._meta.get_field(f).attname) for f in key_fields)
-        start, end = instance.valid_from, instance.valid_to or dt.date.max
-        seen = self._periods.setdefault(key, [])
-        for other_start, other_end in seen:
-            if start <= other_end and other_start <= end:
-                raise ValidationError({"valid_from": ValidationError(
-                    _("[VAL2] Deux lignes du fichier se chevauchent pour le même élément (du %(start)s au %(end)s).")
-                    % {"start": other_start.isoformat(),
-                       "end": other_end.isoformat() if other_end != dt.date.max else "…"}, code="overlap")})
-        seen.append((start, end))
+        in_memory_overlap = self._checks_overlap_in_memory(model)
+        if in_memory_overlap:
+            instance.business_rules = tuple(r for r in model.business_rules if r is not NoOverlappingValidity)
+        try:
+            instance.full_clean(exclude=errors.keys(), validate_unique=self._unique_needs_query(model),
+                                validate_constraints=self._constraints_need_query(model))
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        finally:
+            if in_memory_overlap:
+                del instance.business_rules
+        if not errors:
+            try:
+                self._check_duplicate_key(instance)
+                if in_memory_overlap:
+                    self._check_overlap(instance)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(self._by_column(errors))
+
+    def _id_attributes(self) -> set[str]:
+        return {self.fields[name].attribute for name in self.get_import_id_fields()}
+
+    def _unique_needs_query(self, model) -> bool:
+        unique_checks, _date_checks = model()._get_unique_checks()
+        keys = self._id_attributes()
+        return any(set(fields) != keys for _model, fields in unique_checks if fields != ("id",) and fields != ("pk",))
+
+    @staticmethod
+    def _constraints_need_query(model) -> bool:
+        return any(not (isinstance(c, models.CheckConstraint) and c.name.endswith("_valid_range"))
+                   for c in model._meta.constraints)
+
+    @staticmethod
+    def _checks_overlap_in_memory(model) -> bool:
+        return NoOverlappingValidity in getattr(model, "business_rules", ()) and bool(getattr(model, "validity_key", ()))
+
+    def _check_duplicate_key(self, instance):
+        key = tuple(getattr(instance, instance._meta.get_field(a).attname, None) for a in sorted(self._id_attributes()))
+        first = self._keys_seen.setdefault(key, self._row_number)
+        if first != self._row_number:
+            raise ValidationError(_("Ligne en double : même clé que la ligne %(row)s du fichier.") % {"row": first + 1})
+
+    def _check_overlap(self, instance):
+        """Rule VAL2 against the table as it will be: its rows (loaded once) and the file's rows
+        before this one (waiting for the bulk write, not yet in the table)."""
+        model = type(instance)
+        attnames = [model._meta.get_field(f).attname for f in model.validity_key]
+        if self._periods is None:
+            self._periods = {}
+            for *key, pk, start, end in model.objects.values_list(*attnames, "pk", "valid_from", "valid_to"):
+                self._periods.setdefault(tuple(key), {})[pk] = (start, end)
+        key = tuple(getattr(instance, a) for a in attnames)
+        if not instance.valid_from or any(v is None for v in key):
+            return
+        start, end = instance.valid_from, instance.valid_to
+        periods = self._periods.setdefault(key, {})
+        clashes = [(s, e) for pk, (s, e) in periods.items() if pk != instance.pk
+                   and (e is None or e >= start) and (end is None or s <= end)]
+        if clashes:
+            clash_start, clash_end = min(clashes)
+            raise ValidationError(
+                f"[{NoOverlappingValidity.code}] {NoOverlappingValidity.message()} "
+                + _("Chevauchement avec la ligne du %(start)s au %(end)s.")
+                % {"start": clash_start.isoformat(), "end": clash_end.isoformat() if clash_end else "…"})
+        periods[instance.pk or ("row", self._row_number)] = (start, end)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._periods = {}
+        self._periods = None
+        self._keys_seen = {}
+        self._row_number = 0
 
     def import_row(self, row, instance_loader, **kwargs):
+        self._row_number = number = kwargs.get("row_number", 0)
         row_result = super().import_row(row, instance_loader, **kwargs)
-        number = kwargs.get("row_number", 0)
         if (self.change_log is not None and len(self.change_log) < self.change_log_limit
                 and row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)):
             self.change_log.append({"row": number + 1, "action": row_result.import_type,

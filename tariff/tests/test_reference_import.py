@@ -132,7 +132,7 @@ def test_a_file_named_after_no_table_needs_a_table():
 def test_two_overlapping_rows_of_one_file_are_refused():
     job = preview([("tariff_lines.csv", LINES), ("duty_rates.csv", RATES_HEADER
                    + "9901.00.00.01,5,BASE,2030-01-01,,\n9901.00.00.01,7,BASE,2030-06-01,,\n")])
-    assert [(e["row"], e["field"]) for e in errors_of(job)] == [(3, "valid_from")]
+    assert [(e["row"], e["field"]) for e in errors_of(job)] == [(3, None)]
     assert "[VAL2]" in errors_of(job)[0]["message"]
 
 
@@ -199,3 +199,14 @@ def test_round_trip_export_import_changes_nothing_and_writes_no_history(table):
     assert (report["new"], report["update"], report["skip"]) == (0, 0, model.objects.count())
     if hasattr(model, "history"):
         assert model.history.count() == history
+
+
+def test_a_key_twice_in_one_file_is_refused():
+    job = preview([("tariff_lines.csv", LINES + "9901.00.00.01,Encore,kg,false\n")])
+    assert errors_of(job) == [{"row": 4, "field": None, "message": "Ligne en double : même clé que la ligne 2 du fichier."}]
+
+
+def test_an_overlap_with_a_row_already_in_the_table_is_refused_by_rule_val2():
+    job = preview([("duty_rates.csv", RATES_HEADER + "8507.60.07.00,5,BASE,2023-06-01,,\n")])
+    (error,) = errors_of(job)
+    assert error["row"] == 2 and error["message"].startswith("[VAL2]") and "Chevauchement avec la ligne du" in error["message"]
