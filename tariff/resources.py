@@ -8,6 +8,7 @@ and a bad row aborts the whole import.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -228,6 +229,9 @@ class ReferenceResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
         skip_html_diff = True
+        # No diff object per row (a deepcopy of each instance): ``skip_row`` compares against the
+        # values noted when the row's instance was loaded (``after_init_instance``).
+        skip_diff = True
         clean_model_instances = True
         use_transactions = True
         use_bulk = True
@@ -238,6 +242,7 @@ class ReferenceResource(resources.ModelResource):
     progress_callback = None
     progress_every = 500
     history_user = None
+    _import_fields = None
     # Set by the import job: a list the new and updated rows are noted in (the preview table).
     change_log = None
     change_log_limit = 200
@@ -267,8 +272,10 @@ class ReferenceResource(resources.ModelResource):
         in_memory_overlap = self._checks_overlap_in_memory(model)
         if in_memory_overlap:
             instance.business_rules = tuple(r for r in model.business_rules if r is not NoOverlappingValidity)
+        # A foreign key read by a LookupWidget was loaded from its table: no query to check it exists.
+        looked_up = {attribute for attribute, attname in self._lookup_fields if getattr(instance, attname) is not None}
         try:
-            instance.full_clean(exclude=errors.keys(), validate_unique=self._unique_needs_query(model),
+            instance.full_clean(exclude=set(errors) | looked_up, validate_unique=self._unique_needs_query(model),
                                 validate_constraints=self._constraints_need_query(model))
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
@@ -288,15 +295,34 @@ class ReferenceResource(resources.ModelResource):
     def _id_attributes(self) -> set[str]:
         return {self.fields[name].attribute for name in self.get_import_id_fields()}
 
-    def _unique_needs_query(self, model) -> bool:
-        unique_checks, _date_checks = model()._get_unique_checks()
+    @functools.cached_property
+    def _unique_query(self) -> bool:
+        unique_checks, _date_checks = self._meta.model()._get_unique_checks()
         keys = self._id_attributes()
         return any(set(fields) != keys for _model, fields in unique_checks if fields != ("id",) and fields != ("pk",))
 
-    @staticmethod
-    def _constraints_need_query(model) -> bool:
+    def _unique_needs_query(self, model) -> bool:
+        return self._unique_query
+
+    @functools.cached_property
+    def _constraint_query(self) -> bool:
         return any(not (isinstance(c, models.CheckConstraint) and c.name.endswith("_valid_range"))
-                   for c in model._meta.constraints)
+                   for c in self._meta.model._meta.constraints)
+
+    def _constraints_need_query(self, model) -> bool:
+        return self._constraint_query
+
+    @functools.cached_property
+    def _lookup_fields(self):
+        opts = self._meta.model._meta
+        return [(f.attribute, opts.get_field(f.attribute).attname) for f in self.get_import_fields()
+                if isinstance(f.widget, LookupWidget)]
+
+    def get_import_fields(self):
+        # asked several times per row; the fields do not change during an import
+        if self._import_fields is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     @staticmethod
     def _checks_overlap_in_memory(model) -> bool:
@@ -331,6 +357,16 @@ class ReferenceResource(resources.ModelResource):
                 + _("Chevauchement avec la ligne du %(start)s au %(end)s.")
                 % {"start": clash_start.isoformat(), "end": clash_end.isoformat() if clash_end else "…"})
         periods[instance.pk or ("row", self._row_number)] = (start, end)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        self._original_values = None if new else [f.get_value(instance) for f in self.get_import_fields()]
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged rows are skipped: not saved, so no history row (skip_unchanged)."""
+        if not self._meta.skip_unchanged or import_validation_errors or self._original_values is None:
+            return False
+        return all(f.get_value(instance) == old for f, old in zip(self.get_import_fields(), self._original_values))
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
