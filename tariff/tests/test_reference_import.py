@@ -210,3 +210,15 @@ def test_an_overlap_with_a_row_already_in_the_table_is_refused_by_rule_val2():
     job = preview([("duty_rates.csv", RATES_HEADER + "8507.60.07.00,5,BASE,2023-06-01,,\n")])
     (error,) = errors_of(job)
     assert error["row"] == 2 and error["message"].startswith("[VAL2]") and "Chevauchement avec la ligne du" in error["message"]
+
+
+@pytest.mark.parametrize("table", ["tariff_lines", "duty_rates", "exchange_rates", "franchise_codes", "excise_rates"])
+def test_round_trip_through_xlsx_changes_nothing(table):
+    from tariff.spreadsheets import SafeXLSX
+
+    entry = reference_tables()[table]
+    exported = SafeXLSX().export_data(entry.resource_class().export())
+    job = confirm(preview([(f"{table}.xlsx", exported)]))
+    assert job.status == ReferenceImport.Status.DONE, job.error or errors_of(job)
+    report = job.result["applied"][0]
+    assert (report["new"], report["update"]) == (0, 0)
