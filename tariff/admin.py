@@ -2,6 +2,7 @@
 through django-import-export, with history (django-simple-history)."""
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from . import resources
@@ -19,6 +20,7 @@ from .models import (
     FranchiseCode,
     FranchiseRate,
     Quota,
+    ReferenceImport,
     SchoolSupplyItem,
     TariffLine,
     VatCategory,
@@ -30,7 +32,25 @@ from .spreadsheets import SafeFormatsMixin
 
 
 class ReferenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Export in the request; import as a job (issue 18): the "Importer" button leads to the
+    reference-import page with this table chosen."""
+
     list_per_page = 100
+
+    def import_action(self, request, *args, **kwargs):
+        return self._to_import_job(request)
+
+    def process_import(self, request, *args, **kwargs):
+        return self._to_import_job(request)
+
+    def _to_import_job(self, request):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from .imports import reference_tables
+
+        table = next((t.name for t in reference_tables().values() if t.model is self.model), "")
+        return redirect(reverse("admin:tariff_referenceimport_add") + (f"?table={table}" if table else ""))
 
 
 class DutyRateInline(admin.TabularInline):
@@ -214,3 +234,194 @@ class WarehouseDisposalReasonAdmin(ReferenceAdmin):
     resource_classes = [resources.WarehouseDisposalReasonResource]
     list_display = ("code", "label", "provisional", "note")
     list_filter = ("provisional",)
+
+
+# --- Reference imports run as jobs (issue 18) -----------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+
+
+class ReferenceImportForm(forms.Form):
+    table = forms.ChoiceField(label=_("Table"), required=False,
+                              help_text=_("Sans choix, le nom de chaque fichier dit sa table (duty_rates.csv)."))
+    files = MultipleFileField(label=_("Fichiers CSV ou XLSX"),
+                              help_text=_("CSV (virgule ou point-virgule, UTF-8 ou Windows-1252) ou XLSX ; "
+                                          "plusieurs fichiers sont appliqués dans l'ordre des tables."))
+
+    def __init__(self, *args, tables=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [("", _("d'après le nom du fichier"))] + [(t.name, t.label) for t in tables]
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        for upload in files:
+            if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+                raise forms.ValidationError(_("« %(name)s » : fichier CSV ou XLSX attendu.") % {"name": upload.name})
+            if upload.size > IMPORT_MAX_BYTES:
+                raise forms.ValidationError(_("« %(name)s » dépasse 50 Mo.") % {"name": upload.name})
+        return files
+
+
+def _may_import(user, table) -> bool:
+    opts = table.model._meta
+    return user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and \
+        user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+@admin.register(ReferenceImport)
+class ReferenceImportAdmin(admin.ModelAdmin):
+    """Upload → preview job (Celery) → job page with progress and preview → confirm job.
+    Nothing is imported inside the web request (eager Celery in the embedded mode aside)."""
+
+    list_display = ("__str__", "status", "progress_percent", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    upload_template = "admin/tariff/referenceimport/upload.html"
+    job_template = "admin/tariff/referenceimport/job.html"
+
+    def importable_tables(self, request):
+        from .imports import reference_tables
+
+        return [t for t in reference_tables().values() if _may_import(request.user, t)]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and bool(self.importable_tables(request))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("Avancement"))
+    def progress_percent(self, obj):
+        return f"{obj.progress} %"
+
+    def get_urls(self):
+        from django.urls import path
+
+        wrap = self.admin_site.admin_view
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<int:pk>/progress/", wrap(self.progress_view), name="%s_%s_progress" % info),
+            path("<int:pk>/confirm/", wrap(self.confirm_view), name="%s_%s_confirm" % info),
+        ] + super().get_urls()
+
+    def _job_or_404(self, request, pk):
+        from django.http import Http404
+
+        job = ReferenceImport.objects.filter(pk=pk).prefetch_related("files").first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        return job
+
+    def add_view(self, request, form_url="", extra_context=None):
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+
+        from .imports import ReferenceImportRefused, reference_import_create, reference_tables, table_for_file
+        from .imports import upload_bytes
+        from .tasks import reference_import_preview_task
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        tables = self.importable_tables(request)
+        form = ReferenceImportForm(request.POST or None, request.FILES or None, tables=tables,
+                                   initial={"table": request.GET.get("table", "")})
+        if request.method == "POST" and form.is_valid():
+            chosen = form.cleaned_data["table"] or None
+            allowed = {t.name for t in tables}
+            files = form.cleaned_data["files"]
+            names = [chosen] if chosen else [getattr(table_for_file(f.name), "name", None) for f in files]
+            if any(name and name not in allowed for name in names):
+                raise PermissionDenied
+            try:
+                job = reference_import_create(files=[(f.name, upload_bytes(f)) for f in files], table=chosen,
+                                              user=request.user)
+            except ReferenceImportRefused as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                transaction.on_commit(lambda: reference_import_preview_task.delay(job.pk))
+                return redirect(reverse("admin:tariff_referenceimport_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
+            "title": _("Importer des données de référence"), "tables": reference_tables().values(),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, self.upload_template, context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from django.template.response import TemplateResponse
+
+        from .imports import reference_import_progress
+
+        job = self._job_or_404(request, object_id)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "job": job, "original": job,
+            "title": str(job), "progress": reference_import_progress(job), "files": job.result.get("files", []),
+            "applied": job.result.get("applied", []), "has_view_permission": True,
+            "may_confirm": job.can_confirm and all(_may_import(request.user, t) for t in self._job_tables(job)),
+        }
+        return TemplateResponse(request, self.job_template, context)
+
+    @staticmethod
+    def _job_tables(job):
+        from .imports import reference_tables
+
+        tables = reference_tables()
+        return [tables[f.table] for f in job.files.all() if f.table in tables]
+
+    def progress_view(self, request, pk):
+        from django.http import JsonResponse
+
+        from .imports import reference_import_progress
+
+        return JsonResponse(reference_import_progress(self._job_or_404(request, pk)))
+
+    def confirm_view(self, request, pk):
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+        from django.http import HttpResponseNotAllowed
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from .imports import ReferenceImportRefused, reference_import_request_confirm
+        from .tasks import reference_import_confirm_task
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._job_or_404(request, pk)
+        if not all(_may_import(request.user, t) for t in self._job_tables(job)):
+            raise PermissionDenied
+        try:
+            reference_import_request_confirm(job=job, user=request.user)
+        except ReferenceImportRefused as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            transaction.on_commit(lambda: reference_import_confirm_task.delay(job.pk))
+        return redirect(reverse("admin:tariff_referenceimport_change", args=[job.pk]))

@@ -567,3 +567,6 @@ class WarehouseDisposalReason(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+from .import_jobs import ReferenceImport, ReferenceImportFile  # noqa: E402,F401 - issue 18 import jobs
