@@ -172,8 +172,10 @@ class _Conditions:
 def _conditions_held(declaration: Declaration, on_date: dt.date) -> _Conditions:
     held: dict[str, set[str]] = defaultdict(set)
     lapsed = []
+    # The preview of a form runs on an unsaved declaration: only the party's standing conditions.
+    own = Q(declaration=declaration) if declaration.pk else Q(pk__in=[])
     rows = FranchiseCondition.objects.filter(party_id=declaration.party_id).filter(
-        Q(declaration__isnull=True) | Q(declaration=declaration)).select_related("franchise")
+        Q(declaration__isnull=True) | own).select_related("franchise")
     for condition in rows:
         if condition.is_valid_on(on_date):
             held[condition.franchise.code].add(condition.kind)
@@ -346,8 +348,8 @@ def _investment_claims(declaration, article, attrs, franchise, quota_code: bool,
             f"Article {article.number} : l'exonération de TVA des biens d'investissement ne se cumule pas avec le "
             f"code franchise {franchise.code}.", field=_field(article, "franchise_code"),
             code="exemption_claims_conflict"))
-    if er.guarantee_required(imported_on=on_date, under_convention=False) and not declaration.vat_guarantees.filter(
-            released_on__isnull=True).exists():
+    if er.guarantee_required(imported_on=on_date, under_convention=False) and not (
+            declaration.pk and declaration.vat_guarantees.filter(released_on__isnull=True).exists()):
         result.errors.append(ExemptionError(
             f"Article {article.number} : l'exonération de TVA des biens d'investissement exige des garanties réelles "
             "couvrant la TVA à exonérer (LF 2024 art. 6, circ. 6522/210 §IV-5-2) ; aucune garantie n'est "

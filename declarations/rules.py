@@ -140,6 +140,11 @@ class ProcedureDuties:
     guarantee: bool  # suspended duties to be covered by a guarantee
     note: str  # why nothing is payable (shown on the liquidation and the note)
 
+    @property
+    def computes_duties(self) -> bool:
+        """Duties are computed: to be paid, or as the amount a guarantee covers."""
+        return self.payable or self.guarantee
+
 
 def procedure_duties(procedure) -> ProcedureDuties:
     """What a declaration under ``procedure`` owes, as the procedure code table says
@@ -188,7 +193,8 @@ def check_release(*, declaration, liquidation, payment, released_on: dt.date, to
     """Release (mainlevée) once the duties are paid, or at once when nothing is payable."""
     status = declaration.Status
     if declaration.status == status.PAID:
-        after = payment.paid_on
+        # (a declaration marked paid before payments were recorded has no payment row)
+        after = payment.paid_on if payment is not None else declaration.registered_on
     elif declaration.status == status.LIQUIDATED and liquidation is not None and liquidation.total == 0:
         after = timezone.localdate(liquidation.created_at)
     elif declaration.status == status.LIQUIDATED:

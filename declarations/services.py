@@ -165,7 +165,7 @@ def _create_articles(declaration: Declaration, articles: list[dict]) -> None:
             )
         attributes = article_characteristics_clean(  # types, bounds, and what the line's TIC needs (issue 16)
             number=i + 1, tariff_code=line.code, attributes=data.get("attributes"), net_mass_kg=data.get("net_mass_kg"),
-            on_date=timezone.localdate(), liquidates_duties=declaration.procedure.liquidates_duties)
+            on_date=timezone.localdate(), liquidates_duties=rules.procedure_duties(declaration.procedure).computes_duties)
         article = Article(
             declaration=declaration, number=i + 1, tariff_line=line,
             **{k: data[k] for k in ARTICLE_FIELDS if k in data and data[k] is not None and k != "attributes"},
@@ -267,10 +267,11 @@ def declaration_checks(*, declaration: Declaration, articles: list[Article], on_
               + rules.check_invoice_matches_articles(declaration, articles)
               + rules.check_etpp_authorisation(declaration, articles, on_date)
               + registration_characteristics_errors(articles=articles, on_date=on_date,
-                                                    liquidates_duties=declaration.procedure.liquidates_duties)
+                                                    liquidates_duties=rules.procedure_duties(
+                                                        declaration.procedure).computes_duties)
               + claims.errors)
     if document_kinds is None:
-        document_kinds = {d.kind for d in declaration.documents.all()}
+        document_kinds = {d.kind for d in declaration.documents.all()} if declaration.pk else set()
     currencies = {declaration.invoice_currency} | {
         currency for amount, currency in (
             (declaration.freight_amount, declaration.freight_currency),
@@ -310,11 +311,13 @@ def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
 
 # --- liquidation ------------------------------------------------------------------------------
 
-def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version) -> Liquidation:
+def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user, reason, sequence, version,
+                     exchange_rate_row_id=None) -> Liquidation:
     di, tic, vat = tax_totals(computed)
     return Liquidation(
         declaration=declaration, sequence=sequence, on_date=on_date, reason=reason, created_by=user,
         reference_version=version, total_di=di, total_tic=tic, total_vat=vat, total=di + tic + vat,
+        exchange_rate_row_id=exchange_rate_row_id,
     )
 
 
@@ -517,7 +520,8 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
         Liquidation.objects.filter(pk__in=[prev.pk for _d, prev, _c, _n in to_store]).update(is_current=False)
         new_liquidations = [
             _new_liquidation(declaration=d, computed=c, on_date=d.registered_on, user=user, reason=reason,
-                             sequence=prev.sequence + 1, version=index.version)
+                             sequence=prev.sequence + 1, version=index.version,
+                             exchange_rate_row_id=prev.exchange_rate_row_id)
             for d, prev, c, _n in to_store
         ]
         Liquidation.objects.bulk_create(new_liquidations)
@@ -543,9 +547,12 @@ def reliquidate_declarations(*, declarations: list[Declaration], reason: str, us
 def declaration_reliquidate(*, declaration: Declaration, user=None, reason: str, only_if_changed: bool = True) -> ReliquidationResult:
     """Explicit, audited re-liquidation of a liquidated (not yet paid) declaration: a new
     liquidation is added, the previous one is kept. Idempotent when nothing changed."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    declaration = Declaration.objects.select_for_update().select_related("procedure").get(pk=declaration.pk)
     if declaration.status != Declaration.Status.LIQUIDATED:
         raise InvalidTransition("Seule une déclaration liquidée et non payée peut être reliquidée.", field="status")
+    treatment = rules.procedure_duties(declaration.procedure)
+    if not treatment.payable:
+        raise InvalidTransition(f"{treatment.note} Rien à reliquider.", field="status", code="procedure_owes_no_duties")
     [result] = reliquidate_declarations(
         declarations=[declaration], reason=reason, user=user, only_if_changed=only_if_changed)
     if result.error:
@@ -717,13 +724,15 @@ def declaration_preview(*, declaration: Declaration, articles: list[Article], on
         return DeclarationPreview(None, [], totals, [exc.message], blocking, warnings)
     for article, value in zip(articles, valuation.article_values):
         article.customs_value = value
+    treatment = rules.procedure_duties(declaration.procedure)
+    if not treatment.computes_duties:  # export, plain suspension: nothing computed
+        return DeclarationPreview(valuation, [], totals, [], blocking, warnings, treatment.note)
     try:
         taxes = declaration_compute_duties(declaration=declaration, articles=articles, on_date=on_date)
     except DomainError as exc:
         return DeclarationPreview(valuation, [], totals, [exc.message], blocking, warnings)
-    treatment = rules.procedure_duties(declaration.procedure)
     if not treatment.payable:
-        guarantee = sum(tax_totals(taxes), Decimal("0.00")) if treatment.guarantee else None
+        guarantee = sum(tax_totals(taxes), Decimal("0.00"))
         return DeclarationPreview(valuation, [], totals, [], blocking, warnings, treatment.note, guarantee)
     for item in taxes:
         for line in item.lines:

@@ -242,7 +242,8 @@ class DeclarationDetailView(FilePageMixin, DetailView):
             today=today,
             can_register=can_write and status == Declaration.Status.DRAFT,
             can_liquidate=can_write and status == Declaration.Status.REGISTERED,
-            can_reliquidate=can_write and status == Declaration.Status.LIQUIDATED,
+            can_reliquidate=can_write and status == Declaration.Status.LIQUIDATED
+            and declaration.procedure.liquidates_duties,
             can_cancel=can_write and status in (Declaration.Status.DRAFT, Declaration.Status.REGISTERED),
             can_pay=can_write and status == Declaration.Status.LIQUIDATED and current is not None and current.total > 0,
             can_release=can_write and (status == Declaration.Status.PAID or (

@@ -9,6 +9,7 @@ import io
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.template.loader import render_to_string
 from django.utils import translation
 from xhtml2pdf import pisa
@@ -18,11 +19,14 @@ class PdfRenderError(RuntimeError):
     pass
 
 
+REFUSED = "/nonexistent/refused-resource"  # xhtml2pdf keeps the original address when given ""
+
+
 def _local_only(uri: str, rel: str) -> str:
-    """Static files by path; any other address (http…, file://) is refused (returns nothing)."""
+    """Static files by path; any other address (http…, file://, a local path) is refused."""
     if uri.startswith("/static/"):
-        return finders.find(uri.removeprefix("/static/")) or ""
-    return ""
+        return finders.find(uri.removeprefix("/static/")) or REFUSED
+    return REFUSED
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
@@ -38,6 +42,7 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 def pdf_response(content: bytes, filename: str):
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    printable = "".join(c for c in filename if c.isprintable()) or "document.pdf"  # references are free text
+    response["Content-Disposition"] = content_disposition_header(False, printable)
     response["X-Content-Type-Options"] = "nosniff"
     return response

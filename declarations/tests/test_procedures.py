@@ -94,3 +94,28 @@ def test_dashboard_totals_exclude_what_export_declarations_do_not_owe():
     declaration_liquidate(declaration=d)
     months = month_starts(today=dt.date.today(), months=1)
     assert liquidated_duties_by_month(months=months) == [(months[0], Decimal("0.00"))]
+
+
+def test_an_export_is_never_reliquidated_into_import_duties():
+    from declarations.services import InvalidTransition, declaration_reliquidate
+
+    d = tshirts("077")
+    declaration_register(declaration=d, on_date=ON)
+    declaration_liquidate(declaration=d)
+    with pytest.raises(InvalidTransition) as exc:
+        declaration_reliquidate(declaration=d, reason="contrôle")
+    assert exc.value.code == "procedure_owes_no_duties" and d.liquidations.count() == 1
+
+
+def test_the_preview_of_an_unsaved_form_with_a_conditional_code_does_not_fail():
+    from declarations.models import Article, Declaration as Dum
+    from declarations.tests.factories import procedure
+    from tariff.models import TariffLine
+
+    line = TariffLine.objects.get(code="2309100000")
+    unsaved = Dum(reference="X", customs_office="309", procedure=procedure("010"), party=PartyFactory(),
+                  invoice_currency="MAD", invoice_total=1000, freight_amount=0, insurance_amount=0)
+    articles = [Article(number=1, tariff_line=line, origin_country="FR", description="x", invoiced_value=1000,
+                        quantity=10, net_mass_kg=10, franchise_code="0040", attributes={"investment_goods": True})]
+    preview = declaration_preview(declaration=unsaved, articles=articles, on_date=ON)
+    assert preview.blocking  # refused for its reasons, not a server error

@@ -50,3 +50,17 @@ def test_the_default_limit_is_10_mb(settings):
     assert settings.DOCUMENT_MAX_BYTES == 10 * 1024 * 1024
     assert upload_refusal(ContentFile(PDF + b"0" * (10 * 1024 * 1024), name="gros.pdf")).message == (
         "Fichier trop volumineux (10,1 Mo) : 10 Mo au maximum.")
+
+
+def test_a_pdf_filename_from_a_free_text_reference_is_a_valid_header():
+    from tariff.pdf import pdf_response
+
+    response = pdf_response(b"%PDF-1.4", 'bulletin-DUM\n"1".pdf')
+    assert "\n" not in response["Content-Disposition"] and response["Content-Type"] == "application/pdf"
+
+
+def test_the_pdf_renderer_refuses_local_and_remote_resources():
+    from tariff.pdf import REFUSED, _local_only
+
+    for uri in ("file:///etc/passwd", "/etc/passwd", "http://example.org/x.png", "db.sqlite3"):
+        assert _local_only(uri, "") == REFUSED
