@@ -32,6 +32,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
@@ -50,7 +51,6 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,10 +164,15 @@ AXES_COOLOFF_MESSAGE = _(
 )
 
 # --- I18N: French UI, Casablanca time --------------------------------------------------
+# French whatever the browser sends: no LocaleMiddleware (no Accept-Language negotiation), one
+# language, so every request runs in LANGUAGE_CODE (issue 21).
 LANGUAGE_CODE = "fr"
 # The brokerage office printed at the head of its documents (liquidation notes, transactions).
 OFFICE_NAME = env("OFFICE_NAME", default="Cabinet de transit — démonstration")
-LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+LANGUAGES = [("fr", _("Français"))]
+# Moroccan French formats (config/formats/fr): numbers 1 000 000,00, dates 01/12/2026.
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Casablanca"
 # The shipped sample EUR rate (tariff/data/exchange_rates.csv, ``illustrative``) may value

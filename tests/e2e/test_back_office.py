@@ -76,7 +76,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     page.fill("#id_documents-0-reference", "FAC-2024-001")
     page.select_option("#id_documents-1-kind", "transport")
     page.fill("#id_documents-1-reference", "BL-778899")
-    page.fill("#id_rates_date", "2024-03-01")
+    page.fill("#id_rates_date", "01/03/2024")
 
     # --- preview: customs value per article and the duties, nothing saved
     page.click("#preview-button")
@@ -90,7 +90,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     page.click("#save-button")
     page.wait_for_selector("#status")
     assert page.inner_text("#status") == "Brouillon"
-    page.fill("#id_date", "2024-03-01")
+    page.fill("#id_date", "01/03/2024")
     page.click("button[name=register]")
     assert "Déclaration enregistrée le 01/03/2024" in page.inner_text(".messages")
     assert page.inner_text("#status") == "Enregistrée"
@@ -123,7 +123,7 @@ def test_tariff_search_line_timeline_and_calculator(page, screenshots):
     page.fill("#id_q", "8517.13")
     page.click("button:has-text('Rechercher')")
     page.click("text=8517.13.00.00")
-    page.fill("#id_date", "2024-03-01")
+    page.fill("#id_date", "01/03/2024")
     page.click("button:has-text('Afficher')")
     assert "17,5 %" in plain(page.inner_text(".timeline li.in-force"))
     page.screenshot(path=str(screenshots / "tariff-line.png"), full_page=True)
@@ -158,7 +158,7 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
     page.fill("#id_number", "ETPP-2025-0042")
     page.select_option("#id_exporter", label=exporter.name)
     page.select_option("#id_department", "industry_trade")
-    page.fill("#id_requested_on", "2025-08-01")
+    page.fill("#id_requested_on", "01/08/2025")
     for i, (code, quantity) in enumerate([("2309.10.00.00", "1000"), ("8507.60.07.00", "50")]):
         if i:
             page.click("text=+ Ajouter une marchandise")
