@@ -28,13 +28,15 @@ from tariff.models import FinanceLaw
 from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from tariff.uploads import download_response
 from tariff.pdf import pdf_response
+from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, recalculation, selectors, services, tasks
+from .filters import DeclarationFilter
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
+from .tables import DeclarationTable
 from .forms import (
     ArticleFormSet,
-    DeclarationFilterForm,
     DeclarationForm,
     DocumentFormSet,
     EtppAuthorisationForm,
@@ -65,21 +67,18 @@ class FilePageMixin(RolePageMixin):
 
 # --- declarations ---------------------------------------------------------------------------------
 
-class DeclarationListView(FilePageMixin, ListView):
+class DeclarationListView(FilePageMixin, FilteredTableView):
+    """Declarations: sortable columns, filters (status, régime, operator, tariff line, registration
+    dates), search by reference, operator name or ICE, tariff line; CSV/XLSX of what is filtered."""
+
     template_name = "declarations/declaration_list.html"
     context_object_name = "declarations"
-    paginate_by = 25
+    table_class = DeclarationTable
+    filterset_class = DeclarationFilter
+    export_name = "declarations"
 
     def get_queryset(self):
-        self.filter_form = DeclarationFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return declaration_page_list(status=data.get("status", ""), procedure=data.get("procedure"),
-                                     query=data.get("q", ""))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        return context
+        return declaration_page_list()
 
 
 class DeclarationCreateView(FilePageMixin, TemplateView):
