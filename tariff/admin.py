@@ -71,12 +71,26 @@ class FinanceLawAdmin(ReferenceAdmin):
     inlines = [DraftRateChangeInline]
     actions = ["publish"]
 
+    def get_changeform_initial_data(self, request):
+        # A new law starts as a draft: it is published by the action below, after confirmation.
+        return {"status": FinanceLaw.Status.DRAFT, **super().get_changeform_initial_data(request)}
+
     @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)",
                   permissions=["change"])
     def publish(self, request, queryset):
+        """First a page listing what publishing changes (each law's draft rates) and asking to
+        confirm; the confirmed POST publishes."""
+        from django.template.response import TemplateResponse
+
         from .errors import DomainError
         from .services import finance_law_publish
 
+        if request.POST.get("confirm") != "yes":
+            laws = queryset.prefetch_related("draft_changes")
+            return TemplateResponse(request, "admin/tariff/financelaw/publish_confirmation.html", {
+                **self.admin_site.each_context(request), "title": "Publier ces lois ?", "laws": laws,
+                "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
         for law in queryset:
             try:
                 finance_law_publish(law=law, user=request.user)
@@ -84,6 +98,7 @@ class FinanceLawAdmin(ReferenceAdmin):
                 self.message_user(request, f"{law} : {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{law} publiée ; recalcul des déclarations lancé.", messages.SUCCESS)
+        return None
 
 
 @admin.register(TariffLine)
@@ -215,3 +230,23 @@ class WarehouseDisposalReasonAdmin(ReferenceAdmin):
     resource_classes = [resources.WarehouseDisposalReasonResource]
     list_display = ("code", "label", "provisional", "note")
     list_filter = ("provisional",)
+
+
+# --- Roles: the groups shown with their French names (tariff.roles.ROLE_LABELS) -----------------
+from django.contrib.auth.admin import GroupAdmin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from .roles import ROLE_LABELS  # noqa: E402
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    list_display = ("role_label", "name")
+    list_display_links = ("role_label",)
+
+    @admin.display(description=_("Rôle"), ordering="name")
+    def role_label(self, group: Group) -> str:
+        return str(ROLE_LABELS.get(group.name, group.name))
