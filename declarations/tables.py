@@ -19,8 +19,8 @@ class DeclarationTable(Table):
     ice = tables.Column(_("ICE"), accessor="party__ice", order_by="party__ice", default="—")
     status = tables.Column(_("Statut"))
     registered_on = tables.Column(_("Enregistrée le"), default="—")
-    invoice_total = MoneyColumn(_("Montant facturé"))
-    invoice_currency = tables.Column(_("Devise"))
+    invoice_total = MoneyColumn(currency_field="invoice_currency", verbose_name=_("Montant facturé"))
+    invoice_currency = tables.Column(_("Devise"), visible=False)  # beside the amount in the page, own column in exports
     duties_total = MoneyColumn(_("Droits et taxes (MAD)"), default="—")
 
     class Meta(Table.Meta):

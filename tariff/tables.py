@@ -14,7 +14,8 @@ import django_filters
 import django_tables2 as tables
 import tablib
 from django import forms
-from django.http import HttpResponse
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -48,16 +49,21 @@ class Table(tables.Table):
 
 
 class MoneyColumn(tables.Column):
-    """An amount, right-aligned, localised in the page (``1 000,00``), native in exports."""
+    """An amount, right-aligned, localised in the page (``1 000,00``, followed by the record's
+    ``currency_field`` when given), native in exports (the currency in a column of its own)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency_field: str | None = None, **kwargs):
         kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        self.currency_field = currency_field
         super().__init__(*args, **kwargs)
 
-    def render(self, value):
+    def render(self, value, record=None):
         from django.template.defaultfilters import floatformat
 
-        return floatformat(value, "2g")
+        text = floatformat(value, "2g")
+        if self.currency_field and record is not None:
+            text = f"{text} {getattr(record, self.currency_field)}"
+        return text
 
     def value(self, value):
         return value
@@ -82,6 +88,18 @@ class FilteredTableView(SingleTableMixin, FilterView):
 
     export_name = "export"
     strict = False  # an invalid filter shows its error and the unfiltered list, as the old pages did
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is not False:
+            pagination = {**(pagination or {}), "silent": False}  # a page past the end is a 404
+        return pagination
+
+    def get_table(self, **kwargs):
+        try:
+            return super().get_table(**kwargs)
+        except (EmptyPage, PageNotAnInteger) as exc:
+            raise Http404(str(exc)) from exc
 
     def render_to_response(self, context, **kwargs):
         fmt = self.request.GET.get(EXPORT_PARAM)

@@ -70,3 +70,19 @@ def test_declarations_export_what_is_filtered_with_formulas_neutralised(broker, 
     values = list(sheet.values)
     assert [v[0] for v in values[1:]] == [files["phone"].reference, files["pet"].reference]  # all, in order
     assert values[1][3].startswith("'=")
+
+
+def test_commitments_sort_filter_and_export_with_their_totals(broker, db):
+    from decimal import Decimal
+
+    from exchange.tests.factories import CommitmentFactory, ImporterFactory
+
+    small = CommitmentFactory(subscribed_amount=Decimal("5000.00"), importer=ImporterFactory(name="Atlas"))
+    big = CommitmentFactory(subscribed_amount=Decimal("900000.00"), importer=ImporterFactory(name="Rif"))
+    url = reverse("exchange:commitment-list")
+    assert [c.pk for c in broker.get(url, {"sort": "subscribed_amount"}).context["commitments"]] == [small.pk, big.pk]
+    assert [c.pk for c in broker.get(url, {"sort": "-subscribed_amount"}).context["commitments"]] == [big.pk, small.pk]
+    rows = list(csv.reader(io.StringIO(broker.get(url, {"importer": "rif", "export": "csv"}).content.decode())))
+    assert rows[0] == ["Numéro", "Importateur", "Banque", "Statut", "Souscrit le", "Montant souscrit", "Devise",
+                       "Imputé", "Réglé"]
+    assert [r[0] for r in rows[1:]] == [big.number] and rows[1][5:] == ["900000.00", "MAD", "0.00", "0.00"]
