@@ -53,6 +53,8 @@ class DeclarationFilter(django_filters.FilterSet):
 class EtppFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", max_length=40,
                                   widget=forms.TextInput(attrs={"placeholder": _("numéro, exportateur, ICE")}))
+    state = django_filters.ChoiceFilter(label=_("État"), method="by_state", empty_label=_("Toutes"), choices=[
+        ("pending", _("En attente")), ("overdue", _("En retard (> 60 jours)")), ("issued", _("Délivrées"))])
     exporter = django_filters.ModelChoiceFilter(label=_("Exportateur"), queryset=Party.objects.order_by("name"),
                                                 empty_label=_("Tous"))
     requested_from = date_filter(_("Demandée du"), "requested_on", "gte")
@@ -61,6 +63,19 @@ class EtppFilter(django_filters.FilterSet):
     class Meta:
         model = EtppAuthorisation
         fields: list[str] = []
+
+    def by_state(self, queryset, name, value):
+        from django.utils import timezone
+
+        from .selectors import etpp_overdue_requests
+
+        if value == "overdue":
+            return queryset.filter(pk__in=etpp_overdue_requests(today=timezone.localdate()).values("pk"))
+        if value == "pending":
+            return queryset.filter(issued_on__isnull=True)
+        if value == "issued":
+            return queryset.filter(issued_on__isnull=False)
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

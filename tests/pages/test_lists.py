@@ -86,3 +86,18 @@ def test_commitments_sort_filter_and_export_with_their_totals(broker, db):
     assert rows[0] == ["Numéro", "Importateur", "Banque", "Statut", "Souscrit le", "Montant souscrit", "Devise",
                        "Imputé", "Réglé"]
     assert [r[0] for r in rows[1:]] == [big.number] and rows[1][5:] == ["900000.00", "MAD", "0.00", "0.00"]
+
+
+def test_etpp_authorisations_search_sort_and_export(broker, db):
+    from declarations.tests.factories import make_etpp_authorisation
+
+    atlas = PartyFactory(name="Atlas Textile", ice="001111111000022")
+    first = make_etpp_authorisation(exporter=atlas, code="2309.10.00.00", issued=False)
+    second = make_etpp_authorisation(exporter=PartyFactory(name="Rif Confection"), code="2309.10.00.00", issued=True)
+    url = reverse("declarations:etpp-list")
+    assert [a.pk for a in broker.get(url, {"q": "001111111"}).context["authorisations"]] == [first.pk]
+    assert [a.pk for a in broker.get(url, {"state": "issued"}).context["authorisations"]] == [second.pk]
+    assert [a.pk for a in broker.get(url, {"sort": "exporter"}).context["authorisations"]] == [first.pk, second.pk]
+    assert [a.pk for a in broker.get(url, {"sort": "-exporter"}).context["authorisations"]] == [second.pk, first.pk]
+    rows = list(csv.reader(io.StringIO(broker.get(url, {"q": "rif", "export": "csv"}).content.decode())))
+    assert [r[0] for r in rows[1:]] == [second.number] and rows[0][0] == "Numéro"
