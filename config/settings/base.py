@@ -51,6 +51,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # one language (LANGUAGES): always fr, Content-Language: fr
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,8 +165,8 @@ AXES_COOLOFF_MESSAGE = _(
 )
 
 # --- I18N: French UI, Casablanca time --------------------------------------------------
-# French whatever the browser sends: no LocaleMiddleware (no Accept-Language negotiation), one
-# language, so every request runs in LANGUAGE_CODE (issue 21).
+# French whatever the browser sends: one language in LANGUAGES, so LocaleMiddleware's negotiation
+# can only pick fr, whatever Accept-Language says (issue 21).
 LANGUAGE_CODE = "fr"
 # The brokerage office printed at the head of its documents (liquidation notes, transactions).
 OFFICE_NAME = env("OFFICE_NAME", default="Cabinet de transit — démonstration")
