@@ -48,6 +48,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     make_user("broker-e2e", BROKER_STAFF, first_name="Salma", last_name="Bennani")
     party = PartyFactory(name="Animalerie du Maroc SARL")
 
+    page.on("dialog", lambda dialog: dialog.accept())  # the register/liquidate buttons ask to confirm
     log_in(page, "broker-e2e", "pw-broker-e2e")
     assert page.inner_text("h1") == "Tableau de bord"
 
@@ -167,7 +168,7 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
     page.click("button:has-text(\"Créer l'autorisation\")")
     page.wait_for_selector("#items")
     items = plain(page.inner_text("#items"))
-    assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1000 kg" in items
+    assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1 000 kg" in items
     assert "Autorisation ETPP ETPP-2025-0042 créée." in page.inner_text(".messages")
     page.screenshot(path=str(screenshots / "etpp-detail.png"), full_page=True)
 
