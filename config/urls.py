@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import openapi  # noqa: F401  (registers the schema extensions)
 from config.dashboard import DashboardView
+from config.search import GlobalSearchView
 
 # The partner banks' API first: Django tries the patterns in order (issue 4's load target).
 api_v1 = [
@@ -18,6 +19,7 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", DashboardView.as_view(), name="home"),
+    path("search/", GlobalSearchView.as_view(), name="search"),
     path("", include("tariff.urls")),
     path("", include("declarations.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tariff.models import FinanceLaw, TariffLine
-from tariff.money import CurrencyField, MoneyField, QuantityField, RateField
+from tariff.money import CurrencyField, MoneyField, QuantityField, RateField, format_amount
 
 ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
 
@@ -447,7 +447,7 @@ class LiquidationLine(models.Model):
         verbose_name_plural = _("lignes de liquidation")
 
     def __str__(self) -> str:
-        return f"{self.tax} {self.amount}"
+        return f"{self.tax} {format_amount(self.amount)}"
 
 
 class RecalculationRun(models.Model):
@@ -739,7 +739,7 @@ class VatGuarantee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.reference} ({self.amount} MAD)"
+        return f"{self.get_kind_display()} {self.reference} ({format_amount(self.amount)} MAD)"
 
 
 class ExemptAsset(models.Model):

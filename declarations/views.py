@@ -28,17 +28,18 @@ from tariff.models import FinanceLaw
 from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from tariff.uploads import download_response
 from tariff.pdf import pdf_response
+from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, recalculation, selectors, services, tasks
+from .filters import DeclarationFilter, EtppFilter
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
+from .tables import DeclarationTable, EtppTable
 from .forms import (
     ArticleFormSet,
-    DeclarationFilterForm,
     DeclarationForm,
     DocumentFormSet,
     EtppAuthorisationForm,
-    EtppFilterForm,
     EtppIssueForm,
     EtppItemFormSet,
     PaymentForm,
@@ -65,21 +66,18 @@ class FilePageMixin(RolePageMixin):
 
 # --- declarations ---------------------------------------------------------------------------------
 
-class DeclarationListView(FilePageMixin, ListView):
+class DeclarationListView(FilePageMixin, FilteredTableView):
+    """Declarations: sortable columns, filters (status, régime, operator, tariff line, registration
+    dates), search by reference, operator name or ICE, tariff line; CSV/XLSX of what is filtered."""
+
     template_name = "declarations/declaration_list.html"
     context_object_name = "declarations"
-    paginate_by = 25
+    table_class = DeclarationTable
+    filterset_class = DeclarationFilter
+    export_name = "declarations"
 
     def get_queryset(self):
-        self.filter_form = DeclarationFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return declaration_page_list(status=data.get("status", ""), procedure=data.get("procedure"),
-                                     query=data.get("q", ""))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        return context
+        return declaration_page_list()
 
 
 class DeclarationCreateView(FilePageMixin, TemplateView):
@@ -386,35 +384,25 @@ def _money(amount: Decimal) -> str:
 
 # --- ETPP authorisations ----------------------------------------------------------------------------
 
-class EtppListView(FilePageMixin, ListView):
+class EtppListView(FilePageMixin, FilteredTableView):
+    """ETPP authorisations: sortable, filtered (state, exporter, request dates), searched by
+    number, exporter name or ICE; CSV/XLSX of what is filtered."""
+
     template_name = "declarations/etpp_list.html"
     context_object_name = "authorisations"
-    paginate_by = 25
+    table_class = EtppTable
+    filterset_class = EtppFilter
+    export_name = "autorisations-etpp"
 
     def get_queryset(self):
-        self.today = timezone.localdate()
-        self.filter_form = EtppFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        state = data.get("state")
-        if state == "overdue":
-            qs = selectors.etpp_overdue_requests(today=self.today)
-        else:
-            qs = EtppAuthorisation.objects.all()
-            if state == "pending":
-                qs = qs.filter(issued_on__isnull=True)
-            elif state == "issued":
-                qs = qs.filter(issued_on__isnull=False)
-        if data.get("q"):
-            qs = qs.filter(number__icontains=data["q"])
-        return qs.select_related("exporter").annotate(item_count=Count("items")).order_by("-requested_on", "number")
+        return EtppAuthorisation.objects.select_related("exporter").annotate(
+            item_count=Count("items")).order_by("-requested_on", "number")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            filter_form=self.filter_form, today=self.today,
-            rows=[(auth, auth.is_overdue(self.today), (self.today - auth.due_on).days)
-                  for auth in context["authorisations"]],
-        )
+        today = timezone.localdate()
+        context.update(today=today, rows=[(auth, auth.is_overdue(today), (today - auth.due_on).days)
+                                          for auth in context["authorisations"]])
         return context
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tariff.money import CurrencyField, MoneyField, RateField
+from tariff.money import CurrencyField, MoneyField, RateField, format_amount, format_date
 
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -272,7 +272,7 @@ class Imputation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.commitment} — {self.amount} {self.currency} ({self.date})"
+        return f"{self.commitment} — {format_amount(self.amount)} {self.currency} ({format_date(self.date)})"
 
 
 class Payment(models.Model):
@@ -342,7 +342,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} {self.currency} — {self.commitment}"
+        return f"{self.get_kind_display()} {format_amount(self.amount)} {self.currency} — {self.commitment}"
 
 
 class AdvanceCarryOver(models.Model):
@@ -371,7 +371,7 @@ class AdvanceCarryOver(models.Model):
         verbose_name_plural = _("reports d'acomptes")
 
     def __str__(self) -> str:
-        return f"{self.source} → {self.target}: {self.amount} {self.currency}"
+        return f"{self.source} → {self.target} : {format_amount(self.amount)} {self.currency}"
 
 
 class Modification(models.Model):
@@ -490,4 +490,4 @@ class PersonalImport(models.Model):
         indexes = [models.Index(fields=("importer", "date"), name="exchange_personal_imp_date")]
 
     def __str__(self) -> str:
-        return f"{self.importer} — {self.amount} {self.currency} ({self.date})"
+        return f"{self.importer} — {format_amount(self.amount)} {self.currency} ({format_date(self.date)})"

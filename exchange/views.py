@@ -20,23 +20,24 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
 from tariff.numbers import format_amount
 from tariff.roles import BANK_USER, BROKER_STAFF
+from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import rules, selectors, services
-from .forms import CommitmentFilterForm, CommitmentForm, ImputationForm, PaymentForm
+from .forms import CommitmentForm, ImputationForm, PaymentForm
 from .models import Commitment, Imputation, Payment
+from .tables import CommitmentFilter, CommitmentTable
 
 
 class CommitmentPageMixin(RolePageMixin):
@@ -112,32 +113,24 @@ def headroom_rows(commitment: Commitment, totals, room) -> list[RuleRoom]:
 
 # --- pages ----------------------------------------------------------------------------------------
 
-class CommitmentListView(CommitmentPageMixin, ListView):
+class CommitmentListView(CommitmentPageMixin, FilteredTableView):
+    """Commitments: sortable columns, filters (number, status, importer name or ICE, bank,
+    subscription dates), CSV/XLSX export of what is filtered."""
+
     template_name = "exchange/commitment_list.html"
     read_roles = (*FILE_READERS, BANK_USER)  # a bank sees the commitments domiciled with it
     context_object_name = "commitments"
-    paginate_by = 25
+    table_class = CommitmentTable
+    filterset_class = CommitmentFilter
+    export_name = "engagements"
 
     def get_queryset(self):
-        self.filter_form = CommitmentFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        qs = super().get_queryset()
-        if data.get("number"):
-            qs = qs.filter(number__icontains=data["number"].strip())
-        if data.get("status"):
-            qs = qs.filter(status=data["status"])
-        if data.get("importer"):
-            term = data["importer"].strip()
-            qs = qs.filter(Q(importer__name__icontains=term) | Q(importer__id_number__icontains=term))
-        if data.get("bank"):
-            qs = qs.filter(bank=data["bank"])
-        return qs.order_by("-subscribed_on", "-id")
+        return super().get_queryset().order_by("-subscribed_on", "-id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        commitments = list(context["commitments"])
-        totals = selectors.commitment_totals_many(commitments=commitments)
-        context.update(filter_form=self.filter_form, rows=[(c, totals[c.pk]) for c in commitments])
+        table = context["table"]
+        context["rows"] = [(c, table.totals(c)) for c in context["commitments"]]
         return context
 
 

@@ -92,10 +92,22 @@ class FinanceLawAdmin(ReferenceAdmin):
     inlines = [DraftRateChangeInline]
     actions = ["publish"]
 
+    def get_changeform_initial_data(self, request):
+        # A new law starts as a draft: it is published by the action below, after confirmation.
+        return {"status": FinanceLaw.Status.DRAFT, **super().get_changeform_initial_data(request)}
+
     @admin.action(description="Publier la loi (applique ses taux et lance le recalcul des déclarations)",
                   permissions=["change"])
     def publish(self, request, queryset):
+        """First a page listing what publishing changes (each law's draft rates) and asking to
+        confirm; the confirmed POST publishes."""
 
+        if request.POST.get("confirm") != "yes":
+            laws = queryset.prefetch_related("draft_changes")
+            return TemplateResponse(request, "admin/tariff/financelaw/publish_confirmation.html", {
+                **self.admin_site.each_context(request), "title": "Publier ces lois ?", "laws": laws,
+                "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
         for law in queryset:
             try:
                 finance_law_publish(law=law, user=request.user)
@@ -103,6 +115,7 @@ class FinanceLawAdmin(ReferenceAdmin):
                 self.message_user(request, f"{law} : {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{law} publiée ; recalcul des déclarations lancé.", messages.SUCCESS)
+        return None
 
 
 @admin.register(TariffLine)

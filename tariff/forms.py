@@ -59,10 +59,18 @@ class CurrencyField(forms.CharField):
         return super().to_python(value).strip().upper()
 
 
+# Typed and shown day first (jj/mm/aaaa) whatever the browser's locale: a text input, not
+# ``type=date`` (Chromium shows that one month first under en-US). ISO dates are accepted too.
+DATE_INPUT_ATTRS = {
+    "placeholder": "jj/mm/aaaa", "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}",
+    "inputmode": "numeric", "autocomplete": "off", "class": "date",
+}
+
+
 def date_field(label, *, required=True, **kwargs) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs,
+        label=label, required=required, input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs=dict(DATE_INPUT_ATTRS), format="%d/%m/%Y"), **kwargs,
     )
 
 

@@ -61,7 +61,11 @@ def display_value(field: models.Field, value) -> str:
                                    "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, (Decimal, float, dt.time)):
+    if isinstance(value, Decimal):
+        # Grouped, at least the centimes, no trailing zeros beyond (rate 10,800000 → 10,80).
+        places = max(2, -value.normalize().as_tuple().exponent) if value.is_finite() else None
+        return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    if isinstance(value, (float, dt.time)):
         return str(formats.localize(value))
     return str(value)
 

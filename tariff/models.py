@@ -22,6 +22,8 @@ from .money import (
     MoneyField,
     QuantityField,
     RateField,
+    format_date,
+    format_rate,
 )
 from .validity import ValidityMixin, validity_check_constraint
 
@@ -144,7 +146,7 @@ class DutyRate(EffectiveDatedRow):
         indexes = [models.Index(fields=["tariff_line", "valid_from"])]
 
     def __str__(self) -> str:
-        return f"{self.tariff_line.dotted_code} {self.rate}% dès {self.valid_from}"
+        return f"{self.tariff_line.dotted_code} {format_rate(self.rate)} % dès le {format_date(self.valid_from)}"
 
 
 class BlanketDutyChange(EffectiveDatedRow):
@@ -170,7 +172,7 @@ class BlanketDutyChange(EffectiveDatedRow):
         constraints = [validity_check_constraint("blanket_valid_range")]
 
     def __str__(self) -> str:
-        return f"{self.from_rate}% → {self.to_rate}% dès {self.valid_from} ({self.law})"
+        return f"{format_rate(self.from_rate)} % → {format_rate(self.to_rate)} % dès le {format_date(self.valid_from)} ({self.law})"
 
     @property
     def excluded_chapter_list(self) -> list[str]:
@@ -317,8 +319,8 @@ class VatRate(EffectiveDatedRow):
         constraints = [validity_check_constraint("vatrate_valid_range")]
 
     def __str__(self) -> str:
-        value = "exonéré" if self.exempt else f"{self.rate}%"
-        return f"{self.category.code} {value} dès {self.valid_from}"
+        value = "exonéré" if self.exempt else f"{format_rate(self.rate)} %"
+        return f"{self.category.code} {value} dès le {format_date(self.valid_from)}"
 
 
 class FranchiseCode(models.Model):
@@ -376,8 +378,8 @@ class FranchiseRate(EffectiveDatedRow):
         ]
 
     def __str__(self) -> str:
-        value = "exonération" if self.exempt else f"{self.rate}%"
-        return f"{self.franchise.code} {value} dès {self.valid_from}"
+        value = "exonération" if self.exempt else f"{format_rate(self.rate)} %"
+        return f"{self.franchise.code} {value} dès le {format_date(self.valid_from)}"
 
 
 class ExchangeRate(EffectiveDatedRow):
@@ -405,7 +407,7 @@ class ExchangeRate(EffectiveDatedRow):
         constraints = [validity_check_constraint("exchangerate_valid_range")]
 
     def __str__(self) -> str:
-        return f"1 {self.currency} = {self.rate} MAD dès {self.valid_from}" + (" (exemple)" if self.illustrative else "")
+        return f"1 {self.currency} = {format_rate(self.rate)} MAD dès le {format_date(self.valid_from)}" + (" (exemple)" if self.illustrative else "")
 
 
 class DraftRateChange(models.Model):

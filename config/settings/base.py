@@ -32,6 +32,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
@@ -50,7 +51,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # one language (LANGUAGES): always fr, Content-Language: fr
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,10 +165,15 @@ AXES_COOLOFF_MESSAGE = _(
 )
 
 # --- I18N: French UI, Casablanca time --------------------------------------------------
+# French whatever the browser sends: one language in LANGUAGES, so LocaleMiddleware's negotiation
+# can only pick fr, whatever Accept-Language says (issue 21).
 LANGUAGE_CODE = "fr"
 # The brokerage office printed at the head of its documents (liquidation notes, transactions).
 OFFICE_NAME = env("OFFICE_NAME", default="Cabinet de transit — démonstration")
-LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+LANGUAGES = [("fr", _("Français"))]
+# Moroccan French formats (config/formats/fr): numbers 1 000 000,00, dates 01/12/2026.
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Casablanca"
 # The shipped sample EUR rate (tariff/data/exchange_rates.csv, ``illustrative``) may value

@@ -45,7 +45,8 @@ def test_offence_admin_exports_the_catalogue_as_csv(admin_client):
     assert response.status_code == 200
     content = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
     assert content.splitlines()[0] == ",".join(columns)
-    assert '297,8°,,2024-01-01,fixed_range,"10000,00","50000,00"' in content  # French locale
+    # French locale: decimal comma, thousands grouped by a non-breaking space (read back on import)
+    assert '297,8°,,2024-01-01,fixed_range,"10\xa0000,00","50\xa0000,00"' in content
 
 
 def test_settlement_change_page_is_read_only(admin_client):

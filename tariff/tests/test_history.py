@@ -51,7 +51,7 @@ def test_related_rows_are_merged_newest_first_and_deletions_listed():
         ("Création", "Modification"), ("Création", "LF-HIST"),
     ]
     rate_change = entries[2].changes
-    assert [(c.label, c.old, c.new) for c in rate_change] == [("taux (%)", "10,0000", "2,5000")]
+    assert [(c.label, c.old, c.new) for c in rate_change] == [("taux (%)", "10,00", "2,50")]
 
 
 def test_values_are_shown_as_on_the_pages():

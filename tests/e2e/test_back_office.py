@@ -48,6 +48,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     make_user("broker-e2e", BROKER_STAFF, first_name="Salma", last_name="Bennani")
     party = PartyFactory(name="Animalerie du Maroc SARL")
 
+    page.on("dialog", lambda dialog: dialog.accept())  # the register/liquidate buttons ask to confirm
     log_in(page, "broker-e2e", "pw-broker-e2e")
     assert page.inner_text("h1") == "Tableau de bord"
 
@@ -76,7 +77,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     page.fill("#id_documents-0-reference", "FAC-2024-001")
     page.select_option("#id_documents-1-kind", "transport")
     page.fill("#id_documents-1-reference", "BL-778899")
-    page.fill("#id_rates_date", "2024-03-01")
+    page.fill("#id_rates_date", "01/03/2024")
 
     # --- preview: customs value per article and the duties, nothing saved
     page.click("#preview-button")
@@ -92,7 +93,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     page.click("#save-button")
     page.wait_for_selector("#status")
     assert page.inner_text("#status") == "Brouillon"
-    page.fill("#id_date", "2024-03-01")
+    page.fill("#id_date", "01/03/2024")
     page.click("button[name=register]")
     assert "Déclaration enregistrée le 01/03/2024" in page.inner_text(".messages")
     assert page.inner_text("#status") == "Enregistrée"
@@ -139,7 +140,7 @@ def test_tariff_search_line_timeline_and_calculator(page, screenshots):
     page.fill("#id_q", "8517.13")
     page.click("button:has-text('Rechercher')")
     page.click("text=8517.13.00.00")
-    page.fill("#id_date", "2024-03-01")
+    page.fill("#id_date", "01/03/2024")
     page.click("button:has-text('Afficher')")
     assert "17,5 %" in plain(page.inner_text(".timeline li.in-force"))
     page.screenshot(path=str(screenshots / "tariff-line.png"), full_page=True)
@@ -174,7 +175,7 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
     page.fill("#id_number", "ETPP-2025-0042")
     page.select_option("#id_exporter", label=exporter.name)
     page.select_option("#id_department", "industry_trade")
-    page.fill("#id_requested_on", "2025-08-01")
+    page.fill("#id_requested_on", "01/08/2025")
     for i, (code, quantity) in enumerate([("2309.10.00.00", "1000"), ("8507.60.07.00", "50")]):
         if i:
             page.click("text=+ Ajouter une marchandise")
@@ -183,7 +184,7 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
     page.click("button:has-text(\"Créer l'autorisation\")")
     page.wait_for_selector("#items")
     items = plain(page.inner_text("#items"))
-    assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1000 kg" in items
+    assert "2309.10.00.00" in items and "8507.60.07.00" in items and "1 000 kg" in items
     assert "Autorisation ETPP ETPP-2025-0042 créée." in page.inner_text(".messages")
     page.screenshot(path=str(screenshots / "etpp-detail.png"), full_page=True)
 

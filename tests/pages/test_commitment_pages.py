@@ -381,7 +381,7 @@ def test_history_lists_who_changed_what(client, staff_user, commitment, agent_a)
     rows = [(entry.object_label, entry.change_label, entry.user) for entry in history]
     assert ("EI-2025-000001", "Création", "") in rows  # made by the factory, outside any user action
     assert ("EI-2025-000001", "Modification", "agent-a") in rows  # the bank's domiciliation
-    assert ("Règlement Acompte 100000.00 MAD — EI-2025-000001", "Création", "agent-a") in rows
+    assert ("Règlement Acompte 100\xa0000,00 MAD — EI-2025-000001", "Création", "agent-a") in rows
     assert any(label.startswith("Imputation douanière") and user == "Salma Bennani" for label, _c, user in rows)
     changes = [(c.label, c.old, c.new) for entry in history for c in entry.changes]
     assert ("statut", "Souscrit", "Domicilié") in changes

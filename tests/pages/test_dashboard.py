@@ -67,7 +67,8 @@ def test_chart_is_inline_svg_with_one_bar_per_month(broker):
     assert svg.count("<rect") == 12 and "Droits liquidés par mois" in html
     assert "," not in svg.split("<title", 1)[0]  # SVG coordinates use a decimal point, whatever the locale
     # No inline script (the Content-Security-Policy allows only this site's static files), no CDN.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/confirm.js" defer>'] and "cdn" not in html.lower()
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/confirm.js" defer>',
+                                                  '<script src="/static/js/menu.js" defer>'] and "cdn" not in html.lower()
 
 
 def test_bar_chart_scales_to_a_round_maximum():
