@@ -2,6 +2,7 @@
 through django-import-export, with history (django-simple-history)."""
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -354,11 +355,15 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         from django.core.exceptions import PermissionDenied
         from django.db import transaction
         from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
         from django.urls import reverse
 
-        from .imports import ReferenceImportRefused, reference_import_create, reference_tables, table_for_file
-        from .imports import upload_bytes
+        from .imports import (
+            ReferenceImportRefused,
+            reference_import_create,
+            reference_tables,
+            table_for_file,
+            upload_bytes,
+        )
         from .tasks import reference_import_preview_task
 
         if not self.has_add_permission(request):
@@ -389,7 +394,7 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, self.upload_template, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from django.template.response import TemplateResponse
+
 
         from .imports import reference_import_progress
 
