@@ -16,7 +16,8 @@ from .models import Case, Settlement
 def settlement_summary_pdf(*, settlement: Settlement) -> bytes:
     case: Case = settlement.case
     return render_pdf("pdf/transaction_summary.html", {
-        "case": case, "settlement": settlement, "exposure": selectors.case_exposure(case),
+        "case": case, "settlement": settlement,
+        "exposure": selectors.case_exposure(case, on_date=settlement.settlement_date),  # art. 275 as of that day
         "parties": list(case.parties.all()), "office_name": settings.OFFICE_NAME,
         "printed_at": timezone.localtime(),
     })
