@@ -4,15 +4,22 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tariff.tables import date_filter
 
 from .models import Article, Declaration, EtppAuthorisation, Party, ProcedureCode
+from .selectors import etpp_overdue_requests
 
 
 def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
+
+
+def _has_article_on_line(digits: str) -> Exists:
+    """The declaration has an article whose tariff code starts with ``digits``."""
+    return Exists(Article.objects.filter(declaration=OuterRef("pk"), tariff_line__code__startswith=digits))
 
 
 class DeclarationFilter(django_filters.FilterSet):
@@ -39,15 +46,14 @@ class DeclarationFilter(django_filters.FilterSet):
         match = Q(reference__icontains=value) | Q(party__name__icontains=value) | Q(party__ice__icontains=value)
         digits = _digits(value)
         if len(digits) >= 4 and len(digits) == len(value.replace(".", "").replace(" ", "")):
-            match |= Exists(Article.objects.filter(declaration=OuterRef("pk"), tariff_line__code__startswith=digits))
+            match |= _has_article_on_line(digits)
         return queryset.filter(match)
 
     def by_line(self, queryset, name, value):
         digits = _digits(value)
         if not digits:
             return queryset
-        return queryset.filter(Exists(Article.objects.filter(declaration=OuterRef("pk"),
-                                                             tariff_line__code__startswith=digits)))
+        return queryset.filter(_has_article_on_line(digits))
 
 
 class EtppFilter(django_filters.FilterSet):
@@ -65,10 +71,6 @@ class EtppFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def by_state(self, queryset, name, value):
-        from django.utils import timezone
-
-        from .selectors import etpp_overdue_requests
-
         if value == "overdue":
             return queryset.filter(pk__in=etpp_overdue_requests(today=timezone.localdate()).values("pk"))
         if value == "pending":
