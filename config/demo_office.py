@@ -129,9 +129,9 @@ def _operators(report: DemoReport) -> tuple[dict[str, Party], dict[str, Importer
             party.save()
             report.count("opérateurs")
         parties[key] = party
-        importer = Importer.objects.filter(id_number=ice).first()
-        if importer is None:
-            importer = Importer(name=name, id_number=ice, trade_register_number=rc)
+        importer = Importer.objects.filter(party=party).first()
+        if importer is None:  # the same company's Office des Changes profile, for its commitments
+            importer = Importer(party=party)
             importer.full_clean()
             importer.save()
             report.count("importateurs")

@@ -45,7 +45,8 @@ class GlobalSearchView(RolePageMixin, TemplateView):
             parties = Party.objects.filter(Q(name__icontains=q) | Q(ice__icontains=q)).order_by("name")[:LIMIT]
             sections.append({"title": _("Opérateurs"), "kind": "party", "items": list(parties)})
         commitments = commitment_list_for(user=user).filter(
-            Q(number__icontains=q) | Q(importer__name__icontains=q) | Q(importer__id_number__icontains=q)
+            Q(number__icontains=q) | Q(importer__party__name__icontains=q) | Q(importer__party__ice__icontains=q)
+            | Q(importer__party__national_id__icontains=q)
         ).order_by("-subscribed_on")[:LIMIT]
         sections.append({"title": _("Engagements d'importation"), "kind": "commitment", "items": list(commitments)})
         if user_has_role(user, BROKER_STAFF, AUDITOR, REFERENCE_EDITOR) and len(digits) >= 4:
@@ -53,6 +54,7 @@ class GlobalSearchView(RolePageMixin, TemplateView):
             sections.append({"title": _("Lignes tarifaires"), "kind": "line", "items": list(lines)})
         if files:
             cases = Case.objects.filter(Q(reference__icontains=q) | Q(declaration_reference__icontains=q)
+                                        | Q(declaration__reference__icontains=q)
                                         ).order_by("-facts_date")[:LIMIT]
             sections.append({"title": _("Dossiers contentieux"), "kind": "case", "items": list(cases)})
         return sections

@@ -18,11 +18,15 @@ from simple_history.models import HistoricalRecords
 from tariff.models import FinanceLaw, TariffLine
 from tariff.money import CurrencyField, MoneyField, QuantityField, RateField, format_amount
 
+ICE_PATTERN = r"^\d{15}$"  # Identifiant commun de l'entreprise: 15 digits
 ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
 
 
 class Party(models.Model):
-    """Importer or exporter, with the identifiers a DUM carries."""
+    """The one record of a company or a person the office works for or meets: the DUM's importer or
+    exporter, the import commitment's importer (its Office des Changes profile is
+    ``exchange.Importer``, attached one-to-one) and a litigation case's party. One record per
+    company, identified by its ICE (or, for a natural person, the CIN / residence card)."""
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Personne morale")
@@ -30,7 +34,7 @@ class Party(models.Model):
 
     name = models.CharField(_("raison sociale / nom"), max_length=255)
     kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
-    ice = models.CharField(_("ICE"), max_length=15, blank=True, validators=[RegexValidator(r"^\d{15}$", "ICE : 15 chiffres.")])
+    ice = models.CharField(_("ICE"), max_length=15, blank=True, validators=[RegexValidator(ICE_PATTERN, "ICE : 15 chiffres.")])
     trade_register_number = models.CharField(_("registre de commerce"), max_length=40, blank=True)
     tax_id = models.CharField(_("identifiant fiscal"), max_length=20, blank=True)
     national_id = models.CharField(_("CIN / carte de séjour"), max_length=20, blank=True)
@@ -42,9 +46,24 @@ class Party(models.Model):
         ordering = ("name",)
         verbose_name = _("opérateur")
         verbose_name_plural = _("opérateurs")
+        constraints = [
+            models.UniqueConstraint(fields=["ice"], condition=~Q(ice=""), name="declarations_party_one_per_ice"),
+            models.UniqueConstraint(
+                fields=["national_id"], condition=~Q(national_id=""), name="declarations_party_one_per_national_id"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def identifier(self) -> str:
+        """The identifier the party is known by: its ICE, else its CIN / residence card."""
+        return self.ice or self.national_id
+
+    @property
+    def is_natural_person_outside_trade_register(self) -> bool:
+        return self.kind == self.Kind.NATURAL_PERSON and not self.trade_register_number.strip()
 
 
 class ProcedureCode(models.Model):

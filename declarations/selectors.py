@@ -18,6 +18,12 @@ from .models import (
 )
 
 
+def declaration_by_reference(reference: str) -> Declaration | None:
+    """The office's declaration with this reference (DUM number), if it keeps it."""
+    reference = (reference or "").strip()
+    return Declaration.objects.filter(reference=reference).first() if reference else None
+
+
 def declaration_list(*, status: str | None = None):
     qs = Declaration.objects.select_related("procedure", "party")
     if status:

@@ -2,6 +2,7 @@
 only — every write goes through exchange.services (API) so the Office des Changes rules
 are always checked. History of every row is one click away (django-simple-history)."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from tariff.spreadsheets import SafeFormatsMixin
@@ -56,17 +57,25 @@ class BankUserAdmin(SimpleHistoryAdmin):
 @admin.register(Importer)
 class ImporterAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.ImporterResource]
+    # The identity (name, ICE / CIN, trade register) is the party's, edited on the operator's page.
     list_display = (
-        "name", "kind", "id_number", "trade_register_number", "is_aeronautics_registered", "is_oc_categorised",
+        "name", "kind_label", "id_number", "trade_register_number", "is_aeronautics_registered", "is_oc_categorised",
         "is_exporter_with_fx_account",
     )
-    list_filter = ("kind", "is_aeronautics_registered", "is_oc_categorised", "is_exporter_with_fx_account")
-    search_fields = ("name", "id_number", "trade_register_number")
+    list_filter = ("party__kind", "is_aeronautics_registered", "is_oc_categorised", "is_exporter_with_fx_account")
+    list_select_related = ("party",)
+    search_fields = ("party__name", "party__ice", "party__national_id", "party__trade_register_number")
+    autocomplete_fields = ("party",)
+
+    @admin.display(description=_("nature"), ordering="party__kind")
+    def kind_label(self, obj):
+        return obj.party.get_kind_display()
 
 
 class ImputationInline(ReadOnlyInline):
     model = Imputation
-    fields = ("date", "amount", "currency", "amount_in_commitment_currency", "declaration_reference", "created_by")
+    fields = ("date", "amount", "currency", "amount_in_commitment_currency", "declaration", "declaration_reference",
+              "created_by")
 
 
 class PaymentInline(ReadOnlyInline):
@@ -79,9 +88,9 @@ class CommitmentAdmin(ReadOnlyMixin, SafeFormatsMixin, ExportMixin, SimpleHistor
     resource_classes = [resources.CommitmentResource]
     list_display = ("number", "importer", "bank", "subscribed_amount", "currency", "status", "subscribed_on")
     list_filter = ("status", "bank", "payment_method")
-    search_fields = ("number", "importer__name", "goods_description")
+    search_fields = ("number", "importer__party__name", "importer__party__ice", "goods_description")
     date_hierarchy = "subscribed_on"
-    list_select_related = ("importer", "bank")
+    list_select_related = ("importer__party", "bank")
     inlines = [ImputationInline, PaymentInline]
 
 
@@ -96,9 +105,13 @@ class PaymentAdmin(ReadOnlyMixin, SafeFormatsMixin, ExportMixin, SimpleHistoryAd
 
 @admin.register(Imputation)
 class ImputationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ("commitment", "date", "amount", "currency", "declaration_reference", "created_by")
-    search_fields = ("commitment__number", "declaration_reference")
-    list_select_related = ("commitment", "created_by")
+    list_display = ("commitment", "date", "amount", "currency", "dum", "created_by")
+    search_fields = ("commitment__number", "declaration_reference", "declaration__reference")
+    list_select_related = ("commitment", "declaration", "created_by")
+
+    @admin.display(description=_("déclaration (DUM)"))
+    def dum(self, obj):
+        return obj.dum_reference or "—"
 
 
 @admin.register(AdvanceCarryOver)
@@ -121,4 +134,4 @@ class BankChangeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 @admin.register(PersonalImport)
 class PersonalImportAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("importer", "date", "amount", "currency", "amount_mad", "reference")
-    search_fields = ("importer__name", "importer__id_number", "reference")
+    search_fields = ("importer__party__name", "importer__party__ice", "importer__party__national_id", "reference")

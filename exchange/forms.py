@@ -28,7 +28,7 @@ class CommitmentForm(forms.Form):
     """Subscription of a commitment (``services.commitment_create``); the bank domiciles it."""
 
     number = forms.CharField(label=_("Numéro de l'engagement"), max_length=40)
-    importer = forms.ModelChoiceField(label=_("Importateur"), queryset=Importer.objects.order_by("name"),
+    importer = forms.ModelChoiceField(label=_("Importateur"), queryset=Importer.objects.select_related("party").order_by("party__name"),
                                       empty_label=_("— choisir —"))
     bank = forms.ModelChoiceField(label=_("Banque domiciliataire"), queryset=Bank.objects.order_by("name"),
                                   empty_label=_("— choisir —"))

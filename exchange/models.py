@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from declarations.models import Party
 from tariff.money import CurrencyField, MoneyField, RateField, format_amount, format_date
 
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
@@ -63,16 +64,15 @@ class BankUser(models.Model):
 
 
 class Importer(models.Model):
-    """An importer with the attributes the Office des Changes rules depend on."""
+    """The Office des Changes profile of an importer, attached to its one party record
+    (``declarations.Party``: name, ICE / CIN, trade register), with the attributes the rules of
+    the Instruction générale des opérations de change depend on."""
 
-    class Kind(models.TextChoices):
-        NATURAL_PERSON = "natural", _("Personne physique")
-        COMPANY = "company", _("Personne morale")
+    Kind = Party.Kind
 
-    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
-    name = models.CharField(_("nom ou raison sociale"), max_length=200)
-    id_number = models.CharField(_("identifiant (ICE, CIN ou carte de séjour)"), max_length=40, unique=True)
-    trade_register_number = models.CharField(_("numéro du registre du commerce"), max_length=40, blank=True)
+    party = models.OneToOneField(
+        Party, on_delete=models.PROTECT, related_name="importer_profile", verbose_name=_("opérateur")
+    )
     is_resident = models.BooleanField(_("résident"), default=True)
     is_aeronautics_registered = models.BooleanField(
         _("industrie aéronautique et spatiale immatriculée auprès de l'Office des Changes"), default=False
@@ -89,7 +89,7 @@ class Importer(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("name",)
+        ordering = ("party__name",)
         verbose_name = _("importateur")
         verbose_name_plural = _("importateurs")
         constraints = [
@@ -99,11 +99,28 @@ class Importer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.party.name
+
+    # The identity is the party's: read through it, written by ``services.importer_register``.
+    @property
+    def name(self) -> str:
+        return self.party.name
+
+    @property
+    def kind(self) -> str:
+        return self.party.kind
+
+    @property
+    def id_number(self) -> str:
+        return self.party.identifier
+
+    @property
+    def trade_register_number(self) -> str:
+        return self.party.trade_register_number
 
     @property
     def is_natural_person_outside_trade_register(self) -> bool:
-        return self.kind == self.Kind.NATURAL_PERSON and not self.trade_register_number.strip()
+        return self.party.is_natural_person_outside_trade_register
 
 
 class Commitment(models.Model):
@@ -245,13 +262,14 @@ class Imputation(models.Model):
     amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
     amount_mad = MoneyField(_("contre-valeur en MAD"))
     kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.PARTIAL)
-    # The DUM it comes from when the office keeps it (exchange → declarations, the one-way
-    # dependency); ``declaration_reference`` names it in any case, also a DUM another office filed.
+    # The DUM it comes from: a link when the office keeps it (exchange → declarations, the one-way
+    # dependency); the reference as text only for a DUM the office does not keep (another
+    # declarant's) — never both (constraint below).
     declaration = models.ForeignKey(
         "declarations.Declaration", on_delete=models.PROTECT, null=True, blank=True, related_name="imputations",
         verbose_name=_("déclaration (DUM)"),
     )
-    declaration_reference = models.CharField(_("référence de la déclaration (DUM)"), max_length=60, blank=True)
+    declaration_reference = models.CharField(_("référence d'une DUM hors du cabinet"), max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saisi par")
     )
@@ -269,10 +287,19 @@ class Imputation(models.Model):
             models.UniqueConstraint(
                 fields=("commitment",), condition=Q(kind="final"), name="exchange_one_final_imputation"
             ),
+            models.CheckConstraint(
+                condition=Q(declaration__isnull=True) | Q(declaration_reference=""),
+                name="exchange_imputation_dum_linked_or_named",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.commitment} — {format_amount(self.amount)} {self.currency} ({format_date(self.date)})"
+
+    @property
+    def dum_reference(self) -> str:
+        """The DUM's reference: the linked declaration's, else the one typed for another office's."""
+        return self.declaration.reference if self.declaration_id else self.declaration_reference
 
 
 class Payment(models.Model):

@@ -4,6 +4,9 @@ written by the services only, so every rule is checked."""
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from declarations.models import Party
+from declarations.parties import party_by_identifier, party_get_or_create
+
 from .models import Bank, Commitment, Importer, Payment
 
 
@@ -15,20 +18,64 @@ class BankResource(resources.ModelResource):
         skip_unchanged = True
 
 
+class PartyWidget(ForeignKeyWidget):
+    """The importer's party named by its ICE / CIN (column ``id_number``); a party the office does
+    not know yet is created from the row's name, kind and trade register (the one party record)."""
+
+    def __init__(self):
+        super().__init__(Party)
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            return None
+        row = row or {}
+        return party_get_or_create(
+            name=row.get("name") or "", identifier=str(value), kind=row.get("kind") or None,
+            trade_register_number=row.get("trade_register_number") or "", update=True,
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.identifier if value else ""
+
+
 class ImporterResource(resources.ModelResource):
+    party = fields.Field(attribute="party", column_name="id_number", widget=PartyWidget())
+    kind = fields.Field(attribute="party__kind", column_name="kind", readonly=True)
+    name = fields.Field(attribute="party__name", column_name="name", readonly=True)
+    trade_register_number = fields.Field(
+        attribute="party__trade_register_number", column_name="trade_register_number", readonly=True
+    )
+
     class Meta:
         model = Importer
-        import_id_fields = ("id_number",)
+        import_id_fields = ("party",)
         fields = (
-            "id_number", "kind", "name", "trade_register_number", "is_resident", "is_aeronautics_registered",
+            "party", "kind", "name", "trade_register_number", "is_resident", "is_aeronautics_registered",
             "is_oc_categorised", "is_exporter_with_fx_account", "fx_account_available_balance", "fx_account_currency",
         )
         skip_unchanged = True
 
 
+class ImporterWidget(ForeignKeyWidget):
+    """A commitment's importer named by its party's ICE / CIN."""
+
+    def __init__(self):
+        super().__init__(Importer)
+
+    def clean(self, value, row=None, **kwargs):
+        party = party_by_identifier(str(value)) if value else None
+        importer = Importer.objects.filter(party=party).first() if party else None
+        if importer is None:
+            raise ValueError(f"Aucun importateur n'a l'identifiant « {value} ».")
+        return importer
+
+    def render(self, value, obj=None, **kwargs):
+        return value.id_number if value else ""
+
+
 class CommitmentResource(resources.ModelResource):
     importer = fields.Field(
-        attribute="importer", column_name="importer", widget=ForeignKeyWidget(Importer, "id_number")
+        attribute="importer", column_name="importer", widget=ImporterWidget()
     )
     bank = fields.Field(attribute="bank", column_name="bank", widget=ForeignKeyWidget(Bank, "code"))
 

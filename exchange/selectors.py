@@ -12,6 +12,7 @@ from django.db.models import DecimalField, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from declarations.models import Party
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
 from tariff.roles import AUDITOR, BROKER_STAFF, user_has_role
 from tariff.services import CurrencyConversionError
@@ -55,7 +56,7 @@ def remember_bank(user, bank: Bank | None) -> None:
 def commitment_list_for(*, user) -> QuerySet[Commitment]:
     """Commitments ``user`` may see: a bank user only those domiciled with its bank;
     broker staff and auditors all of them; anyone else none."""
-    qs = Commitment.objects.select_related("importer", "bank")
+    qs = Commitment.objects.select_related("importer__party", "bank")
     bank = bank_for_user(user)
     if bank is not None:
         return qs.filter(bank=bank)
@@ -66,7 +67,7 @@ def commitment_list_for(*, user) -> QuerySet[Commitment]:
 
 # Columns of a list row (``values()`` names), read by the bank API's list.
 COMMITMENT_LIST_COLUMNS = (
-    "id", "number", "importer_id", "importer__name", "bank__code", "currency", "subscribed_amount",
+    "id", "number", "importer_id", "importer__party__name", "bank__code", "currency", "subscribed_amount",
     "total_import_value", "goods_description", "subscribed_on", "payment_method", "status",
     "domiciliation_confirmed_at",
 )
@@ -77,8 +78,9 @@ _LIST_ROW = RowReader(Commitment, _LIST_OWN_COLUMNS)
 @lru_cache(maxsize=None)
 def _bank_page_sql() -> str:
     return (
-        f"SELECT {_LIST_ROW.columns('c')}, i.name, b.code FROM {Commitment._meta.db_table} c "
-        f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
+        f"SELECT {_LIST_ROW.columns('c')}, p.name, b.code FROM {Commitment._meta.db_table} c "
+        f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Party._meta.db_table} p ON p.id = i.party_id "
+        f"JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
         f"WHERE c.bank_id = %s ORDER BY c.subscribed_on DESC, c.id DESC LIMIT %s OFFSET %s"
     )
 
@@ -106,14 +108,14 @@ class BankCommitmentRows:
         result = []
         for row in rows:
             item = dict(zip(_LIST_OWN_COLUMNS, _LIST_ROW.convert(row[:n])))
-            item["importer__name"], item["bank__code"] = row[n], row[n + 1]
+            item["importer__party__name"], item["bank__code"] = row[n], row[n + 1]
             result.append(item)
         return result
 
 
 def bank_change_list_for(*, user) -> QuerySet[BankChange]:
     """Transfers a bank user is party to (as initial or new bank); all for staff and auditors."""
-    qs = BankChange.objects.select_related("commitment", "commitment__importer", "from_bank", "to_bank")
+    qs = BankChange.objects.select_related("commitment", "commitment__importer__party", "from_bank", "to_bank")
     bank = bank_for_user(user)
     if bank is not None:
         return qs.filter(Q(from_bank=bank) | Q(to_bank=bank))

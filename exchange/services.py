@@ -19,6 +19,9 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
+from declarations.selectors import declaration_by_reference
+from declarations.parties import party_get_or_create, party_update
+from tariff.errors import DomainError
 from tariff.money import LOCAL_CURRENCY, to_decimal
 from tariff.sql import RowReader, insert_with_history, run_together
 
@@ -69,7 +72,7 @@ def _positive(amount) -> Decimal:
 
 def _lock(commitment_id: int) -> Commitment:
     """The commitment row, locked until the end of the transaction (PostgreSQL)."""
-    return Commitment.objects.select_for_update(of=("self",)).select_related("importer").get(pk=commitment_id)
+    return Commitment.objects.select_for_update(of=("self",)).select_related("importer__party").get(pk=commitment_id)
 
 
 def _acting_bank(user, commitment: Commitment) -> Bank:
@@ -214,7 +217,8 @@ def commitment_record_imputation(
 ) -> Imputation:
     """Customs imputation of an imported amount against the commitment: ``partial`` (one shipment
     of several) or ``final`` (the last: the final invoice is then known). ``declaration``: the DUM
-    when the office keeps it (its reference is then ``declaration_reference``). Refused after the
+    when the office keeps it — a ``declaration_reference`` the office keeps is linked too; the text is
+    kept only for another declarant's DUM. Refused after the
     final imputation; beyond the subscribed value it is recorded and flagged: the answer's
     ``imputed_to_date`` and ``notice`` (``rules.imputation_beyond_subscribed_notice``)."""
     with transaction.atomic():
@@ -223,8 +227,10 @@ def commitment_record_imputation(
         totals = selectors.commitment_totals(commitment=c)
         rules.check_imputation(final_recorded=totals.final_imputed)
         amount = _positive(amount)
+        if declaration is None:
+            declaration = declaration_by_reference(declaration_reference)
         if declaration is not None:
-            declaration_reference = declaration.reference
+            declaration_reference = ""
         imputation = Imputation(
             commitment=c,
             kind=kind,
@@ -486,7 +492,7 @@ def commitment_carry_over_advances(
         locked = {
             row.pk: row
             for row in Commitment.objects.select_for_update(of=("self",))
-            .select_related("importer")
+            .select_related("importer__party")
             .filter(pk__in=[source.pk, target.pk])
             .order_by("pk")  # always the same order: no deadlock between two carry-overs
         }
@@ -752,3 +758,44 @@ def personal_import_check(
         record.full_clean()
         _save(record, user)
         return record
+
+
+# --- importers: the Office des Changes profile of the one party record -------------------------
+
+IMPORTER_PROFILE_FIELDS = (
+    "is_resident", "is_aeronautics_registered", "is_oc_categorised", "is_exporter_with_fx_account",
+    "fx_account_available_balance", "fx_account_currency",
+)
+
+
+class ImporterAlreadyRegistered(DomainError):
+    code = "importer_already_registered"
+
+
+def importer_register(
+    *, name: str, id_number: str, kind: str | None = None, trade_register_number: str = "",
+    importer: Importer | None = None, **profile,
+) -> Importer:
+    """Create (``importer`` None) or update an importer's profile. Its identity is the party the
+    ICE / CIN names — the same record the office's declarations name — created if the office does
+    not know it yet; a party has one profile."""
+    unknown = set(profile) - set(IMPORTER_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown importer profile fields: {sorted(unknown)}")
+    with transaction.atomic():
+        if importer is None:
+            party = party_get_or_create(name=name, identifier=id_number, kind=kind,
+                                        trade_register_number=trade_register_number, update=True)
+            if Importer.objects.filter(party=party).exists():
+                raise ImporterAlreadyRegistered(
+                    f"L'opérateur {party.name} ({party.identifier}) a déjà un profil d'importateur.", field="id_number")
+            importer = Importer(party=party)
+        else:
+            importer = Importer.objects.select_for_update().select_related("party").get(pk=importer.pk)
+            party_update(party=importer.party, name=name, identifier=id_number, kind=kind,
+                         trade_register_number=trade_register_number)
+        for field, value in profile.items():
+            setattr(importer, field, value)
+        importer.full_clean()
+        importer.save()
+        return importer

@@ -32,12 +32,13 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def by_importer(self, queryset, name, value):
         term = value.strip()
-        return queryset.filter(Q(importer__name__icontains=term) | Q(importer__id_number__icontains=term))
+        return queryset.filter(Q(importer__party__name__icontains=term) | Q(importer__party__ice__icontains=term)
+                               | Q(importer__party__national_id__icontains=term))
 
 
 class CommitmentTable(Table):
     number = tables.Column(_("Numéro"), linkify=("exchange:commitment-detail", {"pk": tables.A("pk")}))
-    importer = tables.Column(_("Importateur"), accessor="importer__name", order_by="importer__name")
+    importer = tables.Column(_("Importateur"), accessor="importer__party__name", order_by="importer__party__name")
     bank = tables.Column(_("Banque"), accessor="bank__name", order_by="bank__name")
     status = tables.Column(_("Statut"))
     subscribed_on = tables.Column(_("Souscrit le"))

@@ -57,6 +57,8 @@ class CaseOffenceInline(admin.TabularInline):
 class CasePartyInline(admin.TabularInline):
     model = CaseParty
     extra = 0
+    fields = ("role", "party")
+    autocomplete_fields = ("party",)
 
 
 class CaseDocumentInline(admin.TabularInline):
@@ -113,10 +115,10 @@ def _transition_action(status, label):
 
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
-    list_display = ("reference", "office", "facts_date", "declaration_reference", "status", "fine_exposure")
+    list_display = ("reference", "office", "facts_date", "dum", "status", "fine_exposure")
     raw_id_fields = ("declaration",)
     list_filter = ("status", "office")
-    search_fields = ("reference", "declaration_reference", "parties__name", "office")
+    search_fields = ("reference", "declaration_reference", "declaration__reference", "parties__party__name", "parties__party__ice", "office")
     date_hierarchy = "facts_date"
     readonly_fields = ("status", "exposure_table", "created_at", "updated_at")
     inlines = [CaseOffenceInline, CasePartyInline, CaseDocumentInline, SettlementInline]
@@ -142,7 +144,11 @@ class CaseAdmin(SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("case_offences__offence")
+        return super().get_queryset(request).select_related("declaration").prefetch_related("case_offences__offence")
+
+    @admin.display(description=_("déclaration (DUM)"))
+    def dum(self, obj):
+        return obj.dum_reference or "—"
 
     @admin.display(description=_("amendes encourues"))
     def fine_exposure(self, obj):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from declarations.models import Declaration
+from declarations.selectors import declaration_by_reference
 from tariff.forms import date_field, money_field
 from tariff.uploads import DocumentFileField
 
@@ -123,8 +123,7 @@ class CaseForm(forms.Form):
     def case_data(self) -> dict:
         """Keyword arguments of ``services.case_create``."""
         data = {name: self.cleaned_data[name] for name in self.CASE_FIELDS}
-        reference = data["declaration_reference"]
-        data["declaration"] = Declaration.objects.filter(reference=reference).first() if reference else None
+        data["declaration"] = declaration_by_reference(data["declaration_reference"])
         name = self.cleaned_data["party_name"].strip()
         data["parties"] = [{
             "name": name, "role": self.cleaned_data["party_role"] or CaseParty.Role.OFFENDER,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from declarations.models import Party
 from tariff.models import EffectiveDatedRow, RuleCheckedModel
 from tariff.money import CurrencyField, MoneyField, RateField
 from tariff.validity import validity_check_constraint
@@ -137,12 +138,13 @@ class Case(RuleCheckedModel):
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     office = models.CharField(_("bureau de douane"), max_length=120)
     facts_date = models.DateField(_("date des faits"))
-    # The FK to declarations will replace this once that app exists (issue 5 note).
+    # The DUM concerned: a link when the office keeps it; the reference as text only for a DUM the
+    # office does not keep — never both (constraint below).
     declaration = models.ForeignKey(
         "declarations.Declaration", on_delete=models.PROTECT, null=True, blank=True, related_name="litigation_cases",
         verbose_name=_("déclaration (DUM) du cabinet"),
     )
-    declaration_reference = models.CharField(_("déclaration (DUM) concernée"), max_length=40, blank=True)
+    declaration_reference = models.CharField(_("référence d'une DUM hors du cabinet"), max_length=40, blank=True)
     description = models.TextField(_("exposé des faits"), blank=True)
     # Bases of the fines (CDII art. 219: customs value of the goods), in MAD.
     goods_customs_value = _optional_money(_("valeur en douane des marchandises (DH)"))
@@ -179,9 +181,20 @@ class Case(RuleCheckedModel):
         ordering = ("-facts_date", "reference")
         verbose_name = _("dossier contentieux")
         verbose_name_plural = _("dossiers contentieux")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(declaration__isnull=True) | Q(declaration_reference=""),
+                name="litigation_case_dum_linked_or_named",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.facts_date:%d/%m/%Y})"
+
+    @property
+    def dum_reference(self) -> str:
+        """The DUM's reference: the linked declaration's, else the one typed for another office's."""
+        return self.declaration.reference if self.declaration_id else self.declaration_reference
 
     @property
     def document_retention_years(self) -> int | None:
@@ -224,11 +237,13 @@ class CaseParty(models.Model):
         DECLARANT = "declarant", _("Déclarant")
         OTHER = "other", _("Autre")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    """A party's role in a case; the party is the office's one record of the company or person
+    (``declarations.Party``, found by its ICE / CIN or created), not a free-text copy."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("dossier"))
     role = models.CharField(_("qualité"), max_length=20, choices=Role.choices, default=Role.OFFENDER)
-    name = models.CharField(_("nom ou raison sociale"), max_length=200)
-    identifier = models.CharField(_("identifiant (CIN, ICE, RC)"), max_length=60, blank=True)
-    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="litigation_roles",
+                              verbose_name=_("opérateur"))
 
     class Meta:
         ordering = ("id",)
@@ -236,7 +251,19 @@ class CaseParty(models.Model):
         verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_role_display()})"
+        return f"{self.party.name} ({self.get_role_display()})"
+
+    @property
+    def name(self) -> str:
+        return self.party.name
+
+    @property
+    def identifier(self) -> str:
+        return self.party.identifier
+
+    @property
+    def address(self) -> str:
+        return self.party.address
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:

@@ -14,6 +14,8 @@ from typing import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from declarations.parties import party_get_or_create
+from declarations.selectors import declaration_by_reference
 from tariff.errors import DomainError, DomainErrors
 from tariff.money import quantize_money, to_decimal
 from tariff.uploads import check_upload
@@ -112,6 +114,21 @@ def case_add_offence(
     return charged
 
 
+def case_add_party(
+    *, case: Case, name: str, role: str = CaseParty.Role.OFFENDER, identifier: str = "", address: str = "",
+) -> CaseParty:
+    """Name a party in a case: the office's record of it when its ICE / CIN is known (the operator of
+    the declarations), else a new record."""
+    if not name.strip():
+        raise LitigationError("Le nom ou la raison sociale de la partie est obligatoire.", field="parties",
+                              code="party_name_required")
+    party = party_get_or_create(name=name, identifier=identifier, address=address)
+    role_row = CaseParty(case=case, role=role, party=party)
+    role_row.full_clean()
+    role_row.save()
+    return role_row
+
+
 def case_create(
     *,
     reference: str,
@@ -141,11 +158,12 @@ def case_create(
     ``offences``: dicts with ``article``, ``paragraph``, optional ``variant`` and own base
     amounts; ``parties``: dicts of CaseParty fields.
     """
+    declaration = declaration or declaration_by_reference(declaration_reference)
     with transaction.atomic():
         case = Case(
             reference=reference.strip(), office=office, facts_date=facts_date,
             declaration=declaration,
-            declaration_reference=declaration_reference or (declaration.reference if declaration else ""),
+            declaration_reference="" if declaration else declaration_reference.strip(),
             description=description,
             goods_customs_value=goods_customs_value, duties_compromised=duties_compromised,
             undeclared_amount=undeclared_amount, export_advantages=export_advantages, other_sums_due=other_sums_due,
@@ -162,9 +180,7 @@ def case_create(
             raise LitigationError("Un dossier avec cette référence existe déjà.", field="reference",
                                   code="duplicate_reference") from exc
         for data in parties:
-            party = CaseParty(case=case, **data)
-            party.full_clean()
-            party.save()
+            case_add_party(case=case, **data)
         for data in offences:
             case_add_offence(case=case, field="offences", **data)
     return case

@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from declarations.models import Declaration
+from declarations.models import Declaration, Party
 from tariff.api.fields import DeclaredArgumentsSerializer, currency, datetime_text, money, money_text
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
-from .. import rules
+from .. import rules, services
 from ..models import (
     AdvanceCarryOver,
     Bank,
@@ -58,7 +58,7 @@ def commitment_list_row(row: dict, tz) -> dict:
         "id": row["id"],
         "number": row["number"],
         "importer": row["importer_id"],
-        "importer_name": row["importer__name"],
+        "importer_name": row["importer__party__name"],
         "bank": row["bank__code"],
         "currency": row["currency"],
         "subscribed_amount": money_text(row["subscribed_amount"]),
@@ -168,6 +168,10 @@ class ImputationInputSerializer(serializers.Serializer):
 class ImputationSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     declaration = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    declaration_reference = serializers.CharField(
+        source="dum_reference", read_only=True,
+        help_text="référence de la DUM : celle de `declaration` (lien), sinon celle d'une DUM hors du cabinet",
+    )
     imputed_to_date = money(
         read_only=True, help_text="total imputé à cette imputation incluse (devise de l'engagement)"
     )
@@ -364,13 +368,36 @@ class CommitmentHistorySerializer(serializers.Serializer):
 # --- importers and exempt personal imports ----------------------------------------------------
 
 class ImporterSerializer(serializers.ModelSerializer):
+    """An importer: the identity of its party (the operator the declarations name, found or created
+    by its ICE / CIN) and its Office des Changes profile."""
+
+    party = serializers.PrimaryKeyRelatedField(read_only=True, help_text="L'opérateur (déclarations) de l'importateur.")
+    kind = serializers.ChoiceField(choices=Party.Kind.choices, default=Party.Kind.COMPANY)
+    name = serializers.CharField(max_length=255)
+    id_number = serializers.CharField(max_length=40, help_text="ICE (15 chiffres), CIN ou carte de séjour.")
+    trade_register_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
     class Meta:
         model = Importer
         fields = (
-            "id", "kind", "name", "id_number", "trade_register_number", "is_resident", "is_aeronautics_registered",
-            "is_oc_categorised", "is_exporter_with_fx_account", "fx_account_available_balance",
-            "fx_account_currency",
+            "id", "party", "kind", "name", "id_number", "trade_register_number", "is_resident",
+            "is_aeronautics_registered", "is_oc_categorised", "is_exporter_with_fx_account",
+            "fx_account_available_balance", "fx_account_currency",
         )
+
+    def _register(self, data: dict, importer: Importer | None) -> Importer:
+        identity = {name: data.pop(name) for name in ("name", "id_number", "kind", "trade_register_number")
+                    if name in data}
+        if importer is not None:  # a partial update keeps the identity it does not name
+            identity = {"name": importer.name, "id_number": importer.id_number, "kind": importer.kind,
+                        "trade_register_number": importer.trade_register_number, **identity}
+        return services.importer_register(importer=importer, **identity, **data)
+
+    def create(self, validated_data):
+        return self._register(dict(validated_data), None)
+
+    def update(self, instance, validated_data):
+        return self._register(dict(validated_data), instance)
 
 
 class PersonalImportInputSerializer(serializers.Serializer):

@@ -306,7 +306,7 @@ class CommitmentViewSet(
         if request.method == "GET":
             imputations = selectors.imputation_list(commitment=commitment)
             if request.query_params.get("declaration"):  # after the running totals: kept over all imputations
-                imputations = [i for i in imputations if i.declaration_reference == request.query_params["declaration"]]
+                imputations = [i for i in imputations if i.dum_reference == request.query_params["declaration"]]
             page = self.paginate_queryset(imputations)
             return self.get_paginated_response(s.ImputationSerializer(page, many=True).data)
         data = _validated(s.ImputationInputSerializer, request.data)
@@ -501,7 +501,7 @@ class ImporterViewSet(
 
     authentication_classes = AUTHENTICATION
     serializer_class = s.ImporterSerializer
-    queryset = Importer.objects.order_by("name")
+    queryset = Importer.objects.select_related("party").order_by("party__name")
     permission_classes = [BrokerWorkPermission]  # broker staff write, auditors read
 
 

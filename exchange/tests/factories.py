@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from exchange import services
+from declarations.models import Party
+from declarations.parties import identifier_fields
 from exchange.models import Bank, BankUser, Commitment, Importer
 from tariff.roles import BANK_USER, BROKER_STAFF
 
@@ -39,20 +41,28 @@ class BankFactory(factory.django.DjangoModelFactory):
 
 
 class ImporterFactory(factory.django.DjangoModelFactory):
+    """An importer's Office des Changes profile on its own party (the operator record)."""
+
     class Meta:
         model = Importer
 
-    kind = Importer.Kind.COMPANY
-    name = factory.Sequence(lambda n: f"Importateur {n} SARL")
-    id_number = factory.Sequence(lambda n: f"ICE{n:012d}")
-    trade_register_number = factory.Sequence(lambda n: f"RC-{n}")
+    class Params:
+        kind = Party.Kind.COMPANY
+        name = factory.Sequence(lambda n: f"Importateur {n} SARL")
+        id_number = factory.Sequence(lambda n: f"9{n:014d}")  # an ICE: 15 digits
+        trade_register_number = factory.Sequence(lambda n: f"RC-{n}")
+
+    party = factory.LazyAttribute(lambda o: Party.objects.create(
+        name=o.name, kind=o.kind, trade_register_number=o.trade_register_number, **identifier_fields(o.id_number)
+    ))
 
 
 class NaturalPersonFactory(ImporterFactory):
-    kind = Importer.Kind.NATURAL_PERSON
-    name = factory.Sequence(lambda n: f"Personne {n}")
-    id_number = factory.Sequence(lambda n: f"CIN{n:08d}")
-    trade_register_number = ""
+    class Params:
+        kind = Party.Kind.NATURAL_PERSON
+        name = factory.Sequence(lambda n: f"Personne {n}")
+        id_number = factory.Sequence(lambda n: f"CIN{n:08d}")
+        trade_register_number = ""
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import make_user
+from declarations.models import Party
+from declarations.tests.factories import PartyFactory
 from exchange.models import BankChange, Commitment, Importer, Modification, Payment, PersonalImport
 from tariff.roles import AUDITOR, BANK_USER
 
@@ -394,14 +396,29 @@ def test_personal_import_exemption_through_the_api(staff_client, client_a):
     assert client_a.get(endpoint).status_code == 403
 
 
-def test_staff_registers_importers(staff_client):
+def test_an_importer_registered_with_a_known_ice_is_the_party_the_declarations_name(staff_client):
+    """Issue 17 point 3: one record per company — the commitment's importer is the DUM's operator."""
+    party = PartyFactory(name="Aero Parts SA", ice="001234567000089")
+    body = {"kind": "company", "name": "Aero Parts SA", "id_number": "001 234 567 000 089",
+            "is_aeronautics_registered": True}
+    response = staff_client.post("/api/v1/importers/", body, format="json")
+    assert response.status_code == 201, response.json()
+    importer = Importer.objects.get(pk=response.json()["id"])
+    assert importer.party == party and importer.is_aeronautics_registered
+    assert response.json()["party"] == party.pk and response.json()["id_number"] == "001234567000089"
+    assert Party.objects.filter(ice="001234567000089").count() == 1
+
+    again = staff_client.post("/api/v1/importers/", body, format="json")
+    assert again.status_code == 400
+    assert again.json()["code"] == "importer_already_registered" and again.json()["field"] == "id_number"
+
+
+def test_an_importer_unknown_to_the_office_gets_its_party(staff_client):
     response = staff_client.post(
-        "/api/v1/importers/",
-        {"kind": "company", "name": "Aero Parts SA", "id_number": "ICE999", "is_aeronautics_registered": True},
-        format="json",
-    )
-    assert response.status_code == 201
-    assert Importer.objects.get(id_number="ICE999").is_aeronautics_registered
+        "/api/v1/importers/", {"kind": "natural", "name": "Karim Alami", "id_number": "bk 123456"}, format="json")
+    assert response.status_code == 201, response.json()
+    party = Importer.objects.get(pk=response.json()["id"]).party
+    assert (party.name, party.kind, party.national_id, party.ice) == ("Karim Alami", "natural", "BK123456", "")
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------

@@ -71,10 +71,13 @@ def test_imputation_links_its_declaration_and_keeps_its_reference(commitment, st
 
     declaration = make_declaration()
     imputation = impute(commitment, staff, "1000", declaration=declaration)
-    assert imputation.declaration == declaration and imputation.declaration_reference == declaration.reference
+    assert imputation.declaration == declaration and imputation.dum_reference == declaration.reference
+    assert imputation.declaration_reference == ""  # a link, not a copy of its reference
     assert Declaration.objects.get(imputations=imputation) == declaration
     other = impute(commitment, staff, "1000", declaration_reference="DUM-AUTRE-BUREAU-1")
     assert other.declaration is None and other.declaration_reference == "DUM-AUTRE-BUREAU-1"
+    typed = impute(commitment, staff, "1000", declaration_reference=f" {declaration.reference} ")
+    assert (typed.declaration, typed.declaration_reference) == (declaration, "")  # the office keeps it: linked
 
 
 def test_api_imputation_answer_says_partial_or_final_and_flags_beyond_subscribed(staff, commitment):

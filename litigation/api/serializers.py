@@ -55,9 +55,17 @@ class CaseOffenceSerializer(serializers.ModelSerializer):
 
 
 class CasePartySerializer(serializers.ModelSerializer):
+    """A party of the case; name, identifier and address are those of the office's party record
+    (found by the ICE / CIN given, else created)."""
+
+    party = serializers.PrimaryKeyRelatedField(read_only=True)
+    name = serializers.CharField(max_length=255)
+    identifier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
     class Meta:
         model = CaseParty
-        fields = ("id", "role", "name", "identifier", "address")
+        fields = ("id", "role", "party", "name", "identifier", "address")
 
 
 def download_url(serializer, path: str) -> str:
@@ -139,6 +147,10 @@ class CaseSerializer(serializers.ModelSerializer):
     documents = CaseDocumentSerializer(many=True, read_only=True)
     settlements = SettlementSerializer(many=True, read_only=True)
     next_actions = serializers.SerializerMethodField()
+    declaration_reference = serializers.CharField(
+        source="dum_reference", read_only=True,
+        help_text="référence de la DUM : celle de `declaration` (lien), sinon celle d'une DUM hors du cabinet",
+    )
 
     class Meta:
         model = Case

@@ -4,6 +4,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from litigation import selectors
+from declarations.tests.factories import PartyFactory
 from litigation.models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 
 
@@ -50,7 +51,7 @@ class CasePartyFactory(factory.django.DjangoModelFactory):
         model = CaseParty
 
     case = factory.SubFactory(CaseFactory)
-    name = factory.Sequence(lambda n: f"Société Import {n} SARL")
+    party = factory.SubFactory(PartyFactory, name=factory.Sequence(lambda n: f"Société Import {n} SARL"))
     role = CaseParty.Role.OFFENDER
 
 

@@ -177,7 +177,8 @@ def test_a_case_can_point_to_a_declaration_of_the_office():
 
     declaration = make_declaration()
     case = case_create(reference="PV-DUM-1", office="309", facts_date=dt.date(2024, 2, 1), declaration=declaration)
-    assert case.declaration == declaration and case.declaration_reference == declaration.reference
+    assert case.declaration == declaration and case.dum_reference == declaration.reference
+    assert case.declaration_reference == ""  # a link, not a copy of its reference
     assert list(declaration.litigation_cases.all()) == [case]
 
 

@@ -322,6 +322,7 @@ def prepare_data(env: dict) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from declarations.parties import party_get_or_create
     from exchange.models import Bank, BankUser, Commitment, Importer
     from tariff.roles import BANK_USER, BROKER_STAFF, sync_roles
     from tariff.services import reference_data_import
@@ -334,7 +335,8 @@ def prepare_data(env: dict) -> dict:
     sync_roles()
     users = get_user_model().objects
     creator, _ = users.get_or_create(username="bench-broker")
-    importer, _ = Importer.objects.get_or_create(id_number="BENCH-ICE-1", defaults={"name": "Bench Import SA"})
+    party = party_get_or_create(name="Bench Import SA", identifier="009999999000011")
+    importer, _ = Importer.objects.get_or_create(party=party)
     ids = {}
     for code in ("bench-a", "bench-b"):
         bank, _ = Bank.objects.get_or_create(code=code, defaults={"name": f"Banque {code}"})

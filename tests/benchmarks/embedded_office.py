@@ -62,8 +62,8 @@ def prepare(env: dict) -> dict:
     agent.groups.add(Group.objects.get(name=BANK_USER))
     bank = Bank.objects.create(code="office-bank", name="Banque du bureau")
     BankUser.objects.create(user=agent, bank=bank)
-    importer = Importer.objects.create(id_number="OFFICE-ICE-1", name="Atlas Import SA")
     party = Party.objects.create(name="Atlas Import SA", kind=Party.Kind.COMPANY, ice="001234567000089")
+    importer = Importer.objects.create(party=party)  # the same company's Office des Changes profile
     commitments = [
         Commitment.objects.create(
             number=f"OFFICE-{i:03d}", importer=importer, bank=bank, currency="MAD",

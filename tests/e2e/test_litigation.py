@@ -45,7 +45,7 @@ def test_work_a_297_8_case_from_review_to_closure(page, screenshots, settings, t
     case = CaseFactory(reference="CTX-E2E-0297", office="309 Casablanca-Port", facts_date=dt.date(2024, 3, 1),
                        duties_compromised=Decimal("4000"), duties_on_seized_goods=Decimal("4000"),
                        description="Certificat d'origine non annexé à la DUM.")
-    CasePartyFactory(case=case, name="Atlas Import SARL")
+    CasePartyFactory(case=case, party__name="Atlas Import SARL")
     dialogs: list[str] = []
 
     def accept(dialog):

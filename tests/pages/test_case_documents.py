@@ -148,7 +148,7 @@ def test_the_case_links_to_its_declaration(broker):
     from declarations.tests.factories import make_declaration
 
     declaration = make_declaration()
-    case = CaseFactory(declaration=declaration, declaration_reference=declaration.reference)
+    case = CaseFactory(declaration=declaration)
     html = text(broker.get(reverse("litigation:case-detail", args=[case.pk])))
     assert f'href="{reverse("declarations:detail", args=[declaration.pk])}"' in html
 
