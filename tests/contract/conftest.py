@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
 from exchange.models import Bank, Commitment
@@ -29,14 +30,14 @@ class BankApiParties:
 
     bank_a: Bank
     bank_b: Bank
-    agent_a: object
-    agent_b: object
-    staff: object
+    agent_a: User
+    agent_b: User
+    staff: User
     source: Commitment
     target: Commitment
 
     @staticmethod
-    def token(user) -> str:
+    def token(user: User) -> str:
         return Token.objects.get_or_create(user=user)[0].key
 
 
