@@ -13,11 +13,7 @@ import subprocess
 import sys
 from decimal import Decimal as D
 
-import httpx
 import pytest
-from rest_framework.authtoken.models import Token
-
-from exchange.tests.factories import BankFactory, bank_user_for, broker, domiciled_commitment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_back_after_flush")]
 
@@ -49,20 +45,6 @@ def generated_client(tmp_path_factory, live_server_schema):
             del sys.modules[name]
 
 
-@pytest.fixture(scope="module")
-def live_server_schema(django_db_setup, django_db_blocker, request):
-    """The schema as the live server serves it (module scope: generated once)."""
-    live_server = request.getfixturevalue("live_server")
-    with django_db_blocker.unblock():  # the server thread's request may open the connection
-        response = httpx.get(f"{live_server.url}/api/schema/?format=json", timeout=60)
-    assert response.status_code == 200
-    return response.content
-
-
-def token_for(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
-
-
 def test_every_generated_module_imports(generated_client):
     modules = [m.name for m in pkgutil.walk_packages(generated_client.__path__, PACKAGE + ".")]
     failures = {}
@@ -74,7 +56,7 @@ def test_every_generated_module_imports(generated_client):
     assert len(modules) > 100 and not failures, failures
 
 
-def test_generated_client_drives_the_bank_api(generated_client, live_server):
+def test_generated_client_drives_the_bank_api(generated_client, live_server, bank_api_parties):
     api = importlib.import_module(f"{PACKAGE}.api.engagements_dimportation")
     transfers = importlib.import_module(f"{PACKAGE}.api.transferts_de_domiciliation")
     models = importlib.import_module(f"{PACKAGE}.models")
@@ -83,14 +65,13 @@ def test_generated_client_drives_the_bank_api(generated_client, live_server):
     def submodule(package, name):
         return importlib.import_module(f"{package.__name__}.{name}")
 
-    bank_a, bank_b = BankFactory(code="bmce"), BankFactory(code="awb")
-    agent_a, agent_b, staff = bank_user_for(bank_a, "agent-a"), bank_user_for(bank_b, "agent-b"), broker()
-    source = domiciled_commitment(bank_user=agent_a)
-    target = domiciled_commitment(bank_user=agent_a, importer=source.importer, replaces=source)
+    parties = bank_api_parties
+    agent_a, agent_b, staff = parties.agent_a, parties.agent_b, parties.staff
+    source, target = parties.source, parties.target
 
     def client_for(user):
         return client_module.AuthenticatedClient(
-            base_url=live_server.url, token=token_for(user), prefix="Token", raise_on_unexpected_status=True
+            base_url=live_server.url, token=parties.token(user), prefix="Token", raise_on_unexpected_status=True
         )
 
     with client_for(agent_a) as bank, client_for(agent_b) as other_bank, client_for(staff) as office:
