@@ -19,7 +19,7 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from tariff.money import LOCAL_CURRENCY, to_decimal
+from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
 from tariff.sql import RowReader, insert_with_history, run_together
 
 from . import rules, selectors
@@ -94,9 +94,9 @@ def _save(instance, user, **kwargs) -> None:
 
 
 def _event_value(value):
-    """A payload value as JSON: amounts and rates as their exact text, dates in ISO 8601."""
+    """A payload value as JSON: amounts as text with their two decimals, dates in ISO 8601."""
     if isinstance(value, Decimal):
-        return str(value)
+        return str(quantize_money(value))
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):

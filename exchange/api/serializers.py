@@ -432,7 +432,7 @@ class CommitmentEventSerializer(serializers.Serializer):
 
 
 class EventPageSerializer(serializers.Serializer):
-    results = CommitmentEventSerializer(many=True, read_only=True)
+    results = CommitmentEventSerializer(source="events", many=True, read_only=True)
     next = serializers.IntegerField(
         source="cursor", read_only=True,
         help_text="curseur à renvoyer en `after` à l'appel suivant (le dernier événement lu ; inchangé sans événement)",
