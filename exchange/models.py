@@ -409,7 +409,7 @@ class Modification(models.Model):
         verbose_name_plural = _("modifications d'engagement")
 
     def __str__(self) -> str:
-        return f"{self.commitment} — {self.get_status_display()}"
+        return f"{self.commitment} — {_('modification')} n° {self.pk}"
 
 
 class BankChange(models.Model):
@@ -462,7 +462,8 @@ class BankChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.commitment}: {self.from_bank.code} → {self.to_bank.code} ({self.get_status_display()})"
+        # No status: the history pages label every past row of the change with it.
+        return f"{self.commitment} : {self.from_bank.name} → {self.to_bank.name}"
 
 
 class PersonalImport(models.Model):

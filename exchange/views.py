@@ -42,7 +42,7 @@ from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
 from tariff.numbers import format_amount
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF
+from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, user_has_role
 from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
@@ -95,17 +95,19 @@ class ChangedValue:
     new: object
 
 
-def modification_rows(modification: Modification) -> list[ChangedValue]:
-    """A modification's changes as (field label, old value, new value), values as the model reads them."""
+def modification_rows(modification: Modification, currency: str) -> list[ChangedValue]:
+    """A modification's changes as (field label, old value, new value), values as the model reads them
+    (amounts in the commitment's ``currency``)."""
     rows = []
     for name, value in modification.changes.items():
         field = Commitment._meta.get_field(name)
         old = modification.previous.get(name)
-        rows.append(ChangedValue(str(field.verbose_name), _display(field, old), _display(field, value)))
+        rows.append(ChangedValue(str(field.verbose_name), _display(field, old, currency),
+                                 _display(field, value, currency)))
     return rows
 
 
-def _display(field, value):
+def _display(field, value, currency: str):
     value = field.to_python(value)
     if value is None or value == "":
         return "—"
@@ -114,7 +116,9 @@ def _display(field, value):
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if field.get_internal_type() == "DecimalField":
-        return floatformat(value, "-4g") if field.decimal_places > 2 else _money(value)
+        if field.decimal_places > 2:  # a rate
+            return f"{floatformat(value, '-4g')} %"
+        return f"{_money(value)} {currency}"
     return value
 
 
@@ -250,8 +254,10 @@ class CommitmentDetailView(CommitmentLedgerView):
         modifications = list(commitment.modifications.select_related("requested_by", "validated_by"))
         bank_changes = list(selectors.bank_change_list_for(user=self.request.user).filter(commitment=commitment))
         pending_change = next((c for c in bank_changes if c.status == BankChange.Status.REQUESTED), None)
-        staff = context["can_write"]
+        # Staff's forms by the user's role, not by this view's: the bank's POST views re-render this page.
+        staff = user_has_role(self.request.user, *FILE_WRITERS)
         context.update(
+            can_write=staff,
             history=commitment_history(commitment=commitment),
             can_impute=staff and context["is_active"] and not totals.final_imputed,
             imputation_closed=rules.ImputationAfterFinal.description() if totals.final_imputed else "",
@@ -263,7 +269,7 @@ class CommitmentDetailView(CommitmentLedgerView):
             can_domiciliate=is_commitment_bank and not commitment.is_domiciled,
             domiciliation_form=kwargs.get("domiciliation_form") or DomiciliationForm(
                 initial={"contract_reference": commitment.contract_reference}),
-            modifications=[(m, modification_rows(m)) for m in modifications],
+            modifications=[(m, modification_rows(m, commitment.currency)) for m in modifications],
             can_decide_modifications=is_commitment_bank,
             decision_form=kwargs.get("decision_form"),
             # staff's steps

@@ -350,3 +350,10 @@ def test_importer_attributes_decide_the_rate_at_subscription(client, staff_user,
     login(client, staff_user).post(reverse("exchange:commitment-create"),
                                    _subscription(exporter, bank_a, contract_advance_rate="60"))
     assert Commitment.objects.get(number="EI-NOUVEAU").contract_advance_rate == D("60")
+
+
+def test_a_refused_bank_step_re_renders_the_page_without_staff_forms(client, subscribed, agent_a):
+    response = login(client, agent_a).post(url("commitment-domiciliate", subscribed), {})
+    page = text(response)
+    assert response.status_code == 200 and 'id="domiciliation-form"' in page
+    assert 'id="edit-link"' not in page and 'id="imputation-form"' not in page and 'id="bank-change-form"' not in page
