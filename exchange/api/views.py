@@ -581,6 +581,7 @@ class CommitmentEventFeedView(GenericAPIView):
     filter_backends: list = []
 
     @extend_schema(
+        operation_id="v1_events_list",
         summary="Événements des engagements de la banque (flux de changements)",
         description=EVENTS_DESCRIPTION,
         parameters=[s.EventQuerySerializer],
