@@ -103,7 +103,13 @@ premier règlement (200) au lieu de payer deux fois (201).
     create=extend_schema(
         summary="Souscrire un engagement (transitaire)",
         request=s.CommitmentCreateSerializer,
-        responses={201: s.CommitmentDetailSerializer, 400: refusals(rules.InvalidAmount, rules.ReplacementInvalid)},
+        description="`contract_advance_rate` est obligatoire (0 si le contrat ne prévoit pas d'acompte) ; au-delà du "
+        "taux réglementaire (30 %, 50 % aéronautique, sauf exportateur réglant par son compte en devises), "
+        "l'engagement est refusé dès la souscription.",
+        responses={
+            201: s.CommitmentDetailSerializer,
+            400: refusals(rules.InvalidAmount, rules.ReplacementInvalid, rules.ContractAdvanceRateOverLimit),
+        },
     ),
 )
 @extend_schema(tags=["engagements d'importation"])
@@ -336,6 +342,7 @@ class CommitmentViewSet(
             400: refusals(
                 rules.CommitmentClosed, rules.ModificationInvalid, rules.ModificationEmpty,
                 rules.ModificationAfterTotalImputation, rules.ModificationLowersSettledValue,
+                rules.ContractAdvanceRateOverLimit,
             ),
             404: NOT_FOUND,
         },
@@ -363,7 +370,7 @@ class CommitmentViewSet(
             200: s.ModificationSerializer,
             400: refusals(
                 rules.NotCommitmentBank, rules.ModificationNotPending, rules.ModificationAfterTotalImputation,
-                rules.ModificationLowersSettledValue, rules.CommitmentClosed,
+                rules.ModificationLowersSettledValue, rules.CommitmentClosed, rules.ContractAdvanceRateOverLimit,
             ),
             404: NOT_FOUND,
         },
