@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from tariff.forms import CurrencyField, date_field, money_field
 from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
-from .models import Bank, Commitment, Importer, Imputation, Payment
+from .models import Bank, Commitment, Importer, Imputation, Modification, Payment
+from .services import MODIFIABLE_FIELDS
 
 
 class CommitmentFilterForm(forms.Form):
@@ -48,10 +49,14 @@ class CommitmentForm(forms.Form):
     contract_reference = forms.CharField(label=_("Référence du contrat commercial"), max_length=100, required=False)
     payment_method = forms.ChoiceField(label=_("Mode de règlement"), choices=Commitment.PaymentMethod.choices,
                                        initial=Commitment.PaymentMethod.OTHER)
+    # Required, no initial value (issue 17): a silent 0 % blocked every advance. 0 when the contract
+    # provides none; above the regulatory rate the service refuses it here, at subscription.
     contract_advance_rate = forms.DecimalField(
         label=_("Taux d'acompte contractuel (%)"), min_value=0, max_value=100, max_digits=RATE_MAX_DIGITS,
-        decimal_places=RATE_DECIMAL_PLACES, localize=True, initial=0,
+        decimal_places=RATE_DECIMAL_PLACES, localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
+        help_text=_("Celui du contrat commercial (0 s'il ne prévoit pas d'acompte) ; au plus 30 %, 50 % pour "
+                    "l'aéronautique immatriculée, sauf exportateur réglant par son compte en devises."),
     )
     balance_before_entry = forms.BooleanField(
         label=_("Reliquat à régler avant l'entrée de la marchandise"), required=False)
@@ -125,3 +130,95 @@ class PaymentForm(forms.Form):
     def payment_data(self) -> dict:
         """Keyword arguments of ``services.commitment_pay`` (without commitment and user)."""
         return dict(self.cleaned_data)
+
+
+class CommitmentEditForm(CommitmentForm):
+    """The commitment's data as a modification request (``services.commitment_modify``): the
+    subscription form's modifiable fields, with today's values; the bank validates."""
+
+    reason = forms.CharField(label=_("Motif de la modification"), max_length=500, required=False,
+                             help_text=_("Avenant au contrat, facture rectificative…"))
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        kwargs.setdefault("initial", self.initial_for(commitment))
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in (*MODIFIABLE_FIELDS, "reason"):
+                del self.fields[name]
+
+    @staticmethod
+    def initial_for(commitment: Commitment) -> dict:
+        initial = {name: getattr(commitment, name) for name in MODIFIABLE_FIELDS}
+        initial["contract_advance_rate"] = format(commitment.contract_advance_rate.normalize(), "f")
+        return initial
+
+    def changes(self) -> dict:
+        """The ``changes`` of ``services.commitment_modify``: every modifiable field as entered
+        (the service keeps those that differ and refuses a request that changes nothing)."""
+        data = {name: value for name, value in self.cleaned_data.items() if name in MODIFIABLE_FIELDS}
+        for name in self.COST_FIELDS:
+            if data.get(name) is None:
+                data[name] = 0
+        if data.get("total_import_value") is None:
+            data.pop("total_import_value", None)  # empty: unchanged
+        return data
+
+
+class DomiciliationForm(forms.Form):
+    """The domiciliary bank domiciles the commitment (``services.commitment_domiciliate``)."""
+
+    # Not required here: unchecked, the service refuses with its own French message.
+    contract_concordance_confirmed = forms.BooleanField(
+        label=_("La banque confirme la concordance du contrat commercial et de l'engagement (parties, "
+                "marchandises, montant, modalités de règlement conformes à la réglementation des changes)"),
+        required=False)
+    contract_reference = forms.CharField(label=_("Référence du contrat commercial"), max_length=100, required=False)
+
+
+class ModificationDecisionForm(forms.Form):
+    """The bank validates or rejects a requested modification (one of the commitment's)."""
+
+    DECISIONS = (("validate", _("Valider")), ("reject", _("Refuser")))
+
+    modification = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=DECISIONS)
+    rejection_reason = forms.CharField(label=_("Motif du refus"), max_length=500, required=False)
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+
+    def clean_modification(self) -> Modification:
+        modification = Modification.objects.filter(
+            pk=self.cleaned_data["modification"], commitment=self.commitment).first()
+        if modification is None:
+            raise ValidationError(_("Demande de modification inconnue pour cet engagement."))
+        return modification
+
+
+class BankChangeRequestForm(forms.Form):
+    """Broker staff ask, for the importer, to move the domiciliation to another bank."""
+
+    to_bank = forms.ModelChoiceField(label=_("Nouvelle banque domiciliataire"), queryset=Bank.objects.none(),
+                                     empty_label=_("— choisir —"))
+    reason = forms.CharField(label=_("Motif"), max_length=500, required=False)
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_bank"].queryset = Bank.objects.exclude(pk=commitment.bank_id).order_by("name")
+
+
+class BankChangeDecisionForm(forms.Form):
+    """A bank's step of a bank change: the initial bank records its settlements, the new bank
+    accepts or rejects."""
+
+    ACTIONS = (("settlements", _("Règlements renseignés")), ("accept", _("Accepter")), ("reject", _("Refuser")))
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    rejection_reason = forms.CharField(label=_("Motif du refus"), max_length=500, required=False)
+
+
+class CarryOverForm(forms.Form):
+    """The bank carries the advances over to the commitment replacing this one."""
+
+    on_date = date_field(_("Date du report"))

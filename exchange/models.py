@@ -174,7 +174,8 @@ class Commitment(models.Model):
     balance_before_entry = models.BooleanField(
         _("le contrat prévoit le règlement du reliquat avant l'entrée de la marchandise"), default=False
     )
-    contract_advance_rate = RateField(_("taux d'acompte contractuel (%)"), default=Decimal("0"), validators=PERCENT)
+    # No default (issue 17): a silent 0 % blocked every advance; the rate is the contract's, always stated.
+    contract_advance_rate = RateField(_("taux d'acompte contractuel (%)"), validators=PERCENT)
     contract_provides_anticipated_payment = models.BooleanField(
         _("le contrat prévoit le règlement par anticipation"), default=False
     )
@@ -435,7 +436,7 @@ class Modification(models.Model):
         verbose_name_plural = _("modifications d'engagement")
 
     def __str__(self) -> str:
-        return f"{self.commitment} — {self.get_status_display()}"
+        return f"{self.commitment} — {_('modification')} n° {self.pk}"
 
 
 class BankChange(models.Model):
@@ -488,7 +489,8 @@ class BankChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.commitment}: {self.from_bank.code} → {self.to_bank.code} ({self.get_status_display()})"
+        # No status: the history pages label every past row of the change with it.
+        return f"{self.commitment} : {self.from_bank.name} → {self.to_bank.name}"
 
 
 class PersonalImport(models.Model):
@@ -518,3 +520,61 @@ class PersonalImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer} — {format_amount(self.amount)} {self.currency} ({format_date(self.date)})"
+
+
+class CurrentTransactionId(models.Func):
+    """The id of the writing transaction: PostgreSQL's ``pg_current_xact_id()``; 0 elsewhere
+    (SQLite writes one transaction at a time)."""
+
+    template = "0"
+    output_field = models.BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
+class CommitmentEvent(models.Model):
+    """What changed on a commitment, for one bank concerned: the partner banks' change feed
+    (``GET /api/v1/events/``, what PortNet sends them by EDI). Written by ``exchange.services``
+    in the transaction of the change itself (no event without its change, no change without
+    its event); a bank change gives one row to each bank.
+
+    Order of the feed: ``(transaction_id, id)``. Ids come from a sequence at insert, so a
+    transaction that commits later may hold a smaller id than one already read; the writing
+    transaction's id and the reader's snapshot say which events can no longer be overtaken
+    (``selectors.event_list_for``)."""
+
+    class Kind(models.TextChoices):
+        SUBSCRIBED = "commitment_subscribed", _("Engagement souscrit (à domicilier)")
+        DOMICILED = "commitment_domiciled", _("Engagement domicilié")
+        STATUS_CHANGED = "status_changed", _("Changement de statut (imputé, réglé, clôturé)")
+        IMPUTATION_RECORDED = "imputation_recorded", _("Imputation douanière enregistrée")
+        PAYMENT_RECORDED = "payment_recorded", _("Règlement enregistré")
+        ADVANCES_CARRIED_OVER = "advances_carried_over", _("Acomptes reportés")
+        MODIFICATION_REQUESTED = "modification_requested", _("Modification demandée")
+        MODIFICATION_VALIDATED = "modification_validated", _("Modification validée")
+        MODIFICATION_REJECTED = "modification_rejected", _("Modification refusée")
+        BANK_CHANGE_REQUESTED = "bank_change_requested", _("Changement de banque demandé")
+        BANK_CHANGE_SETTLEMENTS_RECORDED = "bank_change_settlements_recorded", _(
+            "Règlements renseignés par la banque initiale"
+        )
+        BANK_CHANGE_ACCEPTED = "bank_change_accepted", _("Changement de banque accepté")
+        BANK_CHANGE_REJECTED = "bank_change_rejected", _("Changement de banque refusé")
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="events", verbose_name=_("banque"))
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="events", verbose_name=_("engagement")
+    )
+    kind = models.CharField(_("nature"), max_length=40, choices=Kind.choices)
+    payload = models.JSONField(_("données"), default=dict, blank=True)
+    transaction_id = models.BigIntegerField(_("transaction"), db_default=CurrentTransactionId(), editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("transaction_id", "id")
+        verbose_name = _("événement d'engagement")
+        verbose_name_plural = _("événements d'engagement")
+        indexes = [models.Index(fields=("bank", "transaction_id", "id"), name="exchange_event_bank_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} — {self.get_kind_display()} ({self.bank_id})"

@@ -371,6 +371,21 @@ def regulatory_advance_rate(*, is_aeronautics_registered: bool) -> Decimal:
     return ADVANCE_RATE_AERONAUTICS if is_aeronautics_registered else ADVANCE_RATE
 
 
+def check_contract_advance_rate(
+    *, contract_advance_rate, is_aeronautics_registered: bool, is_exporter_with_fx_account: bool
+) -> None:
+    # Office des Changes FAQ: acomptes — at most 30 % (50 % registered aeronautics/space); exporters
+    # paying from their FX / convertible-dirham accounts: the contract's rate. Checked at subscription,
+    # on a modification and again at domiciliation (the importer's attributes may have changed).
+    limit = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
+    if to_decimal(contract_advance_rate) > limit and not is_exporter_with_fx_account:
+        raise refuse(
+            ContractAdvanceRateOverLimit,
+            f"Le contrat prévoit {format_percent(contract_advance_rate)} d'acompte, au-delà du taux réglementaire "
+            f"de {format_percent(limit)}.",
+        )
+
+
 def check_domiciliation(
     *, is_domiciled: bool, concordance_confirmed: bool, contract_advance_rate, is_aeronautics_registered: bool,
     is_exporter_with_fx_account: bool,
@@ -381,13 +396,10 @@ def check_domiciliation(
         raise refuse(AlreadyDomiciled)
     if not concordance_confirmed:
         raise refuse(ConcordanceNotConfirmed)
-    limit = regulatory_advance_rate(is_aeronautics_registered=is_aeronautics_registered)
-    if to_decimal(contract_advance_rate) > limit and not is_exporter_with_fx_account:
-        raise refuse(
-            ContractAdvanceRateOverLimit,
-            f"Le contrat prévoit {format_percent(contract_advance_rate)} d'acompte, au-delà du taux réglementaire "
-            f"de {format_percent(limit)}.",
-        )
+    check_contract_advance_rate(
+        contract_advance_rate=contract_advance_rate, is_aeronautics_registered=is_aeronautics_registered,
+        is_exporter_with_fx_account=is_exporter_with_fx_account,
+    )
 
 
 # --- advances (acomptes) --------------------------------------------------------------------

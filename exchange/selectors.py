@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Window
+from django.db.models import BigIntegerField, DecimalField, F, Func, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from .models import (
     BankChange,
     BankUser,
     Commitment,
+    CommitmentEvent,
     Importer,
     Imputation,
     Payment,
@@ -497,3 +498,64 @@ def commitments_near_limits(
     near = [row for row in rows if row[1].used_ratio >= threshold]
     near.sort(key=lambda row: (-row[1].used_ratio, row[0].number))
     return near[:limit]
+
+
+# --- the partner banks' change feed -------------------------------------------------------------
+
+EVENT_PAGE_SIZE = 100
+EVENT_PAGE_MAX = 500
+
+
+class _SnapshotHorizon(Func):
+    """The oldest transaction still running when the reader's snapshot was taken (PostgreSQL):
+    every event written by an older transaction is visible or rolled back for good. SQLite
+    writes one transaction at a time: every event (transaction 0) is below it."""
+
+    template = "1"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)", []
+
+
+class _OwnTransaction(Func):
+    """The reader's own transaction id when it has written (its own events are visible to it); -1 otherwise."""
+
+    template = "-1"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(COALESCE(pg_current_xact_id_if_assigned()::text::bigint, -1))", []
+
+
+class UnknownCursor(Exception):
+    """``after`` names no event of the calling bank."""
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[CommitmentEvent]
+    cursor: int  # pass it back as ``after``: the last event read (or the cursor given when none)
+    has_more: bool
+
+
+def event_list_for(*, bank: Bank, after: int = 0, limit: int = EVENT_PAGE_SIZE) -> EventPage:
+    """The bank's change feed after the event ``after`` (0: from the start), oldest first, at most
+    ``limit`` events (capped at ``EVENT_PAGE_MAX``).
+
+    Order ``(transaction_id, id)``, and only events of transactions older than every transaction
+    still running (``_SnapshotHorizon``): an event that commits later can never land before an event
+    already read, so a bank polling with the last cursor it got misses nothing and reads nothing
+    twice. Another bank's events are never read, nor accepted as a cursor."""
+    limit = max(1, min(int(limit), EVENT_PAGE_MAX))
+    qs = CommitmentEvent.objects.filter(bank=bank).filter(
+        Q(transaction_id__lt=_SnapshotHorizon()) | Q(transaction_id=_OwnTransaction())
+    )
+    if after:
+        position = CommitmentEvent.objects.filter(bank=bank, pk=after).values_list("transaction_id", flat=True).first()
+        if position is None:
+            raise UnknownCursor(after)
+        qs = qs.filter(Q(transaction_id__gt=position) | Q(transaction_id=position, pk__gt=after))
+    rows = list(qs.select_related("bank").order_by("transaction_id", "id")[: limit + 1])
+    events = rows[:limit]
+    return EventPage(events=events, cursor=events[-1].pk if events else int(after or 0), has_more=len(rows) > limit)

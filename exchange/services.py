@@ -19,10 +19,10 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from declarations.selectors import declaration_by_reference
 from declarations.parties import party_get_or_create, party_update
+from declarations.selectors import declaration_by_reference
 from tariff.errors import DomainError
-from tariff.money import LOCAL_CURRENCY, to_decimal
+from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
 from tariff.sql import RowReader, insert_with_history, run_together
 
 from . import rules, selectors
@@ -32,6 +32,7 @@ from .models import (
     Bank,
     BankChange,
     Commitment,
+    CommitmentEvent,
     Importer,
     Imputation,
     Modification,
@@ -95,6 +96,29 @@ def _save(instance, user, **kwargs) -> None:
     instance.save(**kwargs)
 
 
+def _event_value(value):
+    """A payload value as JSON: amounts as text with their two decimals, dates in ISO 8601."""
+    if isinstance(value, Decimal):
+        return str(quantize_money(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _event_value(v) for k, v in value.items()}
+    return value
+
+
+def _record_event(commitment: Commitment, event_kind: str, /, *, bank_ids=None, **payload) -> None:
+    """The change feed's row(s) of a change (``GET /api/v1/events/``), written in the change's own
+    transaction: one per bank concerned (default: the domiciliary bank), with the commitment's number
+    and status after the change and the few fields of ``payload`` a bank needs."""
+    data = {"number": commitment.number, "status": commitment.status}
+    data.update({k: _event_value(v) for k, v in payload.items()})
+    CommitmentEvent.objects.bulk_create([
+        CommitmentEvent(bank_id=bank_id, commitment_id=commitment.pk, kind=event_kind, payload=data)
+        for bank_id in dict.fromkeys(bank_ids or [commitment.bank_id])
+    ])
+
+
 def _status_for(commitment: Commitment, *, imputed: Decimal, goods_paid: Decimal, final: bool = False) -> str:
     status = commitment.status
     if status in (Commitment.Status.SUBSCRIBED, Commitment.Status.CLOSED):
@@ -117,8 +141,14 @@ def _refresh_status(
         imputed, goods_paid, final = totals.imputed, totals.goods_paid, totals.final_imputed
     status = _status_for(commitment, imputed=imputed, goods_paid=goods_paid, final=final)
     if status != commitment.status:
-        commitment.status = status
-        _save(commitment, user, update_fields=["status", "updated_at"])
+        _set_status(commitment, status, user=user)
+
+
+def _set_status(commitment: Commitment, status: str, *, user) -> None:
+    previous = commitment.status
+    commitment.status = status
+    _save(commitment, user, update_fields=["status", "updated_at"])
+    _record_event(commitment, CommitmentEvent.Kind.STATUS_CHANGED, previous_status=previous)
 
 
 # --- commitment ------------------------------------------------------------------------------
@@ -138,7 +168,7 @@ def commitment_create(
     contract_reference: str = "",
     payment_method: str = Commitment.PaymentMethod.OTHER,
     balance_before_entry: bool = False,
-    contract_advance_rate=ZERO,
+    contract_advance_rate,
     contract_provides_anticipated_payment: bool = False,
     bank_engagement: bool = False,
     insured_abroad: bool = False,
@@ -149,7 +179,11 @@ def commitment_create(
     replaces: Commitment | None = None,
     oc_authorisation_reference: str = "",
 ) -> Commitment:
-    """Subscribe a commitment (status ``subscribed``) for the importer at its chosen bank."""
+    """Subscribe a commitment (status ``subscribed``) for the importer at its chosen bank.
+
+    ``contract_advance_rate``: the commercial contract's advance rate, always stated (0 when the
+    contract provides no advance); above the regulatory rate it is refused here, not later at the
+    bank's domiciliation (``rules.check_contract_advance_rate``)."""
     with transaction.atomic():
         if replaces is not None:
             replaced = _lock(replaces.pk)
@@ -183,7 +217,16 @@ def commitment_create(
             created_by=user,
         )
         commitment.full_clean()
+        rules.check_contract_advance_rate(
+            contract_advance_rate=commitment.contract_advance_rate,
+            is_aeronautics_registered=importer.is_aeronautics_registered,
+            is_exporter_with_fx_account=importer.is_exporter_with_fx_account,
+        )
         _save(commitment, user)
+        _record_event(
+            commitment, CommitmentEvent.Kind.SUBSCRIBED, subscribed_amount=commitment.subscribed_amount,
+            currency=commitment.currency,
+        )
         return commitment
 
 
@@ -208,6 +251,7 @@ def commitment_domiciliate(
             c.contract_reference = contract_reference
         c.full_clean()
         _save(c, user)
+        _record_event(c, CommitmentEvent.Kind.DOMICILED, contract_reference=c.contract_reference)
         return c
 
 
@@ -250,6 +294,12 @@ def commitment_record_imputation(
         imputation.full_clean(exclude={"commitment", "declaration", "created_by"})
         _save(imputation, user)
         imputed = totals.imputed + imputation.amount_in_commitment_currency
+        _record_event(
+            c, CommitmentEvent.Kind.IMPUTATION_RECORDED, imputation=imputation.pk, kind=kind,
+            amount=imputation.amount, currency=imputation.currency,
+            amount_in_commitment_currency=imputation.amount_in_commitment_currency, date=on_date,
+            declaration_reference=declaration_reference, imputed_to_date=imputed,
+        )
         _refresh_status(
             c, user=user, imputed=imputed, goods_paid=totals.goods_paid, final=kind == Imputation.Kind.FINAL
         )
@@ -444,6 +494,10 @@ def commitment_pay(
             importer.fx_account_available_balance -= fx_debit
             importer.full_clean()
             _save(importer, user, update_fields=["fx_account_available_balance"])
+        _record_event(
+            c, CommitmentEvent.Kind.PAYMENT_RECORDED, payment=payment.pk, kind=kind, amount=amount,
+            currency=currency, amount_in_commitment_currency=in_commitment_currency, date=on_date,
+        )
         _refresh_status(
             c, user=user, imputed=totals.imputed, goods_paid=goods_paid_after, final=totals.final_imputed
         )
@@ -533,8 +587,11 @@ def commitment_carry_over_advances(
         )
         carry.full_clean()
         _save(carry, user)
-        src.status = Commitment.Status.CLOSED
-        _save(src, user, update_fields=["status", "updated_at"])
+        _record_event(
+            tgt, CommitmentEvent.Kind.ADVANCES_CARRIED_OVER, source=src.number, target=tgt.number,
+            amount=carry.amount, currency=carry.currency, amount_in_target_currency=amount_in_target,
+        )
+        _set_status(src, Commitment.Status.CLOSED, user=user)
         return carry
 
 
@@ -560,6 +617,12 @@ def _normalise_changes(commitment: Commitment, changes: dict) -> dict:
 
 
 def _check_modification(commitment: Commitment, changes: dict) -> None:
+    if "contract_advance_rate" in changes:
+        rules.check_contract_advance_rate(
+            contract_advance_rate=changes["contract_advance_rate"],
+            is_aeronautics_registered=commitment.importer.is_aeronautics_registered,
+            is_exporter_with_fx_account=commitment.importer.is_exporter_with_fx_account,
+        )
     lowers = any(
         name in changes and changes[name] is not None and changes[name] < getattr(commitment, name)
         for name in rules.VALUE_FIELDS
@@ -594,6 +657,10 @@ def commitment_modify(*, commitment: Commitment, user, changes: dict, reason: st
         )
         modification.full_clean()
         _save(modification, user)
+        _record_event(
+            c, CommitmentEvent.Kind.MODIFICATION_REQUESTED, modification=modification.pk,
+            changes=modification.changes, previous=modification.previous,
+        )
         return modification
 
 
@@ -624,18 +691,23 @@ def modification_validate(*, modification: Modification, user) -> Modification:
         mod.decided_at = timezone.now()
         mod.full_clean()
         _save(mod, user)
+        _record_event(c, CommitmentEvent.Kind.MODIFICATION_VALIDATED, modification=mod.pk, changes=mod.changes)
         return mod
 
 
 def modification_reject(*, modification: Modification, user, reason: str = "") -> Modification:
     with transaction.atomic():
-        _c, mod = _lock_modification(modification, user)
+        c, mod = _lock_modification(modification, user)
         mod.status = Modification.Status.REJECTED
         mod.validated_by = user
         mod.decided_at = timezone.now()
         mod.rejection_reason = reason
         mod.full_clean()
         _save(mod, user)
+        _record_event(
+            c, CommitmentEvent.Kind.MODIFICATION_REJECTED, modification=mod.pk, changes=mod.changes,
+            rejection_reason=reason,
+        )
         return mod
 
 
@@ -656,12 +728,23 @@ def commitment_request_bank_change(*, commitment: Commitment, to_bank: Bank, use
         change = BankChange(commitment=c, from_bank_id=c.bank_id, to_bank=to_bank, reason=reason, requested_by=user)
         change.full_clean()
         _save(change, user)
+        _bank_change_event(c, change, CommitmentEvent.Kind.BANK_CHANGE_REQUESTED, reason=reason)
         return change
+
+
+def _bank_change_event(commitment: Commitment, change: BankChange, event_kind: str, /, **payload) -> None:
+    """A bank change concerns both banks: one event row for each."""
+    _record_event(
+        commitment, event_kind, bank_ids=[change.from_bank_id, change.to_bank_id], bank_change=change.pk,
+        from_bank=change.from_bank.code, to_bank=change.to_bank.code, **payload,
+    )
 
 
 def _lock_bank_change(bank_change: BankChange) -> tuple[Commitment, BankChange]:
     c = _lock(bank_change.commitment_id)
-    change = BankChange.objects.select_for_update().get(pk=bank_change.pk)
+    change = BankChange.objects.select_for_update(of=("self",)).select_related("from_bank", "to_bank").get(
+        pk=bank_change.pk
+    )
     if change.status != BankChange.Status.REQUESTED:
         raise rules.refuse(rules.BankChangeNotPending)
     return c, change
@@ -686,6 +769,7 @@ def bank_change_record_settlements(*, bank_change: BankChange, user) -> BankChan
         change.settled_amount_recorded = settled
         change.full_clean()
         _save(change, user)
+        _bank_change_event(c, change, CommitmentEvent.Kind.BANK_CHANGE_SETTLEMENTS_RECORDED, settled_amount=settled)
         return change
 
 
@@ -713,12 +797,13 @@ def bank_change_accept(*, bank_change: BankChange, user) -> BankChange:
         change.decided_at = timezone.now()
         change.full_clean()
         _save(change, user)
+        _bank_change_event(c, change, CommitmentEvent.Kind.BANK_CHANGE_ACCEPTED)
         return change
 
 
 def bank_change_reject(*, bank_change: BankChange, user, reason: str = "") -> BankChange:
     with transaction.atomic():
-        _c, change = _lock_bank_change(bank_change)
+        c, change = _lock_bank_change(bank_change)
         _require_bank(user, change.to_bank_id)
         change.status = BankChange.Status.REJECTED
         change.decided_by = user
@@ -726,6 +811,7 @@ def bank_change_reject(*, bank_change: BankChange, user, reason: str = "") -> Ba
         change.rejection_reason = reason
         change.full_clean()
         _save(change, user)
+        _bank_change_event(c, change, CommitmentEvent.Kind.BANK_CHANGE_REJECTED, rejection_reason=reason)
         return change
 
 

@@ -1,5 +1,16 @@
 """Back-office pages of import commitments: list, subscription, detail (headroom per rule,
-imputations, payments, history) and the payment page of the domiciliary bank.
+imputations, payments, history) and the payment page of the domiciliary bank; every step of
+the commitment's life for the role that takes it (issue 17):
+
+- the domiciliary bank domiciles (concordance confirmed), validates or rejects a modification,
+  pays and carries advances over (payment page), records its settlements before a transfer;
+- the new bank of a transfer accepts or rejects it on the transfer page (``commitment-transfer``:
+  the only page of a commitment it may open before the transfer, showing what the bank API's
+  ``/bank-changes/`` shows it);
+- broker staff subscribe, edit (a modification the bank validates), impute, request a bank change.
+
+Each step is a POST form shown only to the role that may take it; the service decides, its French
+refusal is shown next to the form's field and nothing is written.
 
 Thin views: reads through ``exchange.selectors`` (history through ``tariff.history``),
 writes through ``exchange.services``; a refused rule is shown in French
@@ -20,7 +31,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,13 +42,23 @@ from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
 from tariff.numbers import format_amount
-from tariff.roles import BANK_USER, BROKER_STAFF
+from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, user_has_role
 from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import rules, selectors, services
-from .forms import CommitmentForm, ImputationForm, PaymentForm
-from .models import Commitment, Imputation, Payment
+from .forms import (
+    BankChangeDecisionForm,
+    BankChangeRequestForm,
+    CarryOverForm,
+    CommitmentEditForm,
+    CommitmentForm,
+    DomiciliationForm,
+    ImputationForm,
+    ModificationDecisionForm,
+    PaymentForm,
+)
+from .models import BankChange, Commitment, Imputation, Modification, Payment
 from .tables import CommitmentFilter, CommitmentTable
 
 
@@ -56,11 +78,48 @@ def _money(amount) -> str:
 
 def commitment_history(*, commitment: Commitment):
     """Changes of the commitment (subscription, domiciliation, status, data) and of the
-    imputations and payments recorded under it, newest first (``tariff.history``)."""
+    imputations, payments, modifications and bank changes recorded under it, newest first
+    (``tariff.history``)."""
     return history_entries(commitment, related=[
         Imputation.history.filter(commitment_id=commitment.pk),
         Payment.history.filter(commitment_id=commitment.pk),
+        Modification.history.filter(commitment_id=commitment.pk),
+        BankChange.history.filter(commitment_id=commitment.pk),
     ])
+
+
+@dataclass(frozen=True)
+class ChangedValue:
+    label: str
+    old: object
+    new: object
+
+
+def modification_rows(modification: Modification, currency: str) -> list[ChangedValue]:
+    """A modification's changes as (field label, old value, new value), values as the model reads them
+    (amounts in the commitment's ``currency``)."""
+    rows = []
+    for name, value in modification.changes.items():
+        field = Commitment._meta.get_field(name)
+        old = modification.previous.get(name)
+        rows.append(ChangedValue(str(field.verbose_name), _display(field, old, currency),
+                                 _display(field, value, currency)))
+    return rows
+
+
+def _display(field, value, currency: str):
+    value = field.to_python(value)
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if field.get_internal_type() == "DecimalField":
+        if field.decimal_places > 2:  # a rate
+            return f"{floatformat(value, '-4g')} %"
+        return f"{_money(value)} {currency}"
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,6 +190,11 @@ class CommitmentListView(CommitmentPageMixin, FilteredTableView):
         context = super().get_context_data(**kwargs)
         table = context["table"]
         context["rows"] = [(c, table.totals(c)) for c in context["commitments"]]
+        bank = selectors.bank_for_user(self.request.user)
+        context["bank"] = bank
+        context["pending_transfers"] = list(
+            selectors.bank_change_list_for(user=self.request.user).filter(status=BankChange.Status.REQUESTED)
+        ) if bank is not None else []
         return context
 
 
@@ -184,12 +248,36 @@ class CommitmentDetailView(CommitmentLedgerView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         commitment: Commitment = self.object
+        totals = context["totals"]
+        bank = selectors.bank_for_user(self.request.user)
+        is_commitment_bank = bank is not None and bank.pk == commitment.bank_id
+        modifications = list(commitment.modifications.select_related("requested_by", "validated_by"))
+        bank_changes = list(selectors.bank_change_list_for(user=self.request.user).filter(commitment=commitment))
+        pending_change = next((c for c in bank_changes if c.status == BankChange.Status.REQUESTED), None)
+        # Staff's forms by the user's role, not by this view's: the bank's POST views re-render this page.
+        staff = user_has_role(self.request.user, *FILE_WRITERS)
         context.update(
+            can_write=staff,
             history=commitment_history(commitment=commitment),
-            can_impute=context["can_write"] and context["is_active"],
+            can_impute=staff and context["is_active"] and not totals.final_imputed,
+            imputation_closed=rules.ImputationAfterFinal.description() if totals.final_imputed else "",
             imputation_form=kwargs.get("imputation_form") or ImputationForm(
                 initial={"currency": commitment.currency, "on_date": timezone.localdate()}),
             only_bank_pays=rules.NotCommitmentBank.description(),
+            is_commitment_bank=is_commitment_bank,
+            # the bank's steps
+            can_domiciliate=is_commitment_bank and not commitment.is_domiciled,
+            domiciliation_form=kwargs.get("domiciliation_form") or DomiciliationForm(
+                initial={"contract_reference": commitment.contract_reference}),
+            modifications=[(m, modification_rows(m, commitment.currency)) for m in modifications],
+            can_decide_modifications=is_commitment_bank,
+            decision_form=kwargs.get("decision_form"),
+            # staff's steps
+            can_edit=staff and commitment.status != Commitment.Status.CLOSED,
+            bank_changes=bank_changes,
+            pending_change=pending_change,
+            can_request_bank_change=staff and context["is_active"] and pending_change is None,
+            bank_change_form=kwargs.get("bank_change_form") or BankChangeRequestForm(commitment=commitment),
         )
         return context
 
@@ -207,12 +295,17 @@ class CommitmentImputationView(CommitmentDetailView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.commitment_record_imputation(commitment=self.object, user=request.user, **data)
+                imputation = services.commitment_record_imputation(commitment=self.object, user=request.user, **data)
             except (DomainError, ValidationError) as exc:
                 add_page_errors(exc, form=form, rows={})
             else:
                 messages.success(request, _("Imputation de %(amount)s %(currency)s enregistrée.")
                                  % {"amount": _money(data["amount"]), "currency": data["currency"]})
+                notice = rules.imputation_beyond_subscribed_notice(
+                    imputed_after=imputation.imputed_to_date, subscribed=self.object.subscribed_amount,
+                    currency=self.object.currency)
+                if notice:
+                    messages.warning(request, notice)
                 return redirect("exchange:commitment-detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(imputation_form=form))
 
@@ -237,6 +330,9 @@ class CommitmentPaymentView(CommitmentLedgerView):
             payment_form=kwargs.get("payment_form") or PaymentForm(
                 initial={"currency": commitment.currency, "on_date": timezone.localdate()}),
             only_bank_pays=rules.NotCommitmentBank.description(),
+            replacement=self.get_queryset().filter(replaces=commitment).first(),
+            carried_over=getattr(commitment, "carry_over_out", None),
+            carry_over_form=kwargs.get("carry_over_form") or CarryOverForm(initial={"on_date": timezone.localdate()}),
         )
         return context
 
@@ -255,3 +351,218 @@ class CommitmentPaymentView(CommitmentLedgerView):
                                     "currency": payment.currency})
                 return redirect("exchange:commitment-pay", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(payment_form=form))
+
+
+class CommitmentDomiciliationView(CommitmentDetailView):
+    """POST (the domiciliary bank): domicile the commitment, the contract's concordance confirmed."""
+
+    read_roles = ()
+    write_roles = (BANK_USER,)
+    writers_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = DomiciliationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.commitment_domiciliate(
+                    commitment=self.object, user=request.user,
+                    contract_concordance_confirmed=form.cleaned_data["contract_concordance_confirmed"],
+                    contract_reference=form.cleaned_data["contract_reference"] or None,
+                )
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, _("Engagement %(number)s domicilié.") % {"number": self.object.number})
+                return redirect("exchange:commitment-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(domiciliation_form=form))
+
+
+class CommitmentModificationDecisionView(CommitmentDetailView):
+    """POST (the domiciliary bank): validate or reject one of the commitment's requested modifications."""
+
+    read_roles = ()
+    write_roles = (BANK_USER,)
+    writers_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = ModificationDecisionForm(request.POST, commitment=self.object)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "validate":
+                    services.modification_validate(modification=data["modification"], user=request.user)
+                    note = _("Modification validée : l'engagement porte les nouvelles valeurs.")
+                else:
+                    services.modification_reject(
+                        modification=data["modification"], user=request.user, reason=data["rejection_reason"])
+                    note = _("Modification refusée.")
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, note)
+                return redirect("exchange:commitment-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(decision_form=form))
+
+
+class CommitmentBankChangeRequestView(CommitmentDetailView):
+    """POST (broker staff): ask to move the domiciliation to another bank."""
+
+    writers_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = BankChangeRequestForm(request.POST, commitment=self.object)
+        if form.is_valid():
+            try:
+                change = services.commitment_request_bank_change(
+                    commitment=self.object, to_bank=form.cleaned_data["to_bank"], user=request.user,
+                    reason=form.cleaned_data["reason"])
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, _("Changement de banque demandé : %(from)s renseigne ses règlements, puis "
+                                            "%(to)s accepte le transfert.")
+                                 % {"from": change.from_bank.name, "to": change.to_bank.name})
+                return redirect("exchange:commitment-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(bank_change_form=form))
+
+
+class CommitmentEditView(CommitmentPageMixin, DetailView):
+    """Broker staff edit the commitment's data: a modification request the domiciliary bank
+    validates (``services.commitment_modify``; Office des Changes FAQ: modification)."""
+
+    template_name = "exchange/commitment_edit.html"
+    context_object_name = "commitment"
+    writers_only = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        commitment: Commitment = self.object
+        context.update(
+            form=kwargs.get("form") or CommitmentEditForm(commitment=commitment),
+            modification_rules=[
+                rules.ModificationLowersSettledValue.description(),
+                rules.ModificationAfterTotalImputation.description(),
+                rules.ContractAdvanceRateOverLimit.description(),
+            ],
+            blocked=rules.ModificationAfterTotalImputation.description() if commitment.is_totally_imputed else "",
+            pending=commitment.modifications.filter(status=Modification.Status.REQUESTED).count(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = CommitmentEditForm(request.POST, commitment=self.object)
+        if form.is_valid():
+            try:
+                services.commitment_modify(commitment=self.object, user=request.user, changes=form.changes(),
+                                           reason=form.cleaned_data["reason"])
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, _("Modification demandée : elle prend effet quand %(bank)s la valide.")
+                                 % {"bank": self.object.bank.name})
+                return redirect("exchange:commitment-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CommitmentTransferView(RolePageMixin, DetailView):
+    """A bank change of the commitment and the banks' steps: the initial bank records its
+    settlements, then the new bank accepts or rejects. A bank user opens it when its bank is
+    party to a change of this commitment (``selectors.bank_change_list_for``), else 404; the new
+    bank sees the commitment's summary only (as the bank API shows it), not its ledger."""
+
+    template_name = "exchange/commitment_transfer.html"
+    context_object_name = "commitment"
+    read_roles = (AUDITOR, BROKER_STAFF, BANK_USER)
+    write_roles = (BANK_USER,)
+
+    def get_object(self, queryset=None):
+        changes = list(selectors.bank_change_list_for(user=self.request.user).filter(commitment_id=self.kwargs["pk"])
+                       .select_related("requested_by", "decided_by", "settlements_recorded_by"))
+        bank = selectors.bank_for_user(self.request.user)
+        if bank is not None and not changes:
+            raise Http404(_("Aucun changement de banque de cet engagement ne concerne votre banque."))
+        commitment = get_object_or_404(Commitment.objects.select_related("importer", "bank"), pk=self.kwargs["pk"])
+        self.changes, self.bank = changes, bank
+        return commitment
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pending = next((c for c in self.changes if c.status == BankChange.Status.REQUESTED), None)
+        bank_id = self.bank.pk if self.bank else None
+        context.update(
+            changes=self.changes,
+            pending=pending,
+            can_record_settlements=bool(pending and pending.from_bank_id == bank_id
+                                        and pending.settlements_recorded_at is None),
+            can_decide=bool(pending and pending.to_bank_id == bank_id),
+            waiting_settlements=rules.SettlementsNotRecorded.description(),
+            form=kwargs.get("form") or BankChangeDecisionForm(),
+            can_open_detail=selectors.commitment_list_for(user=self.request.user).filter(pk=self.object.pk).exists(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = BankChangeDecisionForm(request.POST)
+        pending = next((c for c in self.changes if c.status == BankChange.Status.REQUESTED), None)
+        if form.is_valid() and pending is None:
+            form.add_error(None, rules.BankChangeNotPending.description())
+        elif form.is_valid():
+            action = form.cleaned_data["action"]
+            try:
+                if action == "settlements":
+                    change = services.bank_change_record_settlements(bank_change=pending, user=request.user)
+                    note = _("Règlements renseignés (%(amount)s %(currency)s) : %(bank)s peut accepter le transfert.") % {
+                        "amount": _money(change.settled_amount_recorded), "currency": self.object.currency,
+                        "bank": change.to_bank.name}
+                elif action == "accept":
+                    change = services.bank_change_accept(bank_change=pending, user=request.user)
+                    note = _("Transfert accepté : l'engagement %(number)s est domicilié chez %(bank)s.") % {
+                        "number": self.object.number, "bank": change.to_bank.name}
+                else:
+                    services.bank_change_reject(bank_change=pending, user=request.user,
+                                                reason=form.cleaned_data["rejection_reason"])
+                    note = _("Transfert refusé.")
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, note)
+                if action == "accept":
+                    return redirect("exchange:commitment-detail", pk=self.object.pk)
+                return redirect("exchange:commitment-transfer", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CommitmentCarryOverView(CommitmentPaymentView):
+    """POST (the domiciliary bank): carry the advances over to the commitment replacing this one
+    (once only; this one is then closed)."""
+
+    write_roles = (BANK_USER,)
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = CarryOverForm(request.POST)
+        target = self.get_queryset().filter(replaces=self.object).first()
+        if form.is_valid() and target is None:
+            form.add_error(None, rules.CarryOverNotReplacing.description())
+        elif form.is_valid():
+            try:
+                carry = services.commitment_carry_over_advances(
+                    source=self.object, target=target, user=request.user, on_date=form.cleaned_data["on_date"])
+            except (DomainError, ValidationError) as exc:
+                add_page_errors(exc, form=form, rows={})
+            else:
+                messages.success(request, _("Acomptes de %(amount)s %(currency)s reportés sur l'engagement %(target)s ; "
+                                            "cet engagement est clôturé.")
+                                 % {"amount": _money(carry.amount), "currency": carry.currency,
+                                    "target": target.number})
+                return redirect("exchange:commitment-pay", pk=target.pk)
+        return self.render_to_response(self.get_context_data(carry_over_form=form))

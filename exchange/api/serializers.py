@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from declarations.models import Declaration, Party
@@ -17,13 +18,14 @@ from ..models import (
     Bank,
     BankChange,
     Commitment,
+    CommitmentEvent,
     Importer,
     Imputation,
     Modification,
     Payment,
     PersonalImport,
 )
-from ..selectors import commitment_totals, personal_import_year_total
+from ..selectors import EVENT_PAGE_MAX, EVENT_PAGE_SIZE, commitment_totals, personal_import_year_total
 
 
 def positive_money(**kwargs) -> serializers.DecimalField:
@@ -423,3 +425,43 @@ class PersonalImportSerializer(serializers.ModelSerializer):
     def get_year_total_mad(self, obj) -> str:
         """MAD total of the person's exempt imports in the calendar year of this one."""
         return f"{personal_import_year_total(importer_id=obj.importer_id, year=obj.date.year):.2f}"
+
+
+# --- the partner banks' change feed -----------------------------------------------------------
+
+class EventQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(
+        min_value=0, default=0, help_text="curseur : le `next` de la réponse précédente (0 ou absent : depuis le début)"
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=EVENT_PAGE_MAX, default=EVENT_PAGE_SIZE,
+        help_text=f"nombre d'événements au plus (défaut {EVENT_PAGE_SIZE}, maximum {EVENT_PAGE_MAX})",
+    )
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class EventPayloadField(serializers.JSONField):
+    """The event's data (a JSON object; amounts as decimal strings, dates ISO 8601)."""
+
+
+class CommitmentEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=CommitmentEvent.Kind.choices, read_only=True)
+    bank = serializers.CharField(source="bank.code", read_only=True, help_text="la banque destinataire (la vôtre)")
+    commitment = serializers.IntegerField(source="commitment_id", read_only=True)
+    commitment_number = serializers.CharField(source="payload.number", read_only=True)
+    status = serializers.ChoiceField(
+        source="payload.status", choices=Commitment.Status.choices, read_only=True,
+        help_text="statut de l'engagement après le changement",
+    )
+    payload = EventPayloadField(read_only=True, help_text="les données du changement, selon `kind`")
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class EventPageSerializer(serializers.Serializer):
+    results = CommitmentEventSerializer(source="events", many=True, read_only=True)
+    next = serializers.IntegerField(
+        source="cursor", read_only=True,
+        help_text="curseur à renvoyer en `after` à l'appel suivant (le dernier événement lu ; inchangé sans événement)",
+    )
+    has_more = serializers.BooleanField(read_only=True, help_text="d'autres événements suivent déjà : rappeler aussitôt")

@@ -1,4 +1,5 @@
 """Routes of the commitment API, mounted at /api/v1/ (config/urls.py)."""
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -11,4 +12,8 @@ router.register("bank-changes", views.BankChangeViewSet, basename="bank-change")
 router.register("importers", views.ImporterViewSet, basename="importer")
 router.register("personal-imports", views.PersonalImportViewSet, basename="personal-import")
 
-urlpatterns: list = router.urls
+
+urlpatterns: list = [
+    *router.urls,
+    path("events/", views.CommitmentEventFeedView.as_view(), name="event-list"),
+]

@@ -19,7 +19,8 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
 
 from tariff.permissions import BrokerWorkPermission
@@ -102,7 +103,13 @@ premier règlement (200) au lieu de payer deux fois (201).
     create=extend_schema(
         summary="Souscrire un engagement (transitaire)",
         request=s.CommitmentCreateSerializer,
-        responses={201: s.CommitmentDetailSerializer, 400: refusals(rules.InvalidAmount, rules.ReplacementInvalid)},
+        description="`contract_advance_rate` est obligatoire (0 si le contrat ne prévoit pas d'acompte) ; au-delà du "
+        "taux réglementaire (30 %, 50 % aéronautique, sauf exportateur réglant par son compte en devises), "
+        "l'engagement est refusé dès la souscription.",
+        responses={
+            201: s.CommitmentDetailSerializer,
+            400: refusals(rules.InvalidAmount, rules.ReplacementInvalid, rules.ContractAdvanceRateOverLimit),
+        },
     ),
 )
 @extend_schema(tags=["engagements d'importation"])
@@ -335,6 +342,7 @@ class CommitmentViewSet(
             400: refusals(
                 rules.CommitmentClosed, rules.ModificationInvalid, rules.ModificationEmpty,
                 rules.ModificationAfterTotalImputation, rules.ModificationLowersSettledValue,
+                rules.ContractAdvanceRateOverLimit,
             ),
             404: NOT_FOUND,
         },
@@ -362,7 +370,7 @@ class CommitmentViewSet(
             200: s.ModificationSerializer,
             400: refusals(
                 rules.NotCommitmentBank, rules.ModificationNotPending, rules.ModificationAfterTotalImputation,
-                rules.ModificationLowersSettledValue, rules.CommitmentClosed,
+                rules.ModificationLowersSettledValue, rules.CommitmentClosed, rules.ContractAdvanceRateOverLimit,
             ),
             404: NOT_FOUND,
         },
@@ -540,3 +548,60 @@ class PersonalImportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, view
             reference=data["reference"],
         )
         return Response(s.PersonalImportSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+EVENTS_DESCRIPTION = """Ce qui a changé sur les engagements de la banque appelante, dans l'ordre, pour qu'un système
+bancaire interroge (polling) au lieu de relire chaque engagement — ce que PortNet transmet aujourd'hui par EDI.
+
+Banques seulement (le transitaire et l'audit ont les pages et `/commitments/{id}/history/` : 403). Une banque ne
+voit que ses propres événements ; un changement de banque en donne un à chacune des deux banques.
+
+Appeler avec `after=<next>` de la réponse précédente : chaque événement est lu une fois, aucun n'est sauté,
+même écrit par une transaction concurrente (l'ordre est celui des transactions validées). `has_more` : d'autres
+événements suivent déjà. Un curseur qui n'est pas un événement de la banque : 400 `invalid_cursor`.
+
+`kind` et `payload` (en plus de `number` et `status`, l'engagement après le changement) :
+
+- `commitment_subscribed` — engagement souscrit, à domicilier : `subscribed_amount`, `currency` ;
+- `commitment_domiciled` — `contract_reference` ;
+- `imputation_recorded` — `imputation`, `kind` (`partial`/`final`), `amount`, `currency`,
+  `amount_in_commitment_currency`, `date`, `declaration_reference`, `imputed_to_date` ;
+- `payment_recorded` — `payment`, `kind`, `amount`, `currency`, `amount_in_commitment_currency`, `date` ;
+- `status_changed` — `previous_status` (partiellement / totalement imputé, réglé, clôturé) ;
+- `advances_carried_over` — `source`, `target`, `amount`, `currency`, `amount_in_target_currency` ;
+- `modification_requested` / `modification_validated` / `modification_rejected` — `modification`, `changes`
+  (`previous`, `rejection_reason`) ;
+- `bank_change_requested` / `bank_change_settlements_recorded` / `bank_change_accepted` / `bank_change_rejected`
+  — `bank_change`, `from_bank`, `to_bank` (`reason`, `settled_amount`, `rejection_reason`).
+"""
+
+
+@extend_schema(tags=["événements"])
+class CommitmentEventFeedView(GenericAPIView):
+    """The partner banks' change feed (``selectors.event_list_for``): one page of events and the
+    cursor of the next call (not a numbered page: a list that grows while it is read)."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsBankUser]
+    serializer_class = s.EventPageSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="v1_events_list",
+        summary="Événements des engagements de la banque (flux de changements)",
+        description=EVENTS_DESCRIPTION,
+        parameters=[s.EventQuerySerializer],
+        responses={200: s.EventPageSerializer},
+    )
+    def get(self, request, *args, **kwargs):
+        query = _validated(s.EventQuerySerializer, request.query_params)
+        try:
+            page = selectors.event_list_for(
+                bank=selectors.bank_for_user(request.user), after=query["after"], limit=query["limit"]
+            )
+        except selectors.UnknownCursor as exc:
+            raise ValidationError({"after": [ErrorDetail(
+                "Curseur inconnu : renvoyer le `next` d'une réponse précédente (ou 0).", code="invalid_cursor"
+            )]}) from exc
+        return Response(s.EventPageSerializer(page).data)

@@ -127,10 +127,11 @@ def test_payment_answer_and_history_are_those_of_the_orm_and_simple_history(clie
     assert (record.history_type, record.history_user, record.amount_mad, record.kind) == (
         "+", agent_a, D("1234.50"), "advance")
     # token, lock, ledger + idempotency + pending transfer, payment and its history (one statement on
-    # PostgreSQL), besides the transaction control
+    # PostgreSQL), the change feed's event (issue 17), besides the transaction control
     transaction_control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
     statements = [q for q in queries if not q["sql"].startswith(transaction_control)]
-    assert len(statements) == (4 if connection.vendor == "postgresql" else 5)
+    assert len(statements) == (5 if connection.vendor == "postgresql" else 6)
+    assert "exchange_commitmentevent" in statements[-1]["sql"]
 
 
 @pytest.mark.parametrize("pk", ["abc", "12a", "٣", "99999999999999999999", "0"])

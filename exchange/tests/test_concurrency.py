@@ -103,3 +103,53 @@ def test_concurrent_retries_with_one_idempotency_key_pay_once(setting):
     assert len({pk for pk, _created in results}) == 1
     assert sum(created for _pk, created in results) == 1
     assert Payment.objects.filter(commitment=commitment).count() == 1
+
+
+def test_the_change_feed_never_skips_an_event_committed_after_a_later_one(setting):
+    """Event ids come from a sequence at insert: a transaction that commits late can hold a smaller
+    id than an event already committed. The feed holds back events a running transaction could still
+    overtake, so a bank polling with its last cursor reads every event once (issue 17, point 7)."""
+    import time
+
+    from exchange import selectors
+    from exchange.models import CommitmentEvent
+
+    agent, commitment = setting
+    bank = commitment.bank
+    start = selectors.event_list_for(bank=bank).cursor  # the domiciliation
+    written, release = threading.Event(), threading.Event()
+
+    def slow_transaction():
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                CommitmentEvent.objects.create(bank=bank, commitment=commitment, kind="payment_recorded",
+                                               payload={"number": commitment.number, "status": "domiciled"})
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def poll(after, until):
+        deadline = time.monotonic() + 20  # the horizon is the cluster's oldest running transaction
+        while True:
+            page = selectors.event_list_for(bank=bank, after=after)
+            if until(page) or time.monotonic() > deadline:
+                return page
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(slow_transaction)
+        assert written.wait(timeout=30)
+        # committed after the slow one began, with a larger id: held back while it runs
+        quick = services.commitment_pay(commitment=commitment, user=agent, kind="advance", amount=D("1000"),
+                                        currency="MAD", on_date=TODAY).payment
+        held = selectors.event_list_for(bank=bank, after=start)
+        assert held.events == [] and held.cursor == start
+        release.set()
+        slow.result(timeout=30)
+    page = poll(start, lambda p: len(p.events) >= 2)
+    slow_event, quick_event = page.events
+    assert slow_event.id < quick_event.id and quick_event.payload["payment"] == quick.pk
+    assert selectors.event_list_for(bank=bank, after=page.cursor).events == []  # read once

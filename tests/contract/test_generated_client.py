@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -125,6 +126,23 @@ def test_generated_client_drives_the_bank_api(generated_client, live_server, ban
         assert done.status == models.BankChangeStatusEnum.ACCEPTED
         moved = submodule(api, "v1_commitments_retrieve").sync(id=target.pk, client=other_bank)
         assert moved.bank == "awb"
+
+        # the change feed: bank B polls and reads the transfer, never bank A's own events
+        [events_module] = [m.name for m in pkgutil.walk_packages(generated_client.__path__, PACKAGE + ".")
+                           if m.name.endswith(".v1_events_list")]
+        events = importlib.import_module(events_module)
+        deadline = time.monotonic() + 20  # a running transaction elsewhere may hold the feed back briefly
+        while True:
+            feed = events.sync(client=other_bank, after=0)
+            if len(feed.results) >= 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert isinstance(feed, models.EventPage) and feed.has_more is False
+        assert [e.kind.value for e in feed.results] == [
+            "bank_change_requested", "bank_change_settlements_recorded", "bank_change_accepted"]
+        assert {e.commitment_number for e in feed.results} == {target.number} and feed.next_ == feed.results[-1].id
+        assert events.sync(client=other_bank, after=feed.next_).results == []
+        assert events.sync_detailed(client=office).status_code == 403
 
     anonymous = client_module.Client(base_url=live_server.url)
     with anonymous:
