@@ -1,13 +1,15 @@
 """django-import-export resources: banks and importers in bulk (CSV/XLSX, keyed by natural
-keys), and exports of the ledger for reporting. Ledger rows are never imported: they are
-written by the services only, so every rule is checked."""
+keys), and exports of the ledger for reporting, headed in French (``FrenchHeadersMixin``).
+Ledger rows are never imported: they are written by the services only, so every rule is checked."""
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
+
+from tariff.resources import FrenchHeadersMixin
 
 from .models import Bank, Commitment, Importer, Payment
 
 
-class BankResource(resources.ModelResource):
+class BankResource(FrenchHeadersMixin, resources.ModelResource):
     class Meta:
         model = Bank
         import_id_fields = ("code",)
@@ -15,7 +17,7 @@ class BankResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class ImporterResource(resources.ModelResource):
+class ImporterResource(FrenchHeadersMixin, resources.ModelResource):
     class Meta:
         model = Importer
         import_id_fields = ("id_number",)
@@ -26,7 +28,7 @@ class ImporterResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class CommitmentResource(resources.ModelResource):
+class CommitmentResource(FrenchHeadersMixin, resources.ModelResource):
     importer = fields.Field(
         attribute="importer", column_name="importer", widget=ForeignKeyWidget(Importer, "id_number")
     )
@@ -40,7 +42,7 @@ class CommitmentResource(resources.ModelResource):
         )
 
 
-class PaymentResource(resources.ModelResource):
+class PaymentResource(FrenchHeadersMixin, resources.ModelResource):
     commitment = fields.Field(
         attribute="commitment", column_name="commitment", widget=ForeignKeyWidget(Commitment, "number")
     )

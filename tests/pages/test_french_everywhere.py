@@ -1,9 +1,12 @@
 """French whatever the browser sends (issue 21): every page of the page apps, every admin changelist
 and the error pages, rendered for a staff superuser whose browser asks for English, show no English
-words and no unformatted numbers (``284580,00``, ``60000.00``, ``1000 kg``) in what a reader sees."""
+words and no unformatted numbers (``284580,00``, ``60000.00``, ``1000 kg``) in what a reader sees;
+every admin export heads its columns in French."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -13,6 +16,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from import_export.admin import ExportMixin
 
 from conftest import make_user
 from declarations.models import RecalculationRun
@@ -211,6 +215,33 @@ def test_every_admin_changelist_and_change_form_is_french(staff):
     response = staff.get(reverse("admin:index"))
     found += check(response, "admin:index")
     assert not found, "\n".join(sorted(set(found)))
+
+
+def _export_header_row(staff, model) -> list[str]:
+    """The header row of the admin's CSV export of ``model``, every column ticked."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
+    page = staff.get(url)
+    assert page.status_code == 200, url
+    ticked = re.findall(r'<input type="checkbox" name="([^"]+)"', page.content.decode())
+    assert ticked, url
+    response = staff.post(url, {"format": "0", "resource": "0", **{name: "on" for name in ticked}})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), url
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_every_admin_export_heads_its_columns_in_french(staff, world):
+    found, exported = [], 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, ExportMixin):
+            continue
+        columns = {field.column_name for resource in model_admin.get_export_resource_classes(None)
+                   for field in resource().fields.values()}
+        headers = _export_header_row(staff, model)
+        exported += 1
+        found += [f"{model.__name__} : colonne {h!r}" for h in headers
+                  if h in columns or "_" in h or ENGLISH.search(h) or not h[:1].isupper()]
+    assert exported >= 15
+    assert not found, "\n".join(found)
 
 
 def test_error_pages_are_french_in_the_site_layout(staff, client, world):
