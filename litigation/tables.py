@@ -94,8 +94,12 @@ class CaseTable(Table):
     def render_fines(self, record):
         exposure = self.exposure(record)
         low, high = exposure.fine_min_total, exposure.fine_max_total
-        text = format_dh(high) if low == high else f"{format_dh(low)} – {format_dh(high)}"
-        return f"{text} ({_('incomplet')})" if exposure.incomplete else text
+        amount = '<span class="nowrap">{}</span>'
+        if low == high:
+            text = format_html(amount, format_dh(high))
+        else:
+            text = format_html(f"{amount} – {amount}", format_dh(low), format_dh(high))
+        return format_html("{} ({})", text, _("incomplet")) if exposure.incomplete else text
 
     def value_fine_min(self, record):
         return self.exposure(record).fine_min_total
