@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 from decimal import Decimal
@@ -224,9 +225,11 @@ def _export_header_row(staff, model) -> list[str]:
     assert page.status_code == 200, url
     ticked = re.findall(r'<input type="checkbox" name="([^"]+)"', page.content.decode())
     assert ticked, url
+    labels = {html.unescape(label) for label in re.findall(r'<label for="id_[^"]+"[^>]*>([^<]+)</label>',
+                                                             page.content.decode())}
     response = staff.post(url, {"format": "0", "resource": "0", **{name: "on" for name in ticked}})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), url
-    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))), labels
 
 
 def test_every_admin_export_heads_its_columns_in_french(staff, world):
@@ -234,12 +237,17 @@ def test_every_admin_export_heads_its_columns_in_french(staff, world):
     for model, model_admin in admin.site._registry.items():
         if not isinstance(model_admin, ExportMixin):
             continue
-        columns = {field.column_name for resource in model_admin.get_export_resource_classes(None)
-                   for field in resource().fields.values()}
-        headers = _export_header_row(staff, model)
+        fields = {name: field for resource in model_admin.get_export_resource_classes(None)
+                  for name, field in resource().fields.items()}
+        columns = {field.column_name for field in fields.values()}
+        headers, labels = _export_header_row(staff, model)
         exported += 1
         found += [f"{model.__name__} : colonne {h!r}" for h in headers
                   if h in columns or "_" in h or ENGLISH.search(h) or not h[:1].isupper()]
+        # The export page's checkboxes: not the library's English "Tariff Code (tariff_code)".
+        english_labels = {name.replace("_", " ").title() for name in fields}
+        found += [f"{model.__name__} : case à cocher {label!r}" for label in labels
+                  if "_" in label or label.split(" (")[0] in english_labels - set(headers)]
     assert exported >= 15
     assert not found, "\n".join(found)
 
