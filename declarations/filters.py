@@ -1,4 +1,4 @@
-"""Filters of the declaration and ETPP lists (django-filter): what people know a file by."""
+"""Filters of the declaration, ETPP, declaration payment and recalculation run lists (django-filter): what people know a file by."""
 from __future__ import annotations
 
 import django_filters
@@ -7,9 +7,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tariff.models import FinanceLaw
 from tariff.tables import date_filter
 
-from .models import Article, Declaration, EtppAuthorisation, Party, ProcedureCode
+from .models import (
+    Article,
+    Declaration,
+    DeclarationPayment,
+    EtppAuthorisation,
+    Party,
+    ProcedureCode,
+    RecalculationRun,
+)
 from .selectors import etpp_overdue_requests
 
 
@@ -83,3 +92,44 @@ class EtppFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(number__icontains=value) | Q(exporter__name__icontains=value)
                                | Q(exporter__ice__icontains=value))
+
+
+class DeclarationPaymentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", max_length=60,
+                                  widget=forms.TextInput(attrs={"placeholder": _("DUM, quittance, opérateur, ICE")}))
+    party = django_filters.ModelChoiceFilter(label=_("Opérateur"), field_name="declaration__party",
+                                            queryset=Party.objects.order_by("name"), empty_label=_("Tous"))
+    means = django_filters.ChoiceFilter(label=_("Mode de paiement"), choices=DeclarationPayment.Means.choices,
+                                        empty_label=_("Tous"))
+    amount_min = django_filters.NumberFilter(label=_("Montant d'au moins"), field_name="amount", lookup_expr="gte",
+                                             localize=True)
+    amount_max = django_filters.NumberFilter(label=_("et au plus"), field_name="amount", lookup_expr="lte",
+                                             localize=True)
+    paid_from = date_filter(_("Payé du"), "paid_on", "gte")
+    paid_to = date_filter(_("au"), "paid_on", "lte")
+
+    class Meta:
+        model = DeclarationPayment
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        """The declaration's reference, the receipt's, or the operator's name or ICE."""
+        term = value.strip()
+        return queryset.filter(Q(declaration__reference__icontains=term) | Q(reference__icontains=term)
+                               | Q(declaration__party__name__icontains=term)
+                               | Q(declaration__party__ice__icontains=term))
+
+
+class RecalculationRunFilter(django_filters.FilterSet):
+    law = django_filters.ModelChoiceFilter(label=_("Loi"), queryset=FinanceLaw.objects.order_by("-effective_date"),
+                                           empty_label=_("Toutes"))
+    kind = django_filters.ChoiceFilter(label=_("Nature"), choices=RecalculationRun.Kind.choices,
+                                       empty_label=_("Toutes"))
+    status = django_filters.ChoiceFilter(label=_("Statut"), choices=RecalculationRun.Status.choices,
+                                         empty_label=_("Tous"))
+    started_from = date_filter(_("Lancé du"), "created_at__date", "gte")
+    started_to = date_filter(_("au"), "created_at__date", "lte")
+
+    class Meta:
+        model = RecalculationRun
+        fields: list[str] = []

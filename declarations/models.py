@@ -82,7 +82,7 @@ class ProcedureCode(models.Model):
     # Suspensive régimes (CDII titre V, régimes économiques): the suspended duties are covered by
     # an engagement cautionné; the liquidation computes them as the amount to guarantee.
     guarantee_required = models.BooleanField(_("garantie des droits suspendus"), default=False)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     history = HistoricalRecords()
 
@@ -100,7 +100,7 @@ class DeclarationGroup(models.Model):
     allocated across all their articles in proportion to invoiced value (circ. 6336/400)."""
 
     reference = models.CharField(_("référence"), max_length=40, unique=True)
-    description = models.CharField(_("description"), max_length=255, blank=True)
+    description = models.CharField(_("objet du groupe"), max_length=255, blank=True)
     common_costs = MoneyField(_("éléments communs à ajouter (MAD)"), default=0, validators=[MinValueValidator(0)])
 
     history = HistoricalRecords()
@@ -175,8 +175,12 @@ class EtppAuthorisation(models.Model):
 
 
 class EtppAuthorisationItem(models.Model):
-    authorisation = models.ForeignKey(EtppAuthorisation, on_delete=models.CASCADE, related_name="items")
-    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="+")
+    authorisation = models.ForeignKey(
+        EtppAuthorisation, on_delete=models.CASCADE, related_name="items", verbose_name=_("autorisation ETPP")
+    )
+    tariff_line = models.ForeignKey(
+        TariffLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("ligne tarifaire")
+    )
     description = models.CharField(_("désignation"), max_length=255, blank=True)
     quantity = QuantityField(_("quantité autorisée"), validators=[MinValueValidator(0)])
     quantity_used = QuantityField(_("quantité imputée"), default=0, validators=[MinValueValidator(0)])
@@ -212,16 +216,21 @@ class Declaration(models.Model):
 
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     customs_office = models.CharField(_("bureau de douane"), max_length=60)
-    procedure = models.ForeignKey(ProcedureCode, on_delete=models.PROTECT, related_name="declarations")
+    procedure = models.ForeignKey(
+        ProcedureCode, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("régime")
+    )
     declarant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True,
+        verbose_name=_("déclarant"),
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="declarations")
     group = models.ForeignKey(
-        DeclarationGroup, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+        DeclarationGroup, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True,
+        verbose_name=_("groupe de déclarations"),
     )
     etpp_authorisation = models.ForeignKey(
-        EtppAuthorisation, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True
+        EtppAuthorisation, on_delete=models.PROTECT, related_name="declarations", null=True, blank=True,
+        verbose_name=_("autorisation ETPP"),
     )
     invoice_currency = CurrencyField(_("devise de facturation"), default="EUR")
     invoice_total = MoneyField(_("montant facturé (devise)"), validators=[MinValueValidator(0)])
@@ -246,8 +255,8 @@ class Declaration(models.Model):
     allocation_coefficient = models.DecimalField(
         _("coefficient de répartition C"), max_digits=20, decimal_places=8, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -270,9 +279,13 @@ class Declaration(models.Model):
 
 
 class Article(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="articles")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="articles", verbose_name=_("déclaration")
+    )
     number = models.PositiveIntegerField(_("n° d'article"))
-    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="articles")
+    tariff_line = models.ForeignKey(
+        TariffLine, on_delete=models.PROTECT, related_name="articles", verbose_name=_("ligne tarifaire")
+    )
     origin_country = models.CharField(
         _("origine"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", "Code pays ISO à 2 lettres.")]
     )
@@ -314,7 +327,9 @@ class AnnexedDocument(models.Model):
         IMPORT_COMMITMENT = "import_commitment", _("Engagement d'importation")
         OTHER = "other", _("Autre")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="documents", verbose_name=_("déclaration")
+    )
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
     reference = models.CharField(_("référence"), max_length=80)
     file = models.FileField(_("fichier"), upload_to="declarations/%Y/%m/", blank=True)
@@ -332,10 +347,15 @@ class AnnexedDocument(models.Model):
 class EtppImputation(models.Model):
     """Quantity of an authorisation item consumed by a declaration article."""
 
-    item = models.ForeignKey(EtppAuthorisationItem, on_delete=models.PROTECT, related_name="imputations")
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="etpp_imputations")
+    item = models.ForeignKey(
+        EtppAuthorisationItem, on_delete=models.PROTECT, related_name="imputations",
+        verbose_name=_("marchandise autorisée"),
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="etpp_imputations", verbose_name=_("article de la déclaration")
+    )
     quantity = QuantityField(_("quantité"), validators=[MinValueValidator(0)])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("imputée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("imputation ETPP")
@@ -346,15 +366,18 @@ class Liquidation(models.Model):
     """One computation of the duties of a declaration. Re-liquidations add a new one;
     older ones are kept (``is_current=False``) for the audit trail."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="liquidations")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="liquidations", verbose_name=_("déclaration")
+    )
     sequence = models.PositiveIntegerField(_("n°"))
     on_date = models.DateField(_("date des taux appliqués"))
     is_current = models.BooleanField(_("en vigueur"), default=True)
     reason = models.CharField(_("motif"), max_length=255, default="Liquidation initiale")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("liquidée par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("liquidée le"), auto_now_add=True)
     reference_version = models.BigIntegerField(_("version des données de référence"), default=0)
     total_di = MoneyField(_("total DI"), default=0)
     total_tic = MoneyField(_("total TIC"), default=0)
@@ -395,15 +418,19 @@ class DeclarationPayment(models.Model):
         BANK = "bank", _("Versement bancaire")
         CREDIT = "credit", _("Crédit d'enlèvement / obligation cautionnée")
 
-    declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="payment")
-    liquidation = models.OneToOneField(Liquidation, on_delete=models.PROTECT, related_name="payment")
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.PROTECT, related_name="payment", verbose_name=_("déclaration")
+    )
+    liquidation = models.OneToOneField(
+        Liquidation, on_delete=models.PROTECT, related_name="payment", verbose_name=_("liquidation payée")
+    )
     paid_on = models.DateField(_("date du paiement"))
     amount = MoneyField(_("montant payé"))
     currency = CurrencyField(_("devise"), default="MAD")
     means = models.CharField(_("mode de paiement"), max_length=12, choices=Means.choices)
     reference = models.CharField(_("référence du paiement (quittance)"), max_length=60)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    null=True, blank=True)
+                                    null=True, blank=True, verbose_name=_("enregistré par"))
     recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -419,11 +446,13 @@ class DeclarationPayment(models.Model):
 class DeclarationRelease(models.Model):
     """Release of the goods (mainlevée, bon à enlever)."""
 
-    declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="release")
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.PROTECT, related_name="release", verbose_name=_("déclaration")
+    )
     released_on = models.DateField(_("date de la mainlevée"))
     reference = models.CharField(_("référence de la mainlevée"), max_length=60)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    null=True, blank=True)
+                                    null=True, blank=True, verbose_name=_("enregistrée par"))
     recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -448,16 +477,21 @@ class LiquidationLine(models.Model):
     foreign key would.
     """
 
-    liquidation = models.ForeignKey(Liquidation, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
+    liquidation = models.ForeignKey(
+        Liquidation, on_delete=models.CASCADE, related_name="lines", db_constraint=False,
+        verbose_name=_("liquidation concernée"),
+    )
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="liquidation_lines",
-                                db_constraint=False)
+                                db_constraint=False, verbose_name=_("article de la déclaration"))
     tax = models.CharField(_("taxe"), max_length=3)
     base = models.DecimalField(_("assiette"), max_digits=24, decimal_places=3)
     base_unit = models.CharField(_("unité de l'assiette"), max_length=40)
     rate = RateField(_("taux / quotité"), max_digits=16)
     rate_unit = models.CharField(_("unité du taux"), max_length=60)
     amount = MoneyField(_("montant"))
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("loi de finances")
+    )
     detail = models.CharField(_("détail"), max_length=500, blank=True)
 
     class Meta:
@@ -484,7 +518,9 @@ class RecalculationRun(models.Model):
         RECALCULATION = "recalculation", _("Recalcul")
         WHAT_IF = "what_if", _("Simulation (what-if)")
 
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="recalculation_runs")
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="recalculation_runs", verbose_name=_("loi de finances")
+    )
     kind = models.CharField(_("nature"), max_length=13, choices=Kind.choices, default=Kind.RECALCULATION)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     candidates = models.PositiveIntegerField(_("déclarations candidates"), default=0)
@@ -495,12 +531,13 @@ class RecalculationRun(models.Model):
     articles = models.PositiveIntegerField(_("articles recalculés"), default=0)
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("lancé par"),
     )
     line_deltas = models.JSONField(_("écarts par position tarifaire"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("lancé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("démarré le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     # Set by every batch: a running run without progress for a while lost its worker (crash),
     # and the sweep sends its remaining batches again (declarations.recalculation).
     last_progress_at = models.DateTimeField(_("dernier progrès"), null=True, blank=True)
@@ -532,17 +569,24 @@ class RecalculationResult(models.Model):
         FAILED = "failed", _("Erreur")
         SKIPPED = "skipped", _("Ignorée (payée ou plus liquidée)")
 
-    run = models.ForeignKey(RecalculationRun, on_delete=models.CASCADE, related_name="results")
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="recalculation_results")
+    run = models.ForeignKey(
+        RecalculationRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("recalcul")
+    )
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="recalculation_results", verbose_name=_("déclaration")
+    )
     outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices)
-    liquidation = models.ForeignKey(Liquidation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    liquidation = models.ForeignKey(
+        Liquidation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("nouvelle liquidation"),
+    )
     before_total = MoneyField(_("total avant"), default=0)
     after_total = MoneyField(_("total après"), default=0)
     delta_di = MoneyField(_("écart DI"), default=0)
     delta_tic = MoneyField(_("écart TIC"), default=0)
     delta_vat = MoneyField(_("écart TVA"), default=0)
     delta_total = MoneyField(_("écart total"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    message = models.CharField(_("message du recalcul"), max_length=500, blank=True)
 
     class Meta:
         ordering = ("run", "declaration_id")
@@ -569,15 +613,19 @@ class QuotaAllocation(models.Model):
     """Net mass of an article imputed on a quota when the declaration is liquidated; the
     part beyond the balance is taxed at the normal rate (LF 2024 art. 5 bis, circ. 6522/210 §V)."""
 
-    quota = models.ForeignKey(Quota, on_delete=models.PROTECT, related_name="allocations")
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="quota_allocations")
-    liquidation = models.ForeignKey(Liquidation, on_delete=models.PROTECT, related_name="quota_allocations")
+    quota = models.ForeignKey(Quota, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("contingent"))
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="quota_allocations", verbose_name=_("article de la déclaration")
+    )
+    liquidation = models.ForeignKey(
+        Liquidation, on_delete=models.PROTECT, related_name="quota_allocations", verbose_name=_("liquidation concernée")
+    )
     requested_kg = QuantityField(_("masse nette déclarée (kg)"), validators=[MinValueValidator(0)])
     allocated_kg = QuantityField(_("imputée sur le contingent (kg)"), validators=[MinValueValidator(0)])
     out_of_quota_kg = QuantityField(_("hors contingent, taux normal (kg)"), default=0,
                                     validators=[MinValueValidator(0)])
     balance_after_kg = QuantityField(_("solde après imputation (kg)"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("imputé le"), auto_now_add=True)
 
     class Meta:
         ordering = ("quota", "created_at", "id")
@@ -626,19 +674,22 @@ class FranchiseCondition(models.Model):
         Kind.PV_MANUFACTURER: ("2059",),
     }
 
-    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="+")
+    franchise = models.ForeignKey(
+        FranchiseCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("code franchise")
+    )
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="franchise_conditions")
     declaration = models.ForeignKey(
         Declaration, on_delete=models.PROTECT, related_name="franchise_conditions", null=True, blank=True,
         help_text=_("vide = vaut pour toutes les déclarations de l'importateur pendant sa validité"),
+        verbose_name=_("déclaration"),
     )
     reference = models.CharField(_("référence"), max_length=80)
     issued_on = models.DateField(_("délivré / souscrit le"))
     valid_to = models.DateField(_("valable jusqu'au (inclus)"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.GRANTED)
     description = models.CharField(_("marchandises concernées"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -737,7 +788,9 @@ class VatGuarantee(models.Model):
         MORTGAGE = "mortgage", _("Hypothèque")
         OTHER_REAL = "other_real", _("Autre garantie réelle prévue par le CDII")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="vat_guarantees")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="vat_guarantees", verbose_name=_("déclaration")
+    )
     kind = models.CharField(_("nature"), max_length=15, choices=Kind.choices)
     reference = models.CharField(_("référence"), max_length=80)
     amount = MoneyField(_("montant garanti (MAD)"), validators=[MinValueValidator(0)])
@@ -766,9 +819,12 @@ class ExemptAsset(models.Model):
     owes a regularisation of the exempted VAT less 1/60 per started month (CGI art. 102 and
     104-II-2° as reinstated by LF 2024, circ. 6522/210 §IV-5-1)."""
 
-    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="exempt_asset")
+    article = models.OneToOneField(
+        Article, on_delete=models.PROTECT, related_name="exempt_asset", verbose_name=_("article de la déclaration")
+    )
     convention = models.ForeignKey(
-        InvestmentConvention, on_delete=models.PROTECT, related_name="assets", null=True, blank=True
+        InvestmentConvention, on_delete=models.PROTECT, related_name="assets", null=True, blank=True,
+        verbose_name=_("convention d'investissement"),
     )
     exempted_vat = MoneyField(_("TVA exonérée (MAD)"), validators=[MinValueValidator(0)])
     imported_on = models.DateField(_("importé le"))
@@ -814,7 +870,7 @@ class WarehouseDisposal(RuleCheckedModel):
 
     declaration = models.ForeignKey(
         Declaration, on_delete=models.PROTECT, related_name="warehouse_disposals", null=True, blank=True,
-        help_text=_("déclaration de mise en entrepôt"),
+        help_text=_("déclaration de mise en entrepôt"), verbose_name=_("déclaration"),
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="warehouse_disposals")
     goods_description = models.CharField(_("marchandises"), max_length=255)

@@ -1,8 +1,10 @@
-"""Sortable tables of the declaration lists (django-tables2); exported as filtered (tariff.tables)."""
+"""Sortable tables of the declaration, ETPP, declaration payment and recalculation run lists
+(django-tables2); exported as filtered (tariff.tables)."""
 from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,7 +12,9 @@ from django.utils.translation import ngettext
 from tariff.money import format_date
 from tariff.tables import MoneyColumn, Table
 
-from .models import Declaration, EtppAuthorisation
+from .models import Declaration, DeclarationPayment, EtppAuthorisation, RecalculationRun
+
+NUMERIC = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
 class DeclarationTable(Table):
@@ -104,3 +108,99 @@ class EtppTable(Table):
 
     def render_valid_to(self, value):
         return format_date(value)
+
+
+class DeclarationPaymentTable(Table):
+    declaration = tables.Column(_("Déclaration"), accessor="declaration__reference",
+                                order_by="declaration__reference",
+                                linkify=("declarations:detail", {"pk": tables.A("declaration_id")}))
+    party = tables.Column(_("Opérateur"), accessor="declaration__party__name", order_by="declaration__party__name")
+    ice = tables.Column(_("ICE"), accessor="declaration__party__ice", order_by="declaration__party__ice", default="—")
+    paid_on = tables.Column(_("Payé le"))
+    means = tables.Column(_("Mode de paiement"))
+    reference = tables.Column(_("Quittance"))
+    amount = MoneyColumn(currency_field="currency", verbose_name=_("Montant payé"))
+    currency = tables.Column(_("Devise"), visible=False)  # beside the amount in the page, own column in exports
+
+    class Meta(Table.Meta):
+        model = DeclarationPayment
+        fields = ()
+        sequence = ("declaration", "party", "ice", "paid_on", "means", "reference", "amount", "currency")
+        attrs = {"class": "list", "id": "declaration-payments"}
+        empty_text = _("Aucun paiement.")
+
+    def render_paid_on(self, value):
+        return format_date(value)
+
+    def value_paid_on(self, value):
+        return value
+
+    def render_means(self, record):
+        return record.get_means_display()
+
+    def value_means(self, record):
+        return record.get_means_display()
+
+
+class RecalculationRunTable(Table):
+    law = tables.Column(_("Loi"), accessor="law__code", order_by=("law__effective_date", "law__code"),
+                        linkify=("declarations:recalculation-detail", {"pk": tables.A("pk")}))
+    kind = tables.Column(_("Nature"))
+    status = tables.Column(_("Statut"))
+    progress = tables.Column(_("Progression"), accessor="processed", order_by="processed")
+    candidates = tables.Column(_("Candidates"), attrs=NUMERIC)
+    changed = tables.Column(_("Modifiées"), attrs=NUMERIC)
+    unchanged = tables.Column(_("Inchangées"), attrs=NUMERIC)
+    failed = tables.Column(_("Erreurs"), attrs=NUMERIC)
+    created_at = tables.Column(_("Lancé le"))
+    finished_at = tables.Column(_("Terminé le"), default="—")
+
+    class Meta(Table.Meta):
+        model = RecalculationRun
+        fields = ()
+        sequence = ("law", "kind", "status", "progress", "candidates", "changed", "unchanged", "failed", "created_at",
+                    "finished_at")
+        attrs = {"class": "list", "id": "runs"}
+        empty_text = _("Aucun recalcul pour l'instant.")
+
+    def render_law(self, record):
+        return str(record.law)
+
+    def value_law(self, record):
+        return str(record.law)
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def value_kind(self, record):
+        return record.get_kind_display()
+
+    def render_status(self, record):
+        return format_html('<span class="badge badge-{}">{}</span>', record.status, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_progress(self, record):
+        return format_html('<progress max="100" value="{}"></progress> {} %', record.progress_percent,
+                           record.progress_percent)
+
+    def value_progress(self, record):
+        return record.progress_percent
+
+    def render_created_at(self, value):
+        return _datetime(value)
+
+    def value_created_at(self, value):
+        return timezone.localtime(value).replace(tzinfo=None)
+
+    def render_finished_at(self, value):
+        return _datetime(value)
+
+    def value_finished_at(self, value):
+        return timezone.localtime(value).replace(tzinfo=None) if value else ""
+
+
+def _datetime(value) -> str:
+    """``01/12/2026 14:05`` in the office's time zone."""
+    return date_format(timezone.localtime(value), "d/m/Y H:i")

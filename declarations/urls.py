@@ -19,6 +19,7 @@ urlpatterns = [
     path("declarations/<int:pk>/liquidation-note.pdf", views.DeclarationPdfView.as_view(), name="liquidation-note"),
     path("declarations/<int:pk>/summary.pdf", views.DeclarationPdfView.as_view(summary=True), name="summary"),
     path("declarations/to-pay/", views.ToPayListView.as_view(), name="to-pay"),
+    path("declarations/payments/", views.DeclarationPaymentListView.as_view(), name="payment-list"),
     path("declarations/<int:pk>/documents/", views.DeclarationDocumentAddView.as_view(), name="document-add"),
     path("declarations/<int:pk>/documents/<int:document_pk>/", views.DeclarationDocumentDownloadView.as_view(),
          name="document-download"),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors, domain_error_list
@@ -32,9 +32,9 @@ from tariff.tables import FilteredTableView
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, recalculation, selectors, services, tasks
-from .filters import DeclarationFilter, EtppFilter
+from .filters import DeclarationFilter, DeclarationPaymentFilter, EtppFilter, RecalculationRunFilter
 from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
-from .tables import DeclarationTable, EtppTable
+from .tables import DeclarationPaymentTable, DeclarationTable, EtppTable, RecalculationRunTable
 from .forms import (
     ArticleFormSet,
     DeclarationForm,
@@ -51,6 +51,7 @@ from .forms import (
 from .models import (
     Article,
     Declaration,
+    DeclarationPayment,
     EtppAuthorisation,
     RecalculationRun,
 )
@@ -372,6 +373,20 @@ class ToPayListView(FilePageMixin, TemplateView):
         return context
 
 
+class DeclarationPaymentListView(FilePageMixin, FilteredTableView):
+    """Payments of duties and taxes (quittances): sortable, filtered (operator, means, amount,
+    payment dates), searched by declaration, receipt, operator or ICE; CSV/XLSX of what is filtered."""
+
+    template_name = "declarations/payment_list.html"
+    context_object_name = "payments"
+    table_class = DeclarationPaymentTable
+    filterset_class = DeclarationPaymentFilter
+    export_name = "paiements-dum"
+
+    def get_queryset(self):
+        return DeclarationPayment.objects.select_related("declaration__party").order_by("-paid_on", "-id")
+
+
 class DeclarationCancelView(DeclarationActionView):
     def perform(self, declaration, form):
         services.declaration_cancel(declaration=declaration)
@@ -484,13 +499,18 @@ class RunPageMixin(FilePageMixin):
     read_roles = (*FILE_READERS, REFERENCE_EDITOR)
 
 
-class RecalculationRunListView(RunPageMixin, ListView):
+class RecalculationRunListView(RunPageMixin, FilteredTableView):
+    """Runs: sortable, filtered (law, recalculation or what-if, status, start dates); CSV/XLSX
+    of what is filtered; simulators start a what-if of a draft law from here."""
+
     template_name = "declarations/recalculation_list.html"
     context_object_name = "runs"
-    paginate_by = 25
+    table_class = RecalculationRunTable
+    filterset_class = RecalculationRunFilter
+    export_name = "recalculs"
 
     def get_queryset(self):
-        return RecalculationRun.objects.select_related("law").order_by("-created_at")
+        return RecalculationRun.objects.select_related("law").order_by("-created_at", "-id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

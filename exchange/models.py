@@ -31,7 +31,7 @@ PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 class Bank(models.Model):
     """A partner bank where commitments are domiciled."""
 
-    code = models.SlugField(_("code"), max_length=20, unique=True)
+    code = models.SlugField(_("code de la banque"), max_length=20, unique=True)
     name = models.CharField(_("nom"), max_length=200)
 
     history = HistoricalRecords()
@@ -257,7 +257,7 @@ class Imputation(models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="imputations", verbose_name=_("engagement")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date de l'imputation"))
     amount = MoneyField(_("montant"), validators=POSITIVE)
     currency = CurrencyField(_("devise"))
     amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
@@ -334,7 +334,7 @@ class Payment(models.Model):
     currency = CurrencyField(_("devise"))
     amount_in_commitment_currency = MoneyField(_("contre-valeur dans la devise de l'engagement"))
     amount_mad = MoneyField(_("contre-valeur en MAD"))
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date du règlement"))
     funding = models.CharField(_("financement"), max_length=20, choices=Funding.choices, default=Funding.NORMAL)
     reason = models.CharField(_("motif du dépassement"), max_length=40, choices=OverrunReason.choices, blank=True)
     observed_difference = MoneyField(
@@ -383,7 +383,7 @@ class AdvanceCarryOver(models.Model):
     target = models.OneToOneField(
         Commitment, on_delete=models.PROTECT, related_name="carry_over_in", verbose_name=_("nouvel engagement")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date du report"))
     amount = MoneyField(_("acomptes reportés"), validators=POSITIVE)
     currency = CurrencyField(_("devise"))
     amount_in_target_currency = MoneyField(_("contre-valeur dans la devise du nouvel engagement"))
@@ -500,7 +500,7 @@ class PersonalImport(models.Model):
     importer = models.ForeignKey(
         Importer, on_delete=models.PROTECT, related_name="personal_imports", verbose_name=_("importateur")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date de l'importation"))
     amount = MoneyField(_("montant"), validators=POSITIVE)
     currency = CurrencyField(_("devise"))
     amount_mad = MoneyField(_("contre-valeur en MAD"))

@@ -1,16 +1,18 @@
 """django-import-export resources: banks and importers in bulk (CSV/XLSX, keyed by natural
-keys), and exports of the ledger for reporting. Ledger rows are never imported: they are
-written by the services only, so every rule is checked."""
+keys), and exports of the ledger for reporting, headed in French (``FrenchHeadersMixin``).
+Ledger rows are never imported: they are written by the services only, so every rule is checked."""
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from declarations.models import Party
 from declarations.parties import party_by_identifier, party_get_or_create
+from tariff.resources import FrenchHeadersMixin
 
 from .models import Bank, Commitment, Importer, Payment
 
 
-class BankResource(resources.ModelResource):
+class BankResource(FrenchHeadersMixin, resources.ModelResource):
     class Meta:
         model = Bank
         import_id_fields = ("code",)
@@ -38,7 +40,7 @@ class PartyWidget(ForeignKeyWidget):
         return value.identifier if value else ""
 
 
-class ImporterResource(resources.ModelResource):
+class ImporterResource(FrenchHeadersMixin, resources.ModelResource):
     party = fields.Field(attribute="party", column_name="id_number", widget=PartyWidget())
     kind = fields.Field(attribute="party__kind", column_name="kind", readonly=True)
     name = fields.Field(attribute="party__name", column_name="name", readonly=True)
@@ -54,6 +56,11 @@ class ImporterResource(resources.ModelResource):
             "is_oc_categorised", "is_exporter_with_fx_account", "fx_account_available_balance", "fx_account_currency",
         )
         skip_unchanged = True
+        # The identity columns are the party's fields (all reached through ``party``).
+        french_headers = {
+            "party": _("ICE / CIN"), "kind": _("Nature"), "name": _("Raison sociale / nom"),
+            "trade_register_number": _("Registre de commerce"),
+        }
 
 
 class ImporterWidget(ForeignKeyWidget):
@@ -73,7 +80,7 @@ class ImporterWidget(ForeignKeyWidget):
         return value.id_number if value else ""
 
 
-class CommitmentResource(resources.ModelResource):
+class CommitmentResource(FrenchHeadersMixin, resources.ModelResource):
     importer = fields.Field(
         attribute="importer", column_name="importer", widget=ImporterWidget()
     )
@@ -87,7 +94,7 @@ class CommitmentResource(resources.ModelResource):
         )
 
 
-class PaymentResource(resources.ModelResource):
+class PaymentResource(FrenchHeadersMixin, resources.ModelResource):
     commitment = fields.Field(
         attribute="commitment", column_name="commitment", widget=ForeignKeyWidget(Commitment, "number")
     )

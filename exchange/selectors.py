@@ -125,6 +125,15 @@ def bank_change_list_for(*, user) -> QuerySet[BankChange]:
     return qs.none()
 
 
+def payment_list_for(*, user) -> QuerySet[Payment]:
+    """Payments ``user`` may see, every commitment's: a bank user only those its bank made on the
+    commitments domiciled with it (``commitment_list_for``); broker staff and auditors all."""
+    qs = Payment.objects.filter(commitment__in=commitment_list_for(user=user).values("pk")).select_related(
+        "commitment__importer__party", "bank")
+    bank = bank_for_user(user)
+    return qs.filter(bank=bank) if bank is not None else qs
+
+
 def payment_list(*, commitment: Commitment) -> QuerySet[Payment]:
     return Payment.objects.filter(commitment=commitment).select_related("bank", "created_by").order_by("date", "id")
 

@@ -13,7 +13,7 @@ from tariff.money import format_date
 from tariff.tables import MoneyColumn, Table, date_filter
 
 from . import selectors
-from .models import Bank, Commitment
+from .models import Bank, Commitment, Payment
 
 
 class CommitmentFilter(django_filters.FilterSet):
@@ -89,3 +89,67 @@ class CommitmentTable(Table):
 
     def value_paid(self, record):
         return self.totals(record).paid
+
+
+# --- payments of every commitment (exchange.list_views) ---------------------------------------------
+
+class PaymentFilter(django_filters.FilterSet):
+    commitment = django_filters.CharFilter(label=_("N° d'engagement"), field_name="commitment__number",
+                                           lookup_expr="icontains", max_length=40,
+                                           widget=forms.TextInput(attrs={"placeholder": _("ex. EI-2025")}))
+    kind = django_filters.ChoiceFilter(label=_("Nature"), choices=Payment.Kind.choices, empty_label=_("Toutes"))
+    bank = django_filters.ModelChoiceFilter(label=_("Banque"), queryset=Bank.objects.order_by("name"),
+                                            empty_label=_("Toutes"))
+    currency = django_filters.CharFilter(label=_("Devise"), lookup_expr="iexact", max_length=3,
+                                         widget=forms.TextInput(attrs={"placeholder": _("ex. EUR")}))
+    paid_from = date_filter(_("Réglé du"), "date", "gte")
+    paid_to = date_filter(_("au"), "date", "lte")
+
+    class Meta:
+        model = Payment
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None and selectors.bank_for_user(self.request.user) is not None:
+            del self.filters["bank"]  # a bank sees its own payments only
+
+
+class PaymentTable(Table):
+    date = tables.Column(_("Date"))
+    commitment = tables.Column(_("Engagement"), accessor="commitment__number", order_by="commitment__number",
+                               linkify=("exchange:commitment-detail", {"pk": tables.A("commitment_id")}))
+    importer = tables.Column(_("Importateur"), accessor="commitment__importer__party__name",
+                             order_by="commitment__importer__party__name")
+    bank = tables.Column(_("Banque"), accessor="bank__name", order_by="bank__name")
+    kind = tables.Column(_("Nature"))
+    amount = MoneyColumn(currency_field="currency", verbose_name=_("Montant"))
+    currency = tables.Column(_("Devise"), visible=False)  # beside the amount in the page, own column in exports
+    amount_mad = MoneyColumn(_("Contre-valeur (MAD)"))
+    funding = tables.Column(_("Financement"))
+
+    class Meta(Table.Meta):
+        model = Payment
+        fields = ()
+        sequence = ("date", "commitment", "importer", "bank", "kind", "amount", "currency", "amount_mad", "funding")
+        attrs = {"class": "list", "id": "payments"}
+        empty_text = _("Aucun règlement.")
+
+    def render_date(self, value):
+        return format_date(value)
+
+    def value_date(self, value):
+        return value
+
+    def render_kind(self, record):
+        text = record.get_kind_display()
+        return f"{text} ({record.get_reason_display()})" if record.reason else text
+
+    def value_kind(self, record):
+        return self.render_kind(record)
+
+    def render_funding(self, record):
+        return record.get_funding_display()
+
+    def value_funding(self, record):
+        return record.get_funding_display()

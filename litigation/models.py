@@ -66,7 +66,7 @@ class Offence(EffectiveDatedRow):
         IMPORT = "import", _("à l'importation")
         EXPORT = "export", _("à l'exportation")
 
-    article = models.CharField(_("article"), max_length=20, help_text=_("ex. 281, 279 ter"))
+    article = models.CharField(_("article du code"), max_length=20, help_text=_("ex. 281, 279 ter"))
     paragraph = models.CharField(_("paragraphe"), max_length=20, blank=True, help_text=_("ex. 1°, 6° bis"))
     variant = models.CharField(
         _("variante"), max_length=10, choices=Variant.choices, blank=True, default="",
@@ -97,8 +97,8 @@ class Offence(EffectiveDatedRow):
     document_retention_years = models.PositiveSmallIntegerField(
         _("conservation des documents (années)"), null=True, blank=True
     )
-    source = models.CharField(_("source"), max_length=255)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    source = models.CharField(_("source du texte"), max_length=255)
+    note = models.CharField(_("remarque"), max_length=500, blank=True)
 
     validity_key = ("article", "paragraph", "variant")
     business_rules = EffectiveDatedRow.business_rules + (
@@ -208,13 +208,15 @@ class CaseOffence(models.Model):
     """An offence charged on a case; own base amounts override the case's when set
     (several offences on one goods lot, each on its own base)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_offences")
-    offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="case_offences")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_offences", verbose_name=_("dossier"))
+    offence = models.ForeignKey(
+        Offence, on_delete=models.PROTECT, related_name="case_offences", verbose_name=_("infraction")
+    )
     goods_customs_value = _optional_money(_("valeur en douane propre (DH)"))
     duties_compromised = _optional_money(_("droits et taxes propres (DH)"))
     undeclared_amount = _optional_money(_("montant non déclaré propre (DH)"))
     export_advantages = _optional_money(_("avantages à l'exportation propres (DH)"))
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     class Meta:
         ordering = ("id",)
@@ -286,7 +288,7 @@ class CaseDocument(models.Model):
         JUDGMENT = "judgment", _("Jugement")
         OTHER = "other", _("Autre")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name=_("dossier"))
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("intitulé"), max_length=200)
     file = models.FileField(_("fichier"), upload_to="litigation/cases/%Y/")
@@ -316,7 +318,7 @@ class Settlement(RuleCheckedModel):
     """A transaction (CDII art. 275): remits fines, confiscations and other sums partly or
     wholly — never the duties and taxes due on the seized goods."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="settlements")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="settlements", verbose_name=_("dossier"))
     reference = models.CharField(_("référence de la transaction"), max_length=60, blank=True)
     settlement_date = models.DateField(_("date de la transaction"))
     fines_remitted = MoneyField(_("remise sur les amendes (DH)"), default=0, validators=non_negative)

@@ -14,18 +14,21 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 
 from tariff.errors import DomainError
 from tariff.forms import add_page_errors
 from tariff.history import history_entries
 from tariff.pdf import pdf_response
+from tariff.tables import FilteredTableView
 from tariff.uploads import download_response
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, rules, selectors, services
+from .filters import CaseFilter
 from .forms import CaseDocumentForm, CaseForm, CaseOffenceForm, CaseStatusForm, SettlementForm
 from .models import Case, CaseDocument, Settlement
+from .tables import CaseTable
 from .templatetags.litigation_tags import dh
 
 # What each moving action asks before the form is sent (templates/static/js/confirm.js).
@@ -42,23 +45,18 @@ class LitigationPageMixin(RolePageMixin):
     write_roles = FILE_WRITERS
 
 
-class CaseListView(LitigationPageMixin, ListView):
+class CaseListView(LitigationPageMixin, FilteredTableView):
+    """Cases: sortable columns, filters (status, offence, opening and facts dates, party or
+    operator), search by case number, party or declaration reference; CSV/XLSX of what is filtered."""
+
     template_name = "litigation/case_list.html"
     context_object_name = "cases"
-    paginate_by = 50
+    table_class = CaseTable
+    filterset_class = CaseFilter
+    export_name = "dossiers-contentieux"
 
     def get_queryset(self):
-        qs = selectors.case_list()
-        status = self.request.GET.get("status")
-        return qs.filter(status=status) if status else qs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        catalogue = selectors.offence_catalogue()
-        context["rows"] = [(case, selectors.case_exposure(case, catalogue=catalogue)) for case in context["cases"]]
-        context["statuses"] = Case.Status.choices
-        context["current_status"] = self.request.GET.get("status", "")
-        return context
+        return selectors.case_list().select_related("declaration").prefetch_related("parties__party")
 
 
 class CaseCreateView(LitigationPageMixin, TemplateView):

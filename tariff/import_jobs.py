@@ -68,9 +68,9 @@ class ReferenceImport(models.Model):
 class ReferenceImportFile(models.Model):
     """One file of a job, applied in ``position`` order (tariff lines before their rates)."""
 
-    job = models.ForeignKey(ReferenceImport, on_delete=models.CASCADE, related_name="files")
-    position = models.PositiveSmallIntegerField(default=0)
-    table = models.CharField(_("table"), max_length=60)
+    job = models.ForeignKey(ReferenceImport, on_delete=models.CASCADE, related_name="files", verbose_name=_("import"))
+    position = models.PositiveSmallIntegerField(_("rang dans l'import"), default=0)
+    table = models.CharField(_("table de référence"), max_length=60)
     file_name = models.CharField(_("fichier"), max_length=255)
     content = models.BinaryField(_("contenu"))
 

@@ -117,7 +117,8 @@ def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
 def _check_columns(dataset: tablib.Dataset, table: ReferenceTable, file_name: str) -> None:
     resource = table.resource_class()
     expected = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
-    missing = [c for c in expected if c not in dataset.headers]
+    headers = resource.column_names(dataset.headers)  # French headers (an export) or column names
+    missing = [c for c in expected if c not in headers]
     if missing:
         raise ReferenceImportRefused(
             _("« %(name)s » : colonne(s) %(missing)s absente(s) ; colonnes attendues pour %(table)s : %(columns)s.")

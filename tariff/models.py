@@ -63,7 +63,7 @@ class FinanceLaw(models.Model):
         DRAFT = "draft", _("Projet")
         PUBLISHED = "published", _("Publiée")
 
-    code = models.SlugField(_("code"), max_length=20, unique=True, help_text="ex. LF-55-23")
+    code = models.SlugField(_("code de la loi"), max_length=20, unique=True, help_text="ex. LF-55-23")
     number = models.CharField(_("numéro"), max_length=20, blank=True, help_text="ex. 55-23")
     kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.FINANCE_LAW)
     budget_year = models.PositiveSmallIntegerField(_("année budgétaire"), null=True, blank=True)
@@ -94,7 +94,7 @@ class FinanceLaw(models.Model):
 class TariffLine(models.Model):
     """A 10-digit national tariff line (SH6 + 4 national digits)."""
 
-    code = models.CharField(_("code"), max_length=10, unique=True, validators=[ten_digits])
+    code = models.CharField(_("code tarifaire"), max_length=10, unique=True, validators=[ten_digits])
     description = models.CharField(_("désignation"), max_length=500)
     unit = models.CharField(_("unité de quantité normalisée"), max_length=10, default="kg")
     # LF 2024 (circ. 6522/210 §II.1): the 40→30 cut spares lines already at 40% before LFR 35-20 (2020).
@@ -130,10 +130,14 @@ class TariffLine(models.Model):
 class DutyRate(EffectiveDatedRow):
     """Import duty (DI), % ad valorem of the customs value, for one line."""
 
-    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="duty_rates")
+    tariff_line = models.ForeignKey(
+        TariffLine, on_delete=models.PROTECT, related_name="duty_rates", verbose_name=_("ligne tarifaire")
+    )
     rate = RateField(_("taux DI (%)"), validators=[MinValueValidator(0)])
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="duty_rates")
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="duty_rates", verbose_name=_("loi de finances")
+    )
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     validity_key = ("tariff_line",)
     history = HistoricalRecords()
@@ -153,14 +157,16 @@ class BlanketDutyChange(EffectiveDatedRow):
     """A change a law makes to every line at a given rate (LF 2024: 40% → 30%), applied
     by the engine from each line's own data rather than by rewriting rows."""
 
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="blanket_changes")
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="blanket_changes", verbose_name=_("loi de finances")
+    )
     from_rate = RateField(_("taux visé (%)"))
     to_rate = RateField(_("nouveau taux (%)"))
     excluded_chapters = models.CharField(_("chapitres exclus"), max_length=100, blank=True, help_text="ex. 24")
     exclude_lines_at_40_before_lfr_2020 = models.BooleanField(
         _("exclure les lignes à 40 % avant la LFR 35-20"), default=False
     )
-    description = models.CharField(_("description"), max_length=255, blank=True)
+    description = models.CharField(_("objet de la mesure"), max_length=255, blank=True)
 
     validity_key = ("law", "from_rate")
     history = HistoricalRecords()
@@ -190,7 +196,7 @@ class ExciseCategory(models.Model):
         VOLUME_ML = "volume_ml", _("volume en millilitres")
         PURE_ALCOHOL_L = "pure_alcohol_l", _("litres d'alcool pur")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code de la catégorie TIC"), max_length=40, unique=True)
     table = models.CharField(_("tableau"), max_length=2, help_text="A, G, H, I, J, K, L…")
     label = models.CharField(_("désignation"), max_length=255)
     tariff_prefixes = models.CharField(
@@ -246,8 +252,12 @@ class ExciseRate(EffectiveDatedRow):
     is set and the content is not ABOVE it (tables A/L).
     """
 
-    category = models.ForeignKey(ExciseCategory, on_delete=models.PROTECT, related_name="rates")
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="excise_rates")
+    category = models.ForeignKey(
+        ExciseCategory, on_delete=models.PROTECT, related_name="rates", verbose_name=_("catégorie TIC")
+    )
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="excise_rates", verbose_name=_("loi de finances")
+    )
     band_label = models.CharField(_("tranche"), max_length=120, blank=True)
     band_values = models.CharField(_("valeurs de la tranche"), max_length=120, blank=True, help_text="ex. E,F")
     band_min = models.DecimalField(_("borne basse"), max_digits=12, decimal_places=3, null=True, blank=True)
@@ -260,7 +270,7 @@ class ExciseRate(EffectiveDatedRow):
     sugar_threshold = models.DecimalField(
         _("seuil de sucre (g/100), taxé au-delà"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     validity_key = ("category", "band_label")
     history = HistoricalRecords()
@@ -283,7 +293,7 @@ class ExciseRate(EffectiveDatedRow):
 class VatCategory(models.Model):
     """A group of tariff lines sharing an import VAT treatment (CGI art. 121, 123)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code de la catégorie de TVA"), max_length=40, unique=True)
     label = models.CharField(_("désignation"), max_length=255)
     tariff_prefixes = models.CharField(_("positions tarifaires"), max_length=500, blank=True)
 
@@ -303,11 +313,15 @@ class VatCategory(models.Model):
 
 
 class VatRate(EffectiveDatedRow):
-    category = models.ForeignKey(VatCategory, on_delete=models.PROTECT, related_name="rates")
+    category = models.ForeignKey(
+        VatCategory, on_delete=models.PROTECT, related_name="rates", verbose_name=_("catégorie de TVA")
+    )
     rate = RateField(_("taux TVA (%)"), default=0, validators=[MinValueValidator(0)])
     exempt = models.BooleanField(_("exonéré"), default=False)
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="vat_rates")
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="vat_rates", verbose_name=_("loi de finances")
+    )
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     validity_key = ("category",)
     history = HistoricalRecords()
@@ -330,13 +344,13 @@ class FranchiseCode(models.Model):
         DI = "DI", _("Droit d'importation")
         VAT = "TVA", _("TVA à l'importation")
 
-    code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
+    code = models.CharField(_("code franchise"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
     label = models.CharField(_("intitulé"), max_length=255)
     tax = models.CharField(_("taxe concernée"), max_length=3, choices=Tax.choices)
     tariff_prefixes = models.CharField(
         _("positions éligibles"), max_length=500, blank=True, help_text="vide = toutes positions"
     )
-    condition = models.CharField(_("condition"), max_length=500, blank=True)
+    condition = models.CharField(_("condition d'octroi"), max_length=500, blank=True)
     replaced_by = models.CharField(_("remplacé par"), max_length=4, blank=True)
 
     history = HistoricalRecords()
@@ -357,11 +371,15 @@ class FranchiseCode(models.Model):
 class FranchiseRate(EffectiveDatedRow):
     """What a franchise code grants during a period: exemption or a reduced rate."""
 
-    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="rates")
+    franchise = models.ForeignKey(
+        FranchiseCode, on_delete=models.PROTECT, related_name="rates", verbose_name=_("code franchise")
+    )
     exempt = models.BooleanField(_("exonération totale"), default=False)
     rate = RateField(_("taux accordé (%)"), null=True, blank=True)
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="franchise_rates")
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="franchise_rates", verbose_name=_("loi de finances")
+    )
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     validity_key = ("franchise",)
     history = HistoricalRecords()
@@ -392,7 +410,7 @@ class ExchangeRate(EffectiveDatedRow):
         decimal_places=EXCHANGE_RATE_DECIMAL_PLACES,
         validators=[MinValueValidator(0)],
     )
-    source = models.CharField(_("source"), max_length=255, blank=True)
+    source = models.CharField(_("source du cours"), max_length=255, blank=True)
     # A sample rate shipped for the demo, not a published customs rate: every valuation that
     # uses it says so, and production refuses it (settings.ALLOW_ILLUSTRATIVE_EXCHANGE_RATES).
     illustrative = models.BooleanField(_("cours d'exemple (non publié)"), default=False)
@@ -420,15 +438,26 @@ class DraftRateChange(models.Model):
         VAT = "TVA", _("TVA à l'importation")
         FRANCHISE = "FRANCHISE", _("Code franchise")
 
-    law = models.ForeignKey(FinanceLaw, on_delete=models.CASCADE, related_name="draft_changes")
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.CASCADE, related_name="draft_changes", verbose_name=_("loi en projet")
+    )
     kind = models.CharField(_("taxe"), max_length=10, choices=Kind.choices)
-    tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tariff_line = models.ForeignKey(
+        TariffLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ligne tarifaire")
+    )
     excise_category = models.ForeignKey(
-        ExciseCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ExciseCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("catégorie TIC"),
     )
     band_label = models.CharField(_("tranche TIC"), max_length=120, blank=True)
-    vat_category = models.ForeignKey(VatCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    vat_category = models.ForeignKey(
+        VatCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("catégorie de TVA"),
+    )
+    franchise = models.ForeignKey(
+        FranchiseCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("code franchise"),
+    )
     rate = RateField(_("taux (%)"), null=True, blank=True)
     exempt = models.BooleanField(_("exonéré"), default=False)
     specific_amount = MoneyField(_("quotité spécifique (DH)"), null=True, blank=True, decimal_places=3)
@@ -437,7 +466,7 @@ class DraftRateChange(models.Model):
     sugar_threshold = models.DecimalField(_("seuil de sucre"), max_digits=7, decimal_places=2, null=True, blank=True)
     valid_from = models.DateField(_("en vigueur à partir du"))
     valid_to = models.DateField(_("jusqu'au (inclus)"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     history = HistoricalRecords()
 
@@ -472,8 +501,8 @@ class ReferenceDataVersion(models.Model):
     """A single counter bumped on every reference-data write; the in-memory tariff
     index (selectors.get_tariff_index) rebuilds when it moves, in every process."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
+    id = models.PositiveSmallIntegerField(_("identifiant"), primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(_("numéro de version"), default=0)
 
     class Meta:
         verbose_name = _("version des données de référence")
@@ -491,11 +520,15 @@ class Quota(EffectiveDatedRow):
     written only by ``declarations.exemptions`` under a row lock; the database refuses
     an over-consumption (``quota_not_overused``)."""
 
-    franchise = models.ForeignKey(FranchiseCode, on_delete=models.PROTECT, related_name="quotas")
+    franchise = models.ForeignKey(
+        FranchiseCode, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("code franchise")
+    )
     volume_kg = QuantityField(_("volume du contingent (kg nets)"), validators=[MinValueValidator(0)])
     used_kg = QuantityField(_("quantité imputée (kg nets)"), default=0, validators=[MinValueValidator(0)])
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="quotas")
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("loi de finances")
+    )
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     validity_key = ("franchise",)
     business_rules = EffectiveDatedRow.business_rules + (QuotaHasAnEnd, QuotaNotBelowUsed)
@@ -532,8 +565,10 @@ class SchoolSupplyItem(EffectiveDatedRow):
 
     number = models.PositiveSmallIntegerField(_("n° dans l'annexe"))
     label = models.CharField(_("désignation"), max_length=500)
-    law = models.ForeignKey(FinanceLaw, on_delete=models.PROTECT, related_name="school_supply_items")
-    source = models.CharField(_("source"), max_length=120, blank=True)
+    law = models.ForeignKey(
+        FinanceLaw, on_delete=models.PROTECT, related_name="school_supply_items", verbose_name=_("loi de finances")
+    )
+    source = models.CharField(_("source du texte"), max_length=120, blank=True)
 
     validity_key = ("number",)
     history = HistoricalRecords()
@@ -553,12 +588,12 @@ class WarehouseDisposalReason(models.Model):
     (CDII art. 130-4°, LF 2024: « la liste des raisons commerciales … sera fixée par voie
     réglementaire »). Reference data editors keep the list in line with that text."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code du motif"), max_length=40, unique=True)
     label = models.CharField(_("raison commerciale"), max_length=255)
     provisional = models.BooleanField(
         _("provisoire"), default=True, help_text=_("en attente de la liste fixée par voie réglementaire")
     )
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
 
     history = HistoricalRecords()
 

@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
@@ -183,6 +184,52 @@ def law_field():
     return fields.Field(attribute="law", column_name="law", widget=law_widget())
 
 
+class FrenchHeadersMixin:
+    """Spreadsheets in French: every exported column is headed by its model field's verbose name
+    (``Ligne tarifaire``, ``Valable du``), or by ``Meta.french_headers[name]`` for a column that
+    is not a model field. A file read back may head its columns either way: in French (an export)
+    or by their column names (``tariff_code``, ``valid_from``: the shipped data files, older
+    exports). This class is the one place that maps the two (``column_names``)."""
+
+    def header_of(self, field: fields.Field) -> str:
+        overrides = getattr(self._meta, "french_headers", None) or {}
+        name = next((key for key, value in self.fields.items() if value is field), field.column_name)
+        if name in overrides:
+            return str(overrides[name])
+        attribute = (field.attribute or "").split("__")[0]
+        try:
+            model_field = self._meta.model._meta.get_field(attribute.removesuffix("_id") if attribute else name)
+        except FieldDoesNotExist:
+            return field.column_name
+        return capfirst(str(model_field.verbose_name))
+
+    def french_headers(self) -> dict[str, str]:
+        """Column name → French header, for every field of the resource."""
+        return {field.column_name: self.header_of(field) for field in self.fields.values()}
+
+    def column_names(self, headers) -> list[str]:
+        """A file's headers as column names: a French header becomes its column's name; a column
+        name (or anything else) is kept as it is."""
+        by_header = {header: column for column, header in self.french_headers().items()}
+        return [by_header.get(header, header) for header in headers]
+
+    def get_export_headers(self, selected_fields=None):
+        return [self.header_of(field) for field in self.get_export_fields(selected_fields) if field]
+
+    def import_data(self, dataset, *args, **kwargs):
+        """Reads French headers as well as column names; a column is named in error messages as
+        the file heads it."""
+        headers = list(dataset.headers or [])
+        columns = self.column_names(headers)
+        self._file_headers = {column: header for column, header in zip(columns, headers)}
+        if columns != headers:
+            dataset.headers = columns
+        return super().import_data(dataset, *args, **kwargs)
+
+    def file_header(self, column: str) -> str:
+        return getattr(self, "_file_headers", {}).get(column, column)
+
+
 class KeyedInstanceLoader(BaseInstanceLoader):
     """Every existing row of the table in one query, keyed by the import id fields
     (django-import-export's ``CachedInstanceLoader`` handles a single id field only)."""
@@ -219,7 +266,7 @@ class KeyedInstanceLoader(BaseInstanceLoader):
         return self.instances.get(tuple(key))
 
 
-class ReferenceResource(resources.ModelResource):
+class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
     """Base of every reference table: French values read, rows written in bulk with their
     history rows (django-simple-history), unchanged rows skipped (no write, no history row),
     every row checked (``full_clean``: business rules) and the whole file all or nothing."""
@@ -260,7 +307,7 @@ class ReferenceResource(resources.ModelResource):
     def _by_column(self, error_dict):
         # import-export keys a field's errors by attribute; the file knows it by its column.
         columns = {f.attribute: f.column_name for f in self.get_import_fields() if f.attribute}
-        return {columns.get(name, name): errors for name, errors in error_dict.items()}
+        return {self.file_header(columns.get(name, name)): errors for name, errors in error_dict.items()}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """``full_clean`` as django-import-export runs it, with the checks that cost one query per

@@ -12,6 +12,7 @@ import io
 import re
 
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d\s\u00a0\u202f]*([.,]\d+)?$")
@@ -65,8 +66,21 @@ def csv_text(header: list[str], rows) -> str:
 SAFE_FORMATS = [SafeCSV, SafeXLSX]
 
 
+class FrenchExportForm(SelectableFieldsExportForm):
+    """The admin's export page names each column to tick as the file will head it (a resource's
+    ``header_of``, tariff.resources.FrenchHeadersMixin), not by its field name in English."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        instance = resource()
+        field = instance.fields.get(field_name)
+        if field is not None and hasattr(instance, "header_of"):
+            return instance.header_of(field)
+        return super()._get_field_label(resource, field_name)
+
+
 class SafeFormatsMixin:
-    """Admin import-export with the neutralising CSV and XLSX only (put before the
-    import-export admin class)."""
+    """Admin import-export with the neutralising CSV and XLSX only, columns named in French on
+    the export page (put before the import-export admin class)."""
 
     formats = SAFE_FORMATS
+    export_form_class = FrenchExportForm

@@ -44,7 +44,9 @@ def test_offence_admin_exports_the_catalogue_as_csv(admin_client):
     })
     assert response.status_code == 200
     content = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
-    assert content.splitlines()[0] == ",".join(columns)
+    # Columns headed in French (the fields' names, issue 21); a re-import reads them back.
+    assert content.splitlines()[0] == ("Article du code,Paragraphe,Variante,En vigueur à partir du,"
+                                       "Assiette de l'amende,Amende minimum (DH),Amende maximum (DH)")
     # French locale: decimal comma, thousands grouped by a non-breaking space (read back on import)
     assert '297,8°,,2024-01-01,fixed_range,"10\xa0000,00","50\xa0000,00"' in content
 

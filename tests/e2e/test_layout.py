@@ -4,6 +4,7 @@ page at both widths in artifacts/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -22,15 +23,22 @@ OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 def _files():
     from declarations.services import declaration_liquidate, declaration_register
     from declarations.tests.factories import PartyFactory, article, make_declaration
-    from exchange.tests.factories import CommitmentFactory
-    from litigation.tests.factories import case_with
+    from declarations.tests.factories import pay as pay_declaration
+    from exchange.tests.factories import BankFactory, CommitmentFactory, bank_user_for, domiciled_commitment
+    from exchange.tests.factories import pay as pay_commitment
+    from litigation.tests.factories import CasePartyFactory, case_with
 
     declaration = make_declaration(party=PartyFactory(name="Société Atlas de Distribution Alimentaire SARL"),
                                    articles=[article("2309.10.00.00", value="263500", quantity="12000")])
     declaration_register(declaration=declaration, on_date=dt.date(2025, 3, 1))
     declaration_liquidate(declaration=declaration)
+    pay_declaration(declaration, reference="QUIT-2025-000123456")
     commitment = CommitmentFactory()
+    agent = bank_user_for(BankFactory(code="bmce-layout", name="Banque Marocaine du Commerce Extérieur"))
+    domiciled = domiciled_commitment(bank_user=agent, currency="EUR", subscribed_amount=Decimal("120000.00"))
+    pay_commitment(domiciled, agent, "advance", "20000.00")
     case = case_with("297", "8°")
+    CasePartyFactory(case=case, name="Société Atlas de Distribution Alimentaire SARL")
     return {"declaration": declaration, "commitment": commitment, "case": case}
 
 
@@ -44,6 +52,7 @@ def test_main_pages_fit_at_1366_and_390_pixels(page, screenshots):
         "etpp": "/etpp-authorisations/", "recalculations": "/recalculations/", "tariff": "/tariff/?q=2309",
         "commitments": "/commitments/", "commitment": f"/commitments/{files['commitment'].pk}/",
         "cases": "/litigation/cases/", "case": f"/litigation/cases/{files['case'].pk}/", "search": "/search/?q=atlas",
+        "payments": "/commitments/payments/", "declaration-payments": "/declarations/payments/",
     }
     log_in(page, "staff-layout", "pw-staff-layout")
     overflowing = []

@@ -1,9 +1,13 @@
 """French whatever the browser sends (issue 21): every page of the page apps, every admin changelist
 and the error pages, rendered for a staff superuser whose browser asks for English, show no English
-words and no unformatted numbers (``284580,00``, ``60000.00``, ``1000 kg``) in what a reader sees."""
+words and no unformatted numbers (``284580,00``, ``60000.00``, ``1000 kg``) in what a reader sees;
+every admin export heads its columns in French."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import html
+import io
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -13,6 +17,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from import_export.admin import ExportMixin
 
 from conftest import make_user
 from declarations.models import RecalculationRun
@@ -171,6 +176,29 @@ def test_every_page_is_french_with_formatted_numbers(staff, world):
     assert not found, "\n".join(sorted(set(found)))
 
 
+# The lists of issue 21, filtered and sorted (their filter forms, sort links and badges in French).
+LISTS = {
+    "declarations:list": {"q": "2309", "sort": "-invoice_total"},
+    "declarations:etpp-list": {"state": "pending", "sort": "exporter"},
+    "declarations:payment-list": {"amount_min": "1000,00", "sort": "-amount"},
+    "declarations:recalculation-list": {"kind": "recalculation", "sort": "-changed"},
+    "exchange:commitment-list": {"bank": "", "sort": "-subscribed_amount"},
+    "exchange:payment-list": {"currency": "EUR", "kind": "advance", "sort": "-amount"},
+    "litigation:case-list": {"status": "reported", "sort": "-parties"},
+}
+
+
+def test_every_list_filtered_and_sorted_is_french_with_formatted_numbers(staff, world):
+    assert set(LISTS) <= {name for name, _converters in page_names()}  # the page walk opens them too
+    found = []
+    for name, params in LISTS.items():
+        response = staff.get(reverse(name), params)
+        assert response.status_code == 200, name
+        assert len(response.context["table"].rows) >= 1, (name, "a row is shown, so its figures are checked")
+        found += check(response, name)
+    assert not found, "\n".join(sorted(set(found)))
+
+
 def test_every_admin_changelist_and_change_form_is_french(staff):
     found = []
     for model in admin.site._registry:
@@ -188,6 +216,40 @@ def test_every_admin_changelist_and_change_form_is_french(staff):
     response = staff.get(reverse("admin:index"))
     found += check(response, "admin:index")
     assert not found, "\n".join(sorted(set(found)))
+
+
+def _export_header_row(staff, model) -> list[str]:
+    """The header row of the admin's CSV export of ``model``, every column ticked."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
+    page = staff.get(url)
+    assert page.status_code == 200, url
+    ticked = re.findall(r'<input type="checkbox" name="([^"]+)"', page.content.decode())
+    assert ticked, url
+    labels = {html.unescape(label) for label in re.findall(r'<label for="id_[^"]+"[^>]*>([^<]+)</label>',
+                                                             page.content.decode())}
+    response = staff.post(url, {"format": "0", "resource": "0", **{name: "on" for name in ticked}})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), url
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))), labels
+
+
+def test_every_admin_export_heads_its_columns_in_french(staff, world):
+    found, exported = [], 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, ExportMixin):
+            continue
+        fields = {name: field for resource in model_admin.get_export_resource_classes(None)
+                  for name, field in resource().fields.items()}
+        columns = {field.column_name for field in fields.values()}
+        headers, labels = _export_header_row(staff, model)
+        exported += 1
+        found += [f"{model.__name__} : colonne {h!r}" for h in headers
+                  if h in columns or "_" in h or ENGLISH.search(h) or not h[:1].isupper()]
+        # The export page's checkboxes: not the library's English "Tariff Code (tariff_code)".
+        english_labels = {name.replace("_", " ").title() for name in fields}
+        found += [f"{model.__name__} : case à cocher {label!r}" for label in labels
+                  if "_" in label or label.split(" (")[0] in english_labels - set(headers)]
+    assert exported >= 15
+    assert not found, "\n".join(found)
 
 
 def test_error_pages_are_french_in_the_site_layout(staff, client, world):
