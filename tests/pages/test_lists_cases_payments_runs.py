@@ -64,8 +64,8 @@ def cases(db):
                       declaration_reference="DUM-300-2024-17")
     rif = case_with("297", "8°", reference="CTX-2025-0002", facts_date=dt.date(2025, 1, 10),
                     status=Case.Status.UNDER_REVIEW)
-    CasePartyFactory(case=atlas, name="Atlas Import SARL", identifier="001234567000089")
-    CasePartyFactory(case=rif, name="=HYPERLINK(\"x\") Rif")
+    CasePartyFactory(case=atlas, party__name="Atlas Import SARL", party__ice="001234567000089")
+    CasePartyFactory(case=rif, party__name="=HYPERLINK(\"x\") Rif")
     Case.objects.filter(pk=atlas.pk).update(created_at=timezone.make_aware(dt.datetime(2024, 3, 5, 10)))
     Case.objects.filter(pk=rif.pk).update(created_at=timezone.make_aware(dt.datetime(2025, 1, 20, 10)))
     return {"atlas": atlas, "rif": rif}
