@@ -424,41 +424,14 @@ def commitment_pay(
                 account_currency=importer.fx_account_currency,
             )
 
-        goods_paid_after = totals.goods_paid
-        if kind == Payment.Kind.ADVANCE:
-            _check_advance(c, importer, totals, in_commitment_currency, from_fx_account)
-            goods_paid_after += in_commitment_currency
-        elif kind == Payment.Kind.ANTICIPATED:
-            goods_paid_after += in_commitment_currency
-            rules.check_anticipated_settlement(
-                goods_paid_after=goods_paid_after,
-                invoice_value=c.total_import_value,
-                anticipated_after=totals.anticipated + in_commitment_currency,
-                anticipated_mad_after=totals.anticipated_mad + amount_mad,
-                currency=c.currency,
-                is_oc_categorised=importer.is_oc_categorised,
-                is_aeronautics_registered=importer.is_aeronautics_registered,
-                fx_funded_with_contract=from_fx_account and c.contract_provides_anticipated_payment,
-                second_hand_auction_value=c.second_hand_auction_value,
-            )
-        elif kind == Payment.Kind.SETTLEMENT:
-            goods_paid_after += in_commitment_currency
-            _check_settlement(c, importer, totals, goods_paid_after)
-        elif kind == Payment.Kind.OVERRUN:
-            rules.check_overrun(
-                reason=reason,
-                imputed=totals.imputed,
-                amount=amount,
-                observed_difference=observed_difference,
-                importer_bears_risk=importer_bears_risk,
-                cereal_overruns_after=totals.cereal_overruns + in_commitment_currency,
-                currency=c.currency,
-                goods_category=c.goods_category,
-                goods_category_label=str(c.get_goods_category_display()),
-                payment_currency=currency,
-            )
-        else:  # the API validates kinds; this guards direct callers
+        check = _PAYMENT_CHECKS.get(kind)
+        if check is None:  # the API validates kinds; this guards direct callers
             raise rules.refuse(rules.ExchangeRuleError, f"Nature de règlement inconnue : {kind}.")
+        goods_paid_after = check(PaymentAsked(
+            commitment=c, importer=importer, totals=totals, amount=amount, currency=currency,
+            in_commitment_currency=in_commitment_currency, amount_mad=amount_mad, from_fx_account=from_fx_account,
+            reason=reason, observed_difference=observed_difference, importer_bears_risk=importer_bears_risk,
+        ))
 
         payment = Payment(
             commitment=c,
@@ -504,7 +477,33 @@ def commitment_pay(
         return PaymentResult(payment, True)
 
 
-def _check_advance(c: Commitment, importer: Importer, totals, amount, from_fx_account: bool) -> None:
+# One check per kind of payment (FAQ engagements d'importation: acomptes, règlements anticipés,
+# règlements, dépassements); each answers the goods paid once the payment is made.
+
+@dataclass(frozen=True)
+class PaymentAsked:
+    """What a payment's rule is judged on: the locked commitment, its importer, its totals before
+    the payment, and the payment in its own currency, the commitment's and MAD."""
+
+    commitment: Commitment
+    importer: Importer
+    totals: selectors.CommitmentTotals
+    amount: Decimal
+    currency: str
+    in_commitment_currency: Decimal
+    amount_mad: Decimal
+    from_fx_account: bool
+    reason: str
+    observed_difference: Decimal | None
+    importer_bears_risk: bool
+
+    @property
+    def goods_paid_after(self) -> Decimal:
+        return self.totals.goods_paid + self.in_commitment_currency
+
+
+def _check_advance_room(c: Commitment, importer: Importer, totals, amount, from_fx_account: bool) -> None:
+    """An advance of ``amount`` (commitment currency) on ``c``: a payment or a carry-over."""
     rules.check_advance_allowed_by_contract(
         payment_method=c.payment_method,
         balance_before_entry=c.balance_before_entry,
@@ -520,10 +519,32 @@ def _check_advance(c: Commitment, importer: Importer, totals, amount, from_fx_ac
     )
 
 
-def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_after) -> None:
+def _check_advance(p: PaymentAsked) -> Decimal:
+    _check_advance_room(p.commitment, p.importer, p.totals, p.in_commitment_currency, p.from_fx_account)
+    return p.goods_paid_after
+
+
+def _check_anticipated(p: PaymentAsked) -> Decimal:
+    c = p.commitment
+    rules.check_anticipated_settlement(
+        goods_paid_after=p.goods_paid_after,
+        invoice_value=c.total_import_value,
+        anticipated_after=p.totals.anticipated + p.in_commitment_currency,
+        anticipated_mad_after=p.totals.anticipated_mad + p.amount_mad,
+        currency=c.currency,
+        is_oc_categorised=p.importer.is_oc_categorised,
+        is_aeronautics_registered=p.importer.is_aeronautics_registered,
+        fx_funded_with_contract=p.from_fx_account and c.contract_provides_anticipated_payment,
+        second_hand_auction_value=c.second_hand_auction_value,
+    )
+    return p.goods_paid_after
+
+
+def _check_settlement(p: PaymentAsked) -> Decimal:
+    c = p.commitment
     rules.check_settlement(
-        imputed=totals.imputed,
-        goods_paid_after=goods_paid_after,
+        imputed=p.totals.imputed,
+        goods_paid_after=p.goods_paid_after,
         subscribed=c.subscribed_amount,
         freight=c.freight_amount,
         accessory_costs=c.accessory_costs,
@@ -531,7 +552,34 @@ def _check_settlement(c: Commitment, importer: Importer, totals, goods_paid_afte
         insured_abroad=c.insured_abroad,
         currency=c.currency,
     )
-    check_advance_overshoot(c, importer, totals)
+    check_advance_overshoot(c, p.importer, p.totals)
+    return p.goods_paid_after
+
+
+def _check_overrun(p: PaymentAsked) -> Decimal:
+    """An overrun pays no goods (shrinkage, polarisation, price revision): goods paid unchanged."""
+    c = p.commitment
+    rules.check_overrun(
+        reason=p.reason,
+        imputed=p.totals.imputed,
+        amount=p.amount,
+        observed_difference=p.observed_difference,
+        importer_bears_risk=p.importer_bears_risk,
+        cereal_overruns_after=p.totals.cereal_overruns + p.in_commitment_currency,
+        currency=c.currency,
+        goods_category=c.goods_category,
+        goods_category_label=str(c.get_goods_category_display()),
+        payment_currency=p.currency,
+    )
+    return p.totals.goods_paid
+
+
+_PAYMENT_CHECKS = {
+    Payment.Kind.ADVANCE: _check_advance,
+    Payment.Kind.ANTICIPATED: _check_anticipated,
+    Payment.Kind.SETTLEMENT: _check_settlement,
+    Payment.Kind.OVERRUN: _check_overrun,
+}
 
 
 # --- carry-over of advances ------------------------------------------------------------------
@@ -567,7 +615,7 @@ def commitment_carry_over_advances(
             amount=src_totals.advances, from_currency=src.currency, to_currency=tgt.currency, on_date=on_date
         )
         tgt_totals = selectors.commitment_totals(commitment=tgt)
-        _check_advance(
+        _check_advance_room(
             tgt,
             tgt.importer,
             tgt_totals,
