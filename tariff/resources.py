@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -91,6 +92,10 @@ class FrenchDecimalWidget(widgets.DecimalWidget):
         return number
 
 
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
+_FRENCH_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
+
+
 class FrenchDateWidget(widgets.DateWidget):
     """ISO dates (exports) and ``31/12/2024`` (French Excel); XLSX cells arrive as dates."""
 
@@ -104,6 +109,13 @@ class FrenchDateWidget(widgets.DateWidget):
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
+        match = _FRENCH_DATE.match(text) or _ISO_DATE.match(text)
+        if match:  # the two forms every file uses, without strptime (17,000 rows of rates)
+            parts = match.groupdict()
+            try:
+                return dt.date(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                pass  # 31/02/2024: the message below
         for fmt in self.FORMATS:
             try:
                 return dt.datetime.strptime(text, fmt).date()
@@ -139,6 +151,18 @@ class LookupWidget(ForeignKeyWidget):
         self.normalize = normalize
         self.display = display
         self._cache = None
+        # Set by ``prime``: the cache holds every row there is (the table and the rows an earlier
+        # file of the job creates), so an unknown key is an error without a query.
+        self._complete = False
+
+    def prime(self, pending=()) -> None:
+        """Loads the table once and adds the rows an earlier file of the same job will create
+        (not written yet: a preview writes nothing)."""
+        if self._cache is None:
+            self._cache = {getattr(obj, self.field): obj for obj in self.model.objects.all()}
+        for obj in pending:
+            self._cache.setdefault(getattr(obj, self.field), obj)
+        self._complete = True
 
     def _key(self, value):
         text = str(value).strip()
@@ -156,6 +180,8 @@ class LookupWidget(ForeignKeyWidget):
         if self._cache is None:
             self._cache = {getattr(obj, self.field): obj for obj in self.model.objects.all()}
         obj = self._cache.get(key)
+        if obj is None and self._complete:
+            raise ValueError(self.unknown_message % {"value": str(value).strip()})
         if obj is None:
             obj = self.model.objects.filter(**{self.field: key}).first()  # created earlier in the same job
             if obj is None:
@@ -194,10 +220,34 @@ class KeyedInstanceLoader(BaseInstanceLoader):
 
     @staticmethod
     def _part(value):
-        return value.pk if isinstance(value, models.Model) else value
+        if isinstance(value, models.Model):
+            # a parent an earlier file of the job creates has no pk yet: no existing row matches it
+            return value.pk if value.pk is not None else ("unsaved", id(value))
+        return value
 
     def key_of_instance(self, instance):
         return tuple(self._part(field.get_value(instance)) for field in self.id_fields)
+
+    def key_of_values(self, values: dict):
+        """The key of a row from its cleaned values (attribute → value)."""
+        return tuple(self._part(values.get(field.attribute)) for field in self.id_fields)
+
+    def load(self, *, select_related: bool = True) -> dict:
+        """Every existing row, keyed (one query). Without ``select_related`` the parents are
+        not loaded: a foreign key is compared by its id."""
+        if self.instances is None:
+            queryset = self.resource.get_queryset()
+            related = [f.attribute for f in self.resource.get_import_fields()
+                       if f.attribute and isinstance(f.widget, ForeignKeyWidget) and "__" not in f.attribute]
+            if related and select_related:
+                queryset = queryset.select_related(*related)
+                self.instances = {self.key_of_instance(obj): obj for obj in queryset}
+            else:
+                opts = self.resource._meta.model._meta
+                parts = [(opts.get_field(f.attribute).attname if f.attribute in related else f.attribute)
+                         for f in self.id_fields]
+                self.instances = {tuple(getattr(obj, part) for part in parts): obj for obj in queryset}
+        return self.instances
 
     def get_instance(self, row):
         errors = {}
@@ -209,14 +259,12 @@ class KeyedInstanceLoader(BaseInstanceLoader):
                 errors[field.column_name] = ValidationError(str(exc), code="invalid")
         if errors:
             raise ValidationError(errors)
-        if self.instances is None:
-            queryset = self.resource.get_queryset()
-            related = [f.attribute for f in self.resource.get_import_fields()
-                       if f.attribute and isinstance(f.widget, ForeignKeyWidget) and "__" not in f.attribute]
-            if related:
-                queryset = queryset.select_related(*related)
-            self.instances = {self.key_of_instance(obj): obj for obj in queryset}
-        return self.instances.get(tuple(key))
+        return self.load().get(tuple(key))
+
+
+@functools.cache
+def _model_field(model, attribute):
+    return model._meta.get_field(attribute)
 
 
 class ReferenceResource(resources.ModelResource):
@@ -246,6 +294,12 @@ class ReferenceResource(resources.ModelResource):
     # Set by the import job: a list the new and updated rows are noted in (the preview table).
     change_log = None
     change_log_limit = 200
+    # Columns the model derives from the imported ones (``prepare_write`` fills them): bulk
+    # writes call no ``save()``, so they are filled here and written with the imported fields.
+    derived_fields: tuple[str, ...] = ()
+
+    def prepare_write(self, instance) -> None:
+        """What ``save()`` derives, for a row about to be written in bulk (none by default)."""
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -262,7 +316,7 @@ class ReferenceResource(resources.ModelResource):
         columns = {f.attribute: f.column_name for f in self.get_import_fields() if f.attribute}
         return {columns.get(name, name): errors for name, errors in error_dict.items()}
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True, key=None):
         """``full_clean`` as django-import-export runs it, with the checks that cost one query per
         row done in memory instead when they are equivalent: the natural key's uniqueness (the
         instance loader holds every row by that key), the validity range check (rule VAL1) and
@@ -273,7 +327,8 @@ class ReferenceResource(resources.ModelResource):
         if in_memory_overlap:
             instance.business_rules = tuple(r for r in model.business_rules if r is not NoOverlappingValidity)
         # A foreign key read by a LookupWidget was loaded from its table: no query to check it exists.
-        looked_up = {attribute for attribute, attname in self._lookup_fields if getattr(instance, attname) is not None}
+        looked_up = {attribute for attribute, _attname in self._lookup_fields
+                     if self._value_key(instance, attribute) is not None}
         try:
             instance.full_clean(exclude=set(errors) | looked_up, validate_unique=self._unique_needs_query(model),
                                 validate_constraints=self._constraints_need_query(model))
@@ -284,7 +339,7 @@ class ReferenceResource(resources.ModelResource):
                 del instance.business_rules
         if not errors:
             try:
-                self._check_duplicate_key(instance)
+                self._check_duplicate_key(instance, key)
                 if in_memory_overlap:
                     self._check_overlap(instance)
             except ValidationError as exc:
@@ -328,8 +383,22 @@ class ReferenceResource(resources.ModelResource):
     def _checks_overlap_in_memory(model) -> bool:
         return NoOverlappingValidity in getattr(model, "business_rules", ()) and bool(getattr(model, "validity_key", ()))
 
-    def _check_duplicate_key(self, instance):
-        key = tuple(getattr(instance, instance._meta.get_field(a).attname, None) for a in sorted(self._id_attributes()))
+    @staticmethod
+    def _value_key(instance, attribute):
+        """A field's value as a key: a foreign key by its id, or — a parent an earlier file of
+        the job creates, not saved yet — by the parent object's identity."""
+        field = _model_field(type(instance), attribute)
+        value = getattr(instance, field.attname, None)
+        if value is None and field.is_relation:
+            parent = field.get_cached_value(instance, None)
+            if parent is not None:
+                return ("unsaved", id(parent))
+        return value
+
+    def _check_duplicate_key(self, instance, key=None):
+        """``key``: the row's natural key when the caller has it (the same form for every row)."""
+        if key is None:
+            key = tuple(self._value_key(instance, a) for a in sorted(self._id_attributes()))
         first = self._keys_seen.setdefault(key, self._row_number)
         if first != self._row_number:
             raise ValidationError(_("Ligne en double : même clé que la ligne %(row)s du fichier.") % {"row": first + 1})
@@ -343,7 +412,7 @@ class ReferenceResource(resources.ModelResource):
             self._periods = {}
             for *key, pk, start, end in model.objects.values_list(*attnames, "pk", "valid_from", "valid_to"):
                 self._periods.setdefault(tuple(key), {})[pk] = (start, end)
-        key = tuple(getattr(instance, a) for a in attnames)
+        key = tuple(self._value_key(instance, f) for f in model.validity_key)
         if not instance.valid_from or any(v is None for v in key):
             return
         start, end = instance.valid_from, instance.valid_to
@@ -387,6 +456,8 @@ class ReferenceResource(resources.ModelResource):
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):
+            for instance in self.create_instances:
+                self.prepare_write(instance)
             try:
                 bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size,
                                          default_user=self.history_user)
@@ -397,6 +468,8 @@ class ReferenceResource(resources.ModelResource):
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.update_instances and (using_transactions or not dry_run):
+            for instance in self.update_instances:
+                self.prepare_write(instance)
             try:
                 bulk_update_with_history(self.update_instances, self._meta.model, self.get_bulk_update_fields(),
                                          batch_size=batch_size, default_user=self.history_user)
@@ -408,7 +481,8 @@ class ReferenceResource(resources.ModelResource):
     def get_bulk_update_fields(self):
         names = {f.name for f in self._meta.model._meta.concrete_fields}
         id_fields = {self.fields[name].attribute for name in self.get_import_id_fields()}
-        return [f.attribute for f in self.get_import_fields() if f.attribute in names and f.attribute not in id_fields]
+        return [f.attribute for f in self.get_import_fields()
+                if f.attribute in names and f.attribute not in id_fields] + list(self.derived_fields)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
