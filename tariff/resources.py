@@ -517,10 +517,15 @@ class FinanceLawResource(ReferenceResource):
 class TariffLineResource(ReferenceResource):
     code = TariffCodeField(attribute="code", column_name="code")
 
+    derived_fields = ("search_text",)
+
     class Meta(ReferenceResource.Meta):
         model = TariffLine
         import_id_fields = ("code",)
         fields = ("code", "description", "unit", "di_40_before_lfr_2020")
+
+    def prepare_write(self, instance) -> None:
+        instance.refresh_search_text()
 
 
 class DutyRateResource(ReferenceResource):
