@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .business_rules import NoOverlappingValidity
 from .codes import format_tariff_code, normalize_tariff_code
+from .currencies import is_iso_currency
 from .errors import DomainError
 from .models import (
     BlanketDutyChange,
@@ -41,6 +42,10 @@ from .models import (
     VatRate,
     WarehouseDisposalReason,
 )
+from .money import EXCHANGE_RATE_DECIMAL_PLACES
+
+
+EXCHANGE_RATE_QUANTUM = Decimal(1).scaleb(-EXCHANGE_RATE_DECIMAL_PLACES)
 
 
 class TariffCodeField(fields.Field):
@@ -417,15 +422,20 @@ class ReferenceResource(resources.ModelResource):
             return
         start, end = instance.valid_from, instance.valid_to
         periods = self._periods.setdefault(key, {})
-        clashes = [(s, e) for pk, (s, e) in periods.items() if pk != instance.pk
-                   and (e is None or e >= start) and (end is None or s <= end)]
+        clashes = sorted(((s, e, owner) for owner, (s, e) in periods.items() if owner != instance.pk
+                          and (e is None or e >= start) and (end is None or s <= end)),
+                         key=lambda c: (c[0], c[1] or dt.date.max))
         if clashes:
-            clash_start, clash_end = min(clashes)
-            raise ValidationError(
-                f"[{NoOverlappingValidity.code}] {NoOverlappingValidity.message()} "
-                + _("Chevauchement avec la ligne du %(start)s au %(end)s.")
-                % {"start": clash_start.isoformat(), "end": clash_end.isoformat() if clash_end else "…"})
-        periods[instance.pk or ("row", self._row_number)] = (start, end)
+            clash_start, clash_end, owner = clashes[0]
+            dates = {"start": f"{clash_start:%d/%m/%Y}", "end": f"{clash_end:%d/%m/%Y}" if clash_end else "…"}
+            line = self._period_lines.get(owner)
+            where = (_("Chevauchement avec la ligne %(line)s du fichier, du %(start)s au %(end)s.")
+                     % {**dates, "line": line} if line else
+                     _("Chevauchement avec la ligne du %(start)s au %(end)s.") % dates)
+            raise ValidationError(f"[{NoOverlappingValidity.code}] {NoOverlappingValidity.message()} {where}")
+        owner = instance.pk or ("row", self._row_number)
+        periods[owner] = (start, end)
+        self._period_lines[owner] = self._row_number + 1
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
@@ -440,6 +450,7 @@ class ReferenceResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._periods = None
+        self._period_lines = {}  # period owner → its line in the file, for the rows of the file
         self._keys_seen = {}
         self._row_number = 0
 
@@ -618,11 +629,56 @@ class FranchiseRateResource(ReferenceResource):
         fields = ("franchise", "valid_from", "valid_to", "exempt", "rate", "law", "note")
 
 
+class CurrencyCodeField(fields.Field):
+    """An ISO 4217 code, in capitals (``usd`` reads ``USD``)."""
+
+    def clean(self, row, **kwargs):
+        value = str(super().clean(row, **kwargs) or "").strip().upper()
+        if not is_iso_currency(value):
+            raise ValueError(_("devise ISO 4217 attendue (ex. EUR, USD), « %(value)s » reçu.") % {"value": value})
+        return value
+
+
+class RatePerUnitField(fields.Field):
+    """The MAD rate of one unit: the published rate divided by the file's ``unit`` column when it
+    has one (``JPY;6,4817;100`` → 0,064817 MAD for 1 yen). A rate that would need more places
+    than the table keeps is refused rather than rounded."""
+
+    unit_column = "unit"
+
+    def clean(self, row, **kwargs):
+        rate = super().clean(row, **kwargs)
+        raw_unit = row.get(self.unit_column)
+        if rate is None or _is_empty(raw_unit):
+            return rate
+        unit = FrenchDecimalWidget().clean(raw_unit)
+        if unit <= 0 or unit != unit.to_integral_value():
+            raise ValueError(_("unité : nombre entier positif attendu (1, 100, 1000), « %(value)s » reçu.")
+                             % {"value": raw_unit})
+        per_unit = rate / unit
+        if per_unit != per_unit.quantize(EXCHANGE_RATE_QUANTUM):
+            raise ValueError(_("cours de %(rate)s MAD pour %(unit)s : plus de %(places)s décimales pour une unité.")
+                             % {"rate": str(row.get(self.column_name, "")).strip(), "unit": raw_unit,
+                                "places": EXCHANGE_RATE_DECIMAL_PLACES})
+        return per_unit.quantize(EXCHANGE_RATE_QUANTUM)
+
+
 class ExchangeRateResource(ReferenceResource):
+    """Customs exchange rates by period: ``currency, rate, unit, valid_from, valid_to`` (the
+    ``unit`` column optional, 1 by default); a period overlapping another of the same currency,
+    in the table or in the file, is refused naming it (rule VAL2)."""
+
+    currency = CurrencyCodeField(attribute="currency", column_name="currency")
+    rate = RatePerUnitField(attribute="rate", column_name="rate", widget=FrenchDecimalWidget())
+    unit = fields.Field(column_name="unit", readonly=True)
+
     class Meta(ReferenceResource.Meta):
         model = ExchangeRate
         import_id_fields = ("currency", "valid_from")
-        fields = ("currency", "valid_from", "valid_to", "rate", "source", "illustrative")
+        fields = ("currency", "valid_from", "valid_to", "rate", "unit", "source", "illustrative")
+
+    def dehydrate_unit(self, obj):
+        return 1  # the table keeps the rate of one unit
 
 
 class QuotaResource(ReferenceResource):
