@@ -367,11 +367,13 @@ class _Run:
         written = 0
         for plan in self.plans:
             resource, model = plan.resource, plan.table.model
-            for instance in plan.new + plan.updated:
+            for instance in plan.updated + plan.new:
                 resource.prepare_write(instance)
             history_sql = _history_copy_sql(model)
             fields = resource.get_bulk_update_fields()
-            for kind, instances in (("+", plan.new), ("~", plan.updated)):
+            # changed rows first: a period closed by the file frees the dates of its new period
+            # (PostgreSQL's exclusion constraint checks each statement)
+            for kind, instances in (("~", plan.updated), ("+", plan.new)):
                 for batch in _batches(instances, self.WRITE_BATCH):
                     if history_sql is None:  # a history model with columns of its own: simple-history's helpers
                         if kind == "+":

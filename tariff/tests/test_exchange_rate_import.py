@@ -65,3 +65,13 @@ def test_bad_currency_unit_and_precision_are_named_in_french():
     assert found[3] == ("rate", "unité : nombre entier positif attendu (1, 100, 1000), « 0 » reçu.")
     assert found[4][0] == "rate" and "« abc » reçu" in found[4][1]
     assert found[5] == ("rate", "cours de 11,1234567 MAD pour 1000 : plus de 6 décimales pour une unité.")
+
+
+def test_the_open_period_is_closed_and_the_next_one_added_in_one_file():
+    job = run("currency;rate;unit;valid_from;valid_to;illustrative\n"
+              "EUR;10,8;1;01/01/2020;30/11/2026;oui\nEUR;10,95;1;01/12/2026;;non\n")
+    assert job.status == ReferenceImport.Status.DONE, job.error or errors(job)
+    assert [(r.valid_from, r.valid_to, r.rate) for r in ExchangeRate.objects.filter(currency="EUR")] == [
+        (dt.date(2020, 1, 1), dt.date(2026, 11, 30), Decimal("10.800000")),
+        (dt.date(2026, 12, 1), None, Decimal("10.950000"))]
+    assert [(r["new"], r["update"]) for r in job.result["applied"]] == [(1, 1)]
