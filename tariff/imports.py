@@ -35,12 +35,14 @@ from .errors import DomainError
 from .import_jobs import ReferenceImport, ReferenceImportFile
 from .resources import KeyedInstanceLoader, LookupWidget
 from .selectors import bump_reference_version, current_reference_version
+from .signals import REFERENCE_MODELS
 from .spreadsheets import SafeXLSX, restore
 
 MAX_REPORTED_ERRORS = 200  # per file: a broken column would otherwise list 17,000 times the same thing
 MAX_REPORTED_CHANGES = 200  # rows shown in the preview table, per file
 PROGRESS_TIMEOUT = 6 * 3600
 CHECK_SHARE = 0.5  # of a confirm's progress bar: checking the rows, then writing them
+VERSIONED_MODELS = frozenset(REFERENCE_MODELS)  # every write to them moves the reference-data version
 
 
 class ReferenceImportRefused(DomainError):
@@ -428,10 +430,11 @@ class _Run:
 
     def load_checked(self) -> bool:
         """The plans rebuilt from the preview's checked rows (no row checked again); ``False``
-        when a file has none kept."""
-        if any(part.checked_rows is None for part in self.files):
-            return False
+        when a file has none kept, or is of a table whose writes do not move the reference-data
+        version (``tariff.signals``): a change since the preview would go unseen."""
         tables = reference_tables()
+        if any(part.checked_rows is None or tables[part.table].model not in VERSIONED_MODELS for part in self.files):
+            return False  # a table whose writes do not move the version: its rows are checked again
         self.plans = []
         for part, (_headers, rows) in zip(self.files, self.tables):
             table = tables[part.table]
@@ -584,6 +587,7 @@ def reference_import_confirm(*, job_id: int, progress=None) -> ReferenceImport:
     job.status = ReferenceImport.Status.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    job.files.update(checked_rows=None)  # written: the preview's rows are of no further use
     return job
 
 

@@ -257,3 +257,17 @@ def test_the_confirm_writes_the_checked_rows_when_nothing_moved_since_the_previe
     assert rate.history.get().history_type == "+"
     assert steps[-1] == (3, 3)
     assert [(r["new"], r["update"], r["skip"]) for r in job.result["applied"]] == [(2, 0, 0), (1, 0, 0)]
+
+
+def test_a_table_whose_writes_do_not_move_the_version_is_checked_again_at_the_confirm():
+    from tariff.models import WarehouseDisposalReason
+
+    job = preview([("warehouse_disposal_reasons.csv", "code,label,provisional,note\nessai-import,Raison du fichier,oui,\n")])
+    assert job.result["files"][0]["new"] == 1
+    WarehouseDisposalReason.objects.create(code="essai-import", label="Créée entre l'aperçu et la confirmation")
+    job = confirm(job)
+    assert job.status == ReferenceImport.Status.DONE, job.error
+    assert [(r["new"], r["update"]) for r in job.result["applied"]] == [(0, 1)]
+    assert list(WarehouseDisposalReason.objects.filter(code="essai-import").values_list("label", flat=True)) == [
+        "Raison du fichier"]
+    assert not any(f.checked_rows for f in job.files.all())
