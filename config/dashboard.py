@@ -2,7 +2,8 @@
 
 It lives at the project level because it sits above the apps: declarations (status
 counts, duties liquidated by month, overdue ETPP requests, the last recalculation run),
-exchange (commitments near their limits) and litigation (open cases' exposure); no app
+exchange (commitments near their limits), litigation (open cases' exposure) and tariff
+(currencies of open declarations with no customs rate in force today); no app
 imports another one for it. Broker staff and auditors see every widget, reference
 editors the tariff entry points only, anyone else gets 403 (``RolePageMixin``).
 """
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from declarations import selectors as declaration_selectors
+from declarations.models import Declaration
 from declarations.selectors import (
     declaration_page_list,
     declaration_status_counts,
@@ -32,7 +35,9 @@ from exchange.models import Commitment
 from exchange.selectors import Headroom
 from litigation import selectors as litigation_selectors
 from tariff.context_processors import is_bank_user_only
+from tariff.money import LOCAL_CURRENCY
 from tariff.roles import REFERENCE_EDITOR, user_has_role
+from tariff.services import CurrencyConversionError, exchange_rate_in_force
 from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 
@@ -148,6 +153,45 @@ def litigation_widget(*, today: dt.date) -> dict:
     return {"litigation": litigation_selectors.open_cases_exposure(on_date=today, limit=8)}
 
 
+@dataclass(frozen=True)
+class MissingExchangeRate:
+    currency: str
+    declarations: int  # open declarations with an amount in that currency
+    refusal: str  # why the valuation would be refused (none in force, or an example rate only)
+    illustrative_only: bool
+
+
+OPEN_STATUSES = (Declaration.Status.DRAFT, Declaration.Status.REGISTERED, Declaration.Status.LIQUIDATED)
+
+
+def _amount_in(currency: str) -> Q:
+    """The declaration has an amount in ``currency``: its invoice, or a freight, insurance or
+    other costs typed in it."""
+    return (Q(invoice_currency=currency) | Q(freight_currency=currency, freight_amount__isnull=False)
+            | Q(insurance_currency=currency, insurance_amount__isnull=False)
+            | Q(other_costs_currency=currency, other_costs_amount__gt=0))
+
+
+def missing_exchange_rates_widget(*, today: dt.date) -> dict:
+    """Currencies of open declarations (draft, registered, liquidated) with no customs rate in
+    force today (``tariff.services.exchange_rate_in_force``), with how many declarations use each."""
+    open_declarations = Declaration.objects.filter(status__in=OPEN_STATUSES)
+    currencies = set()
+    for name in ("invoice_currency", "freight_currency", "insurance_currency", "other_costs_currency"):
+        currencies.update(open_declarations.order_by().values_list(name, flat=True).distinct())
+    rows = []
+    for currency in sorted(currencies - {LOCAL_CURRENCY}):
+        try:
+            exchange_rate_in_force(currency=currency, on_date=today)
+            continue
+        except CurrencyConversionError as exc:
+            refusal, illustrative = exc.message, exc.code == "illustrative_exchange_rate"
+        count = open_declarations.filter(_amount_in(currency)).count()
+        if count:
+            rows.append(MissingExchangeRate(currency, count, refusal, illustrative))
+    return {"missing_exchange_rates": rows}
+
+
 # --- page ---------------------------------------------------------------------------------------
 
 class DashboardView(RolePageMixin, TemplateView):
@@ -168,6 +212,7 @@ class DashboardView(RolePageMixin, TemplateView):
         today = timezone.localdate()
         context["today"] = today
         context["can_read_files"] = user_has_role(self.request.user, *FILE_READERS, *FILE_WRITERS)
+        context.update(missing_exchange_rates_widget(today=today))  # editors import the rates, staff value with them
         if not context["can_read_files"]:
             return context
         context.update(declaration_widgets(today=today))

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from . import resources
+from . import resources, selectors
 from .codes import normalize_tariff_code
 from .errors import DomainError
 from .history import SimpleHistoryAdmin  # reverting a version needs the change permission
@@ -125,8 +125,15 @@ class TariffLineAdmin(ReferenceAdmin):
     resource_classes = [resources.TariffLineResource]
     list_display = ("dotted_code", "description", "unit", "di_40_before_lfr_2020")
     list_filter = ("di_40_before_lfr_2020", "unit")
-    search_fields = ("code", "description")
+    search_fields = ("code", "description")  # the box shows; the search is the tariff page's
     inlines = [DutyRateInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Code with or without dots, chapter or heading prefix, words accents and case aside
+        (``selectors.tariff_lines_matching``; the rates' autocomplete uses it too)."""
+        if not search_term.strip():
+            return queryset, False
+        return selectors.tariff_lines_matching(queryset, search_term), False
 
     @admin.display(description="Code", ordering="code")
     def dotted_code(self, obj):
@@ -141,6 +148,13 @@ class DutyRateAdmin(ReferenceAdmin):
     search_fields = ("tariff_line__code", "tariff_line__description")
     autocomplete_fields = ("tariff_line", "law")
     list_select_related = ("tariff_line", "law")
+
+    def get_search_results(self, request, queryset, search_term):
+        """The rates of the lines the tariff search finds (code with or without dots, words)."""
+        if not search_term.strip():
+            return queryset, False
+        lines = selectors.tariff_lines_matching(TariffLine.objects.all(), search_term)
+        return queryset.filter(tariff_line__in=lines.values("pk")), False
 
 
 @admin.register(BlanketDutyChange)

@@ -63,9 +63,9 @@ class NoOverlappingValidity(BusinessRule):
             qs = qs.filter(valid_from__lte=obj.valid_to)
         clash = qs.order_by("valid_from").first()
         if clash:
-            end = clash.valid_to.isoformat() if clash.valid_to else "…"
+            end = f"{clash.valid_to:%d/%m/%Y}" if clash.valid_to else "…"
             raise self.violation(
-                f"{self.message()} Chevauchement avec la ligne du {clash.valid_from.isoformat()} au {end}."
+                f"{self.message()} Chevauchement avec la ligne du {clash.valid_from:%d/%m/%Y} au {end}."
             )
 
 

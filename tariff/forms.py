@@ -128,13 +128,6 @@ def add_page_errors(error: Exception, *, form: forms.BaseForm, rows: dict[str, l
 
 # --- search and "as of" date --------------------------------------------------------------------
 
-class TariffSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Code ou mots de la désignation"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("ex. 8517.13 ou téléphones"), "autofocus": True}),
-    )
-
-
 class AsOfDateForm(forms.Form):
     date = date_field(_("Taux en vigueur le"), required=False)
 

@@ -1,6 +1,6 @@
 """Reference-data imports run as jobs (issue 18): the uploaded files are kept in the database
-(the web process and the Celery worker share nothing else), a first task previews them (dry
-run: everything applied then rolled back) and records what would change, a second task
+(the web process and the Celery worker share nothing else), a first task previews them (every
+row checked, nothing written) and records what would change, a second task
 applies them in one transaction. Services in ``tariff.imports``, tasks in ``tariff.tasks``."""
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ class ReferenceImport(models.Model):
         verbose_name=_("confirmé par"),
     )
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # The reference-data version the preview checked the rows against: while it has not moved,
+    # the confirm writes the rows the preview checked (``ReferenceImportFile.checked_rows``).
+    checked_version = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         app_label = "tariff"
@@ -73,6 +76,8 @@ class ReferenceImportFile(models.Model):
     table = models.CharField(_("table de référence"), max_length=60)
     file_name = models.CharField(_("fichier"), max_length=255)
     content = models.BinaryField(_("contenu"))
+    # The preview's checked rows to create and update (zlib-compressed JSON, ``tariff.imports``).
+    checked_rows = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         app_label = "tariff"

@@ -1,10 +1,12 @@
 """Reference-data import jobs (issue 18): read a CSV or XLSX as French Excel writes it, preview
-what it would change (dry run: applied, then rolled back), confirm it in one transaction.
+what it would change (nothing written), confirm it in one transaction.
 
-- ``read_dataset``: XLSX, or CSV in UTF-8 (with or without BOM) or Windows-1252, its delimiter
+- ``read_table``: XLSX, or CSV in UTF-8 (with or without BOM) or Windows-1252, its delimiter
   sniffed (``;`` from French Excel, ``,``, tab); formula quotes taken off (``tariff.spreadsheets``).
 - ``reference_import_create`` → ``reference_import_preview`` → ``reference_import_confirm``:
-  the job record (``ReferenceImport``) tracks status, progress and the preview; the Celery tasks
+  the preview checks every row against ONE read of each table and writes nothing; the confirm
+  checks the same way, then writes only the rows that change, in bulk with their history rows
+  (``_Run``). The job record (``ReferenceImport``) tracks status, progress and the preview; the Celery tasks
   (``tariff.tasks``) are thin wrappers around the last two. Progress is written to the cache as
   well: the job row is inside the running transaction, invisible to the page that polls.
 - Every bad row is reported with its line in the file (the header is line 1), its column and a
@@ -15,23 +17,32 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import json
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
 from django.core.cache import cache
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .errors import DomainError
 from .import_jobs import ReferenceImport, ReferenceImportFile
-from .spreadsheets import SafeCSV, SafeXLSX
+from .resources import KeyedInstanceLoader, LookupWidget
+from .selectors import bump_reference_version, current_reference_version
+from .signals import REFERENCE_MODELS
+from .spreadsheets import SafeXLSX, restore
 
 MAX_REPORTED_ERRORS = 200  # per file: a broken column would otherwise list 17,000 times the same thing
 MAX_REPORTED_CHANGES = 200  # rows shown in the preview table, per file
 PROGRESS_TIMEOUT = 6 * 3600
+CHECK_SHARE = 0.5  # of a confirm's progress bar: checking the rows, then writing them
+VERSIONED_MODELS = frozenset(REFERENCE_MODELS)  # every write to them moves the reference-data version
 
 
 class ReferenceImportRefused(DomainError):
@@ -93,31 +104,50 @@ def sniff_delimiter(text: str) -> str:
         return max(";,\t", key=header.count) if any(c in header for c in ";,\t") else ","
 
 
-def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
-    """The file's rows, headers stripped; a file that cannot be read is refused in French."""
+def read_table(content: bytes, file_name: str) -> tuple[list[str], list[tuple]]:
+    """The file's header (stripped) and rows; a file that cannot be read is refused in French.
+    A CSV is read with the ``csv`` module straight into tuples (tablib checks every row it
+    appends: seconds for a national tariff), as tablib reads it: empty rows left out, short rows
+    padded, formula quotes taken off."""
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         try:
             dataset = SafeXLSX().create_dataset(content)
         except Exception as exc:  # openpyxl says "File is not a zip file" and the like
             raise ReferenceImportRefused(
                 _("« %(name)s » n'est pas un classeur XLSX lisible.") % {"name": file_name}) from exc
-    else:
-        text = _decode(content)
-        if not text.strip():
-            raise ReferenceImportRefused(_("« %(name)s » est vide.") % {"name": file_name})
-        try:
-            dataset = SafeCSV().create_dataset(text, delimiter=sniff_delimiter(text))
-        except Exception as exc:
-            raise ReferenceImportRefused(
-                _("« %(name)s » n'est pas un fichier CSV lisible.") % {"name": file_name}) from exc
-    dataset.headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    return dataset
+        return [str(h or "").strip() for h in (dataset.headers or [])], list(dataset)
+    text = _decode(content)
+    if not text.strip():
+        raise ReferenceImportRefused(_("« %(name)s » est vide.") % {"name": file_name})
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
+        headers = [h.strip() for h in next(reader)]
+        width, rows = len(headers), []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) > width:
+                raise ReferenceImportRefused(
+                    _("« %(name)s », ligne %(row)s : %(found)s colonnes pour %(width)s en-têtes.")
+                    % {"name": file_name, "row": reader.line_num, "found": len(row), "width": width})
+            if len(row) < width:
+                row += [""] * (width - len(row))
+            rows.append(tuple(restore(cell) if cell[:1] == "'" else cell for cell in row))
+    except csv.Error as exc:
+        raise ReferenceImportRefused(
+            _("« %(name)s » n'est pas un fichier CSV lisible.") % {"name": file_name}) from exc
+    return headers, rows
 
 
-def _check_columns(dataset: tablib.Dataset, table: ReferenceTable, file_name: str) -> None:
+def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
+    """The file as a tablib dataset (``read_table``)."""
+    headers, rows = read_table(content, file_name)
+    return tablib.Dataset(*rows, headers=headers)
+
+
+def _check_columns(headers: list[str], table: ReferenceTable, file_name: str) -> None:
     resource = table.resource_class()
     expected = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
-    headers = resource.column_names(dataset.headers)  # French headers (an export) or column names
     missing = [c for c in expected if c not in headers]
     if missing:
         raise ReferenceImportRefused(
@@ -177,24 +207,6 @@ def reference_import_progress(job: ReferenceImport) -> dict:
     }
 
 
-def _format_errors(result, resource, line_offset: int = 1) -> list[dict]:
-    """import-export's invalid rows and row errors → [{row, field, message}] (row = file line)."""
-    errors = []
-    for invalid in result.invalid_rows:
-        for field, messages in invalid.error_dict.items():
-            for message in messages:
-                errors.append({"row": invalid.number + line_offset,
-                               "field": None if field == NON_FIELD_ERRORS else field,
-                               "message": " ".join(str(message).split())})
-    for number, row_errors in result.row_errors():
-        for error in row_errors:
-            errors.append({"row": number + line_offset, "field": None, "message": str(error.error)})
-    for error in result.base_errors:
-        errors.append({"row": None, "field": None, "message": str(error.error)})
-    errors.sort(key=lambda e: (e["row"] or 0))
-    return errors
-
-
 def error_text(error: dict, file_name: str = "") -> str:
     """``duty_rates.csv, ligne 3, colonne « rate » : nombre attendu…``"""
     where = [file_name] if file_name else []
@@ -205,45 +217,276 @@ def error_text(error: dict, file_name: str = "") -> str:
     return f"{', '.join(where)} : {error['message']}" if where else error["message"]
 
 
+@dataclass
+class _FilePlan:
+    """One file checked: the rows to create and to update (instances ready to be written),
+    the unchanged rows counted, the bad rows reported."""
+
+    part: ReferenceImportFile
+    table: ReferenceTable
+    resource: object
+    total: int
+    new: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    skipped: int = 0
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    def report(self) -> dict:
+        return {
+            "table": self.part.table, "label": self.table.label, "file_name": self.part.file_name,
+            "total": self.total, "new": len(self.new), "update": len(self.updated), "skip": self.skipped,
+            "errors": self.errors[:MAX_REPORTED_ERRORS], "error_total": len(self.errors),
+            "changes": self.changes[:MAX_REPORTED_CHANGES],
+        }
+
+
+def _row_errors(exc: ValidationError, number: int) -> list[dict]:
+    """A row's ``ValidationError`` (keyed by column) → [{row, field, message}] (row = file line)."""
+    if not hasattr(exc, "error_dict"):
+        return [{"row": number + 1, "field": None, "message": " ".join(m.split())} for m in exc.messages]
+    return [{"row": number + 1, "field": None if column == NON_FIELD_ERRORS else column,
+             "message": " ".join(str(message).split())}
+            for column, messages in exc.message_dict.items() for message in messages]
+
+
 class _Run:
-    """Applies every file of a job in order, inside the caller's transaction."""
+    """Checks every file of a job in order — one read of each table, every row compared with
+    the row it would change, nothing written — then, for a confirm, writes the rows to create
+    and update in bulk with their history rows (unchanged rows are not written at all).
+
+    A later file sees the rows an earlier file creates (a rate file and the new lines it
+    rates) without their being written: its lookups are primed with them."""
+
+    WRITE_BATCH = 1000
 
     def __init__(self, job: ReferenceImport, user=None, progress=None):
         self.job = job
         self.user = user
         self.progress = progress
         self.files = list(job.files.all())
-        self.datasets = []
+        self.tables = []  # (headers, rows) per file
         for part in self.files:
-            dataset = read_dataset(bytes(part.content), part.file_name)
-            _check_columns(dataset, reference_tables()[part.table], part.file_name)
-            self.datasets.append(dataset)
-        self.total = sum(len(d) for d in self.datasets)
+            headers, rows = read_table(bytes(part.content), part.file_name)
+            table = reference_tables()[part.table]
+            # French headers (an export) or column names (the shipped files): column names from here on
+            headers = table.resource_class().column_names(headers)
+            _check_columns(headers, table, part.file_name)
+            self.tables.append((headers, rows))
+        self.total = sum(len(rows) for _headers, rows in self.tables)
+        self.plans: list[_FilePlan] = []
 
-    def apply(self) -> list[dict]:
-        reports, done_before = [], 0
+    def _tell(self, done: int) -> None:
+        if self.progress:
+            self.progress(min(done, self.total), self.total)
+
+    def check(self, *, share: float = 1.0) -> list[_FilePlan]:
+        """Every file checked; progress runs from 0 to ``share`` of the rows."""
         tables = reference_tables()
-        for part, dataset in zip(self.files, self.datasets):
-            resource = tables[part.table].resource_class()
-            resource.history_user = self.user
-            changes = []
-            resource.change_log = changes
-            offset = done_before
-            if self.progress:
-                resource.progress_callback = lambda n, offset=offset: self.progress(offset + n, self.total)
-            result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
-            done_before += len(dataset)
-            if self.progress:
-                self.progress(done_before, self.total)
-            totals = result.totals
-            errors = _format_errors(result, resource)
-            reports.append({
-                "table": part.table, "label": tables[part.table].label, "file_name": part.file_name,
-                "total": len(dataset), "new": totals.get("new", 0), "update": totals.get("update", 0),
-                "skip": totals.get("skip", 0), "errors": errors[:MAX_REPORTED_ERRORS],
-                "error_total": len(errors), "changes": changes[:MAX_REPORTED_CHANGES],
-            })
-        return reports
+        pending: dict[type, list] = {}  # model → rows an earlier file creates
+        done_before = 0
+        for part, (headers, rows) in zip(self.files, self.tables):
+            plan = self._check_file(part, tables[part.table], headers, rows, pending,
+                                    lambda n, offset=done_before: self._tell(int((offset + n) * share)))
+            done_before += len(rows)
+            self._tell(int(done_before * share))
+            pending.setdefault(plan.table.model, []).extend(plan.new)
+            self.plans.append(plan)
+        return self.plans
+
+    def _check_file(self, part, table: ReferenceTable, headers, rows, pending, progress) -> _FilePlan:
+        resource = table.resource_class()
+        resource.history_user = self.user
+        resource.before_import(None)
+        model = table.model
+        opts = model._meta
+        fields = [f for f in resource.get_import_fields()
+                  if f.attribute and not f.readonly and f.column_name in headers]
+        if any("__" in f.attribute for f in fields):
+            raise ReferenceImportRefused(_("Colonne de table liée non prise en charge par l'import."))
+        # (field, attribute, attname of a foreign key or None): a parent is compared by its id
+        compared = []
+        for f in fields:
+            if isinstance(f.widget, LookupWidget):
+                f.widget.prime(pending.get(f.widget.model, ()))
+            model_field = opts.get_field(f.attribute)
+            compared.append((f, f.attribute, model_field.attname if model_field.is_relation else None))
+        id_attributes = [resource.fields[name].attribute for name in resource.get_import_id_fields()]
+        existing = KeyedInstanceLoader(resource).load(select_related=False)
+        plan = _FilePlan(part=part, table=table, resource=resource, total=len(rows))
+        every = resource.progress_every
+        for number, cells in enumerate(rows, 1):
+            row = dict(zip(headers, cells))
+            if number % every == 0:
+                progress(number)
+            resource._row_number = number
+            values, errors = {}, {}
+            for f, attribute, _attname in compared:
+                try:
+                    value = f.clean(row)
+                except ValueError as exc:
+                    errors[attribute] = [ValidationError(str(exc), code="invalid")]
+                    continue
+                if value is not None or f.saves_null_values:
+                    values[attribute] = value
+            if any(a in errors for a in id_attributes):
+                plan.errors.extend(_row_errors(ValidationError(resource._by_column(errors)), number))
+                continue
+            key = tuple(
+                (v.pk if v.pk is not None else ("unsaved", id(v))) if isinstance(v, models.Model) else v
+                for v in (values.get(a) for a in id_attributes))
+            instance = existing.get(key)
+            new = instance is None
+            if new:
+                instance = model(**values)
+            else:
+                changed = bool(errors) or any(
+                    (getattr(instance, attname) != (None if values[attribute] is None else values[attribute].pk))
+                    if attname else getattr(instance, attribute) != values[attribute]
+                    for _f, attribute, attname in compared if attribute in values)
+                if not changed:
+                    try:
+                        resource._check_duplicate_key(instance, key)
+                    except ValidationError as exc:
+                        plan.errors.extend(_row_errors(exc, number))
+                        continue
+                    plan.skipped += 1
+                    continue
+                for attribute, value in values.items():
+                    setattr(instance, attribute, value)
+            try:
+                resource.validate_instance(instance, errors, key=key)
+            except ValidationError as exc:
+                plan.errors.extend(_row_errors(exc, number))
+                continue
+            (plan.new if new else plan.updated).append(instance)
+            if len(plan.changes) < MAX_REPORTED_CHANGES:
+                plan.changes.append({"row": number + 1, "action": "new" if new else "update", "label": str(instance)})
+        plan.errors.sort(key=lambda e: e["row"] or 0)
+        return plan
+
+    def write(self, *, start_share: float) -> None:
+        """The checked rows written, file after file (a rate's new line gets its id before the
+        rate is inserted), in batches, each with its history row."""
+        to_write = sum(len(p.new) + len(p.updated) for p in self.plans) or 1
+        written = 0
+        for plan in self.plans:
+            resource, model = plan.resource, plan.table.model
+            for instance in plan.updated + plan.new:
+                resource.prepare_write(instance)
+            history_sql = _history_copy_sql(model)
+            fields = resource.get_bulk_update_fields()
+            # changed rows first: a period closed by the file frees the dates of its new period
+            # (PostgreSQL's exclusion constraint checks each statement)
+            for kind, instances in (("~", plan.updated), ("+", plan.new)):
+                for batch in _batches(instances, self.WRITE_BATCH):
+                    if history_sql is None:  # a history model with columns of its own: simple-history's helpers
+                        if kind == "+":
+                            bulk_create_with_history(batch, model, batch_size=self.WRITE_BATCH, default_user=self.user)
+                        else:
+                            bulk_update_with_history(batch, model, fields, batch_size=self.WRITE_BATCH,
+                                                     default_user=self.user)
+                    else:
+                        if kind == "+":
+                            model._default_manager.bulk_create(batch, batch_size=self.WRITE_BATCH)
+                        else:
+                            model._default_manager.bulk_update(batch, fields, batch_size=self.WRITE_BATCH)
+                        self._copy_history(history_sql, kind, [obj.pk for obj in batch])
+                    written += len(batch)
+                    self._tell(int(self.total * (start_share + (1 - start_share) * written / to_write)))
+        self._tell(self.total)
+
+    def _copy_history(self, sql: str, kind: str, pks: list) -> None:
+        """The history rows of rows just written, copied from them by the database."""
+        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        with connection.cursor() as cursor:
+            for batch in _batches(pks, self.WRITE_BATCH):
+                cursor.execute(sql + " IN (%s)" % ", ".join(["%s"] * len(batch)),
+                               [timezone.now(), kind, user_id, *batch])
+
+    def reports(self) -> list[dict]:
+        return [plan.report() for plan in self.plans]
+
+    # --- the checked rows kept from the preview to the confirm --------------------------------
+
+    def save_checked(self, version: int) -> None:
+        """The rows to create and update, every column's value, kept with the job: a parent the
+        job creates is noted by its place (file, row) — it has no id until the confirm writes it."""
+        places = {id(obj): [f, n] for f, plan in enumerate(self.plans) for n, obj in enumerate(plan.new)}
+        for part, plan in zip(self.files, self.plans):
+            concrete = plan.table.model._meta.concrete_fields
+            rows = []
+            for kind, instances in (("new", plan.new), ("update", plan.updated)):
+                for instance in instances:
+                    values = {}
+                    for f in concrete:
+                        value = getattr(instance, f.attname)
+                        if value is None and f.is_relation:
+                            parent = f.get_cached_value(instance, None)
+                            if parent is not None:
+                                value = {"place": places[id(parent)]}
+                        values[f.attname] = value
+                    rows.append([kind, values])
+            part.checked_rows = zlib.compress(json.dumps(rows, cls=DjangoJSONEncoder).encode("utf-8"), 1)
+        ReferenceImportFile.objects.bulk_update(self.files, ["checked_rows"])
+        ReferenceImport.objects.filter(pk=self.job.pk).update(checked_version=version)
+
+    def load_checked(self) -> bool:
+        """The plans rebuilt from the preview's checked rows (no row checked again); ``False``
+        when a file has none kept, or is of a table whose writes do not move the reference-data
+        version (``tariff.signals``): a change since the preview would go unseen."""
+        tables = reference_tables()
+        if any(part.checked_rows is None or tables[part.table].model not in VERSIONED_MODELS for part in self.files):
+            return False  # a table whose writes do not move the version: its rows are checked again
+        self.plans = []
+        for part, (_headers, rows) in zip(self.files, self.tables):
+            table = tables[part.table]
+            model = table.model
+            fields = {f.attname: f for f in model._meta.concrete_fields}
+            plan = _FilePlan(part=part, table=table, resource=table.resource_class(), total=len(rows))
+            for kind, values in json.loads(zlib.decompress(bytes(part.checked_rows))):
+                instance = model()
+                for attname, value in values.items():
+                    if isinstance(value, dict):
+                        file_index, row_index = value["place"]
+                        setattr(instance, fields[attname].name, self.plans[file_index].new[row_index])
+                    else:
+                        setattr(instance, attname, fields[attname].to_python(value))
+                if kind == "update":
+                    instance._state.adding = False
+                (plan.new if kind == "new" else plan.updated).append(instance)
+            plan.skipped = len(rows) - len(plan.new) - len(plan.updated)
+            self.plans.append(plan)
+        return True
+
+
+# simple-history's own columns of a history row; tracked fields have the model's columns.
+_HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
+
+
+def _history_copy_sql(model) -> str | None:
+    """``INSERT INTO history (…) SELECT … FROM table WHERE pk`` — the history rows of a batch in
+    one statement, nothing built in Python per row (the same rows simple-history's
+    ``bulk_history_create`` writes: date, type ``+``/``~``, user, no change reason). ``None``
+    when the history model has a column of its own the copy would not fill."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return None
+    history_model = history.model
+    tracked = [f.column for f in history_model.tracked_fields]
+    own = {f.column for f in history_model._meta.concrete_fields} - set(tracked)
+    if own != _HISTORY_COLUMNS:
+        return None
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in tracked)
+    return (f"INSERT INTO {qn(history_model._meta.db_table)} ({columns}, {qn('history_date')}, {qn('history_type')}, "
+            f"{qn('history_user_id')}, {qn('history_change_reason')}) "
+            f"SELECT {columns}, %s, %s, %s, NULL FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)}")
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _progress_writer(job_id: int):
@@ -278,17 +521,19 @@ def _figures(reports) -> tuple[int, int]:
 
 
 def reference_import_preview(*, job_id: int, progress=None) -> ReferenceImport:
-    """Dry run: every file applied in order (a rate file sees the lines of the file before it),
-    then everything rolled back. Records created / updated / unchanged and the bad rows."""
+    """Every file checked in order (a rate file sees the lines of the file before it), nothing
+    written. Records created / updated / unchanged and the bad rows."""
     job = _start(job_id, ReferenceImport.Status.PENDING, ReferenceImport.Status.PREVIEWING)
     if job is None:
         return ReferenceImport.objects.get(pk=job_id)
     writers = [_progress_writer(job.pk)] + ([progress] if progress else [])
     try:
+        version = current_reference_version()
         run = _Run(job, progress=lambda d, t: [w(d, t) for w in writers])
-        with transaction.atomic():
-            reports = run.apply()
-            transaction.set_rollback(True)
+        run.check()
+        reports = run.reports()
+        if not any(r["error_total"] for r in reports):
+            run.save_checked(version)
     except ReferenceImportRefused as exc:
         return _fail(job, exc.message)
     job.status = ReferenceImport.Status.PREVIEWED
@@ -313,8 +558,6 @@ def reference_import_request_confirm(*, job: ReferenceImport, user=None) -> Refe
 def reference_import_confirm(*, job_id: int, progress=None) -> ReferenceImport:
     """Applies every file in one transaction: all rows or none (a row that became bad since the
     preview rolls everything back and the job fails naming it)."""
-    from .selectors import bump_reference_version
-
     job = ReferenceImport.objects.get(pk=job_id)
     if job.error_count:
         return _fail(job, _("L'aperçu contient des lignes en erreur : rien n'a été écrit."))
@@ -325,11 +568,15 @@ def reference_import_confirm(*, job_id: int, progress=None) -> ReferenceImport:
     try:
         run = _Run(job, user=job.confirmed_by or job.created_by, progress=lambda d, t: [w(d, t) for w in writers])
         with transaction.atomic():
-            reports = run.apply()
+            # Nothing written to the reference data since the preview: its checked rows are
+            # written as they are; otherwise every row is checked again.
+            reused = job.checked_version == current_reference_version() and run.load_checked()
+            if not reused:
+                run.check(share=CHECK_SHARE)
+            reports = run.reports()
             bad = [(r["file_name"], e) for r in reports for e in r["errors"]]
-            if bad:
-                transaction.set_rollback(True)
-            else:
+            if not bad:
+                run.write(start_share=0.0 if reused else CHECK_SHARE)
                 bump_reference_version()
     except ReferenceImportRefused as exc:
         return _fail(job, exc.message)
@@ -343,6 +590,7 @@ def reference_import_confirm(*, job_id: int, progress=None) -> ReferenceImport:
     job.status = ReferenceImport.Status.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    job.files.update(checked_rows=None)  # written: the preview's rows are of no further use
     return job
 
 

@@ -25,6 +25,7 @@ from .money import (
     format_date,
     format_rate,
 )
+from .text import search_key
 from .validity import ValidityMixin, validity_check_constraint
 
 ten_digits = RegexValidator(r"^\d{10}$", "Code tarifaire à 10 chiffres attendu.")
@@ -99,8 +100,11 @@ class TariffLine(models.Model):
     unit = models.CharField(_("unité de quantité normalisée"), max_length=10, default="kg")
     # LF 2024 (circ. 6522/210 §II.1): the 40→30 cut spares lines already at 40% before LFR 35-20 (2020).
     di_40_before_lfr_2020 = models.BooleanField(_("DI à 40 % avant la LFR 35-20 (2020)"), default=False)
+    # The description as it is searched (tariff.text.search_key: no accents, lower case), filled
+    # on save and by the bulk import; PostgreSQL indexes it with trigrams (migration 0011).
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ("code",)
@@ -109,6 +113,16 @@ class TariffLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dotted_code} {self.description[:60]}"
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_key(self.description)
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "description" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def dotted_code(self) -> str:

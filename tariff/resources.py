@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -24,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .business_rules import NoOverlappingValidity
 from .codes import format_tariff_code, normalize_tariff_code
+from .currencies import is_iso_currency
 from .errors import DomainError
 from .models import (
     BlanketDutyChange,
@@ -41,6 +43,10 @@ from .models import (
     VatRate,
     WarehouseDisposalReason,
 )
+from .money import EXCHANGE_RATE_DECIMAL_PLACES
+
+
+EXCHANGE_RATE_QUANTUM = Decimal(1).scaleb(-EXCHANGE_RATE_DECIMAL_PLACES)
 
 
 class TariffCodeField(fields.Field):
@@ -92,6 +98,10 @@ class FrenchDecimalWidget(widgets.DecimalWidget):
         return number
 
 
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
+_FRENCH_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
+
+
 class FrenchDateWidget(widgets.DateWidget):
     """ISO dates (exports) and ``31/12/2024`` (French Excel); XLSX cells arrive as dates."""
 
@@ -105,6 +115,13 @@ class FrenchDateWidget(widgets.DateWidget):
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
+        match = _FRENCH_DATE.match(text) or _ISO_DATE.match(text)
+        if match:  # the two forms every file uses, without strptime (17,000 rows of rates)
+            parts = match.groupdict()
+            try:
+                return dt.date(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                pass  # 31/02/2024: the message below
         for fmt in self.FORMATS:
             try:
                 return dt.datetime.strptime(text, fmt).date()
@@ -140,6 +157,18 @@ class LookupWidget(ForeignKeyWidget):
         self.normalize = normalize
         self.display = display
         self._cache = None
+        # Set by ``prime``: the cache holds every row there is (the table and the rows an earlier
+        # file of the job creates), so an unknown key is an error without a query.
+        self._complete = False
+
+    def prime(self, pending=()) -> None:
+        """Loads the table once and adds the rows an earlier file of the same job will create
+        (not written yet: a preview writes nothing)."""
+        if self._cache is None:
+            self._cache = {getattr(obj, self.field): obj for obj in self.model.objects.all()}
+        for obj in pending:
+            self._cache.setdefault(getattr(obj, self.field), obj)
+        self._complete = True
 
     def _key(self, value):
         text = str(value).strip()
@@ -157,6 +186,8 @@ class LookupWidget(ForeignKeyWidget):
         if self._cache is None:
             self._cache = {getattr(obj, self.field): obj for obj in self.model.objects.all()}
         obj = self._cache.get(key)
+        if obj is None and self._complete:
+            raise ValueError(self.unknown_message % {"value": str(value).strip()})
         if obj is None:
             obj = self.model.objects.filter(**{self.field: key}).first()  # created earlier in the same job
             if obj is None:
@@ -241,10 +272,34 @@ class KeyedInstanceLoader(BaseInstanceLoader):
 
     @staticmethod
     def _part(value):
-        return value.pk if isinstance(value, models.Model) else value
+        if isinstance(value, models.Model):
+            # a parent an earlier file of the job creates has no pk yet: no existing row matches it
+            return value.pk if value.pk is not None else ("unsaved", id(value))
+        return value
 
     def key_of_instance(self, instance):
         return tuple(self._part(field.get_value(instance)) for field in self.id_fields)
+
+    def key_of_values(self, values: dict):
+        """The key of a row from its cleaned values (attribute → value)."""
+        return tuple(self._part(values.get(field.attribute)) for field in self.id_fields)
+
+    def load(self, *, select_related: bool = True) -> dict:
+        """Every existing row, keyed (one query). Without ``select_related`` the parents are
+        not loaded: a foreign key is compared by its id."""
+        if self.instances is None:
+            queryset = self.resource.get_queryset()
+            related = [f.attribute for f in self.resource.get_import_fields()
+                       if f.attribute and isinstance(f.widget, ForeignKeyWidget) and "__" not in f.attribute]
+            if related and select_related:
+                queryset = queryset.select_related(*related)
+                self.instances = {self.key_of_instance(obj): obj for obj in queryset}
+            else:
+                opts = self.resource._meta.model._meta
+                parts = [(opts.get_field(f.attribute).attname if f.attribute in related else f.attribute)
+                         for f in self.id_fields]
+                self.instances = {tuple(getattr(obj, part) for part in parts): obj for obj in queryset}
+        return self.instances
 
     def get_instance(self, row):
         errors = {}
@@ -256,14 +311,12 @@ class KeyedInstanceLoader(BaseInstanceLoader):
                 errors[field.column_name] = ValidationError(str(exc), code="invalid")
         if errors:
             raise ValidationError(errors)
-        if self.instances is None:
-            queryset = self.resource.get_queryset()
-            related = [f.attribute for f in self.resource.get_import_fields()
-                       if f.attribute and isinstance(f.widget, ForeignKeyWidget) and "__" not in f.attribute]
-            if related:
-                queryset = queryset.select_related(*related)
-            self.instances = {self.key_of_instance(obj): obj for obj in queryset}
-        return self.instances.get(tuple(key))
+        return self.load().get(tuple(key))
+
+
+@functools.cache
+def _model_field(model, attribute):
+    return model._meta.get_field(attribute)
 
 
 class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
@@ -293,6 +346,12 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
     # Set by the import job: a list the new and updated rows are noted in (the preview table).
     change_log = None
     change_log_limit = 200
+    # Columns the model derives from the imported ones (``prepare_write`` fills them): bulk
+    # writes call no ``save()``, so they are filled here and written with the imported fields.
+    derived_fields: tuple[str, ...] = ()
+
+    def prepare_write(self, instance) -> None:
+        """What ``save()`` derives, for a row about to be written in bulk (none by default)."""
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -309,7 +368,7 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
         columns = {f.attribute: f.column_name for f in self.get_import_fields() if f.attribute}
         return {self.file_header(columns.get(name, name)): errors for name, errors in error_dict.items()}
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True, key=None):
         """``full_clean`` as django-import-export runs it, with the checks that cost one query per
         row done in memory instead when they are equivalent: the natural key's uniqueness (the
         instance loader holds every row by that key), the validity range check (rule VAL1) and
@@ -320,7 +379,8 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
         if in_memory_overlap:
             instance.business_rules = tuple(r for r in model.business_rules if r is not NoOverlappingValidity)
         # A foreign key read by a LookupWidget was loaded from its table: no query to check it exists.
-        looked_up = {attribute for attribute, attname in self._lookup_fields if getattr(instance, attname) is not None}
+        looked_up = {attribute for attribute, _attname in self._lookup_fields
+                     if self._value_key(instance, attribute) is not None}
         try:
             instance.full_clean(exclude=set(errors) | looked_up, validate_unique=self._unique_needs_query(model),
                                 validate_constraints=self._constraints_need_query(model))
@@ -331,7 +391,7 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
                 del instance.business_rules
         if not errors:
             try:
-                self._check_duplicate_key(instance)
+                self._check_duplicate_key(instance, key)
                 if in_memory_overlap:
                     self._check_overlap(instance)
             except ValidationError as exc:
@@ -375,8 +435,22 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
     def _checks_overlap_in_memory(model) -> bool:
         return NoOverlappingValidity in getattr(model, "business_rules", ()) and bool(getattr(model, "validity_key", ()))
 
-    def _check_duplicate_key(self, instance):
-        key = tuple(getattr(instance, instance._meta.get_field(a).attname, None) for a in sorted(self._id_attributes()))
+    @staticmethod
+    def _value_key(instance, attribute):
+        """A field's value as a key: a foreign key by its id, or — a parent an earlier file of
+        the job creates, not saved yet — by the parent object's identity."""
+        field = _model_field(type(instance), attribute)
+        value = getattr(instance, field.attname, None)
+        if value is None and field.is_relation:
+            parent = field.get_cached_value(instance, None)
+            if parent is not None:
+                return ("unsaved", id(parent))
+        return value
+
+    def _check_duplicate_key(self, instance, key=None):
+        """``key``: the row's natural key when the caller has it (the same form for every row)."""
+        if key is None:
+            key = tuple(self._value_key(instance, a) for a in sorted(self._id_attributes()))
         first = self._keys_seen.setdefault(key, self._row_number)
         if first != self._row_number:
             raise ValidationError(_("Ligne en double : même clé que la ligne %(row)s du fichier.") % {"row": first + 1})
@@ -390,20 +464,25 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
             self._periods = {}
             for *key, pk, start, end in model.objects.values_list(*attnames, "pk", "valid_from", "valid_to"):
                 self._periods.setdefault(tuple(key), {})[pk] = (start, end)
-        key = tuple(getattr(instance, a) for a in attnames)
+        key = tuple(self._value_key(instance, f) for f in model.validity_key)
         if not instance.valid_from or any(v is None for v in key):
             return
         start, end = instance.valid_from, instance.valid_to
         periods = self._periods.setdefault(key, {})
-        clashes = [(s, e) for pk, (s, e) in periods.items() if pk != instance.pk
-                   and (e is None or e >= start) and (end is None or s <= end)]
+        clashes = sorted(((s, e, owner) for owner, (s, e) in periods.items() if owner != instance.pk
+                          and (e is None or e >= start) and (end is None or s <= end)),
+                         key=lambda c: (c[0], c[1] or dt.date.max))
         if clashes:
-            clash_start, clash_end = min(clashes)
-            raise ValidationError(
-                f"[{NoOverlappingValidity.code}] {NoOverlappingValidity.message()} "
-                + _("Chevauchement avec la ligne du %(start)s au %(end)s.")
-                % {"start": clash_start.isoformat(), "end": clash_end.isoformat() if clash_end else "…"})
-        periods[instance.pk or ("row", self._row_number)] = (start, end)
+            clash_start, clash_end, owner = clashes[0]
+            dates = {"start": f"{clash_start:%d/%m/%Y}", "end": f"{clash_end:%d/%m/%Y}" if clash_end else "…"}
+            line = self._period_lines.get(owner)
+            where = (_("Chevauchement avec la ligne %(line)s du fichier, du %(start)s au %(end)s.")
+                     % {**dates, "line": line} if line else
+                     _("Chevauchement avec la ligne du %(start)s au %(end)s.") % dates)
+            raise ValidationError(f"[{NoOverlappingValidity.code}] {NoOverlappingValidity.message()} {where}")
+        owner = instance.pk or ("row", self._row_number)
+        periods[owner] = (start, end)
+        self._period_lines[owner] = self._row_number + 1
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
@@ -418,6 +497,7 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._periods = None
+        self._period_lines = {}  # period owner → its line in the file, for the rows of the file
         self._keys_seen = {}
         self._row_number = 0
 
@@ -434,6 +514,8 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):
+            for instance in self.create_instances:
+                self.prepare_write(instance)
             try:
                 bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size,
                                          default_user=self.history_user)
@@ -444,6 +526,8 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.update_instances and (using_transactions or not dry_run):
+            for instance in self.update_instances:
+                self.prepare_write(instance)
             try:
                 bulk_update_with_history(self.update_instances, self._meta.model, self.get_bulk_update_fields(),
                                          batch_size=batch_size, default_user=self.history_user)
@@ -455,7 +539,8 @@ class ReferenceResource(FrenchHeadersMixin, resources.ModelResource):
     def get_bulk_update_fields(self):
         names = {f.name for f in self._meta.model._meta.concrete_fields}
         id_fields = {self.fields[name].attribute for name in self.get_import_id_fields()}
-        return [f.attribute for f in self.get_import_fields() if f.attribute in names and f.attribute not in id_fields]
+        return [f.attribute for f in self.get_import_fields()
+                if f.attribute in names and f.attribute not in id_fields] + list(self.derived_fields)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
@@ -490,10 +575,15 @@ class FinanceLawResource(ReferenceResource):
 class TariffLineResource(ReferenceResource):
     code = TariffCodeField(attribute="code", column_name="code")
 
+    derived_fields = ("search_text",)
+
     class Meta(ReferenceResource.Meta):
         model = TariffLine
         import_id_fields = ("code",)
         fields = ("code", "description", "unit", "di_40_before_lfr_2020")
+
+    def prepare_write(self, instance) -> None:
+        instance.refresh_search_text()
 
 
 class DutyRateResource(ReferenceResource):
@@ -586,11 +676,56 @@ class FranchiseRateResource(ReferenceResource):
         fields = ("franchise", "valid_from", "valid_to", "exempt", "rate", "law", "note")
 
 
+class CurrencyCodeField(fields.Field):
+    """An ISO 4217 code, in capitals (``usd`` reads ``USD``)."""
+
+    def clean(self, row, **kwargs):
+        value = str(super().clean(row, **kwargs) or "").strip().upper()
+        if not is_iso_currency(value):
+            raise ValueError(_("devise ISO 4217 attendue (ex. EUR, USD), « %(value)s » reçu.") % {"value": value})
+        return value
+
+
+class RatePerUnitField(fields.Field):
+    """The MAD rate of one unit: the published rate divided by the file's ``unit`` column when it
+    has one (``JPY;6,4817;100`` → 0,064817 MAD for 1 yen). A rate that would need more places
+    than the table keeps is refused rather than rounded."""
+
+    unit_column = "unit"
+
+    def clean(self, row, **kwargs):
+        rate = super().clean(row, **kwargs)
+        raw_unit = row.get(self.unit_column)
+        if rate is None or _is_empty(raw_unit):
+            return rate
+        unit = FrenchDecimalWidget().clean(raw_unit)
+        if unit <= 0 or unit != unit.to_integral_value():
+            raise ValueError(_("unité : nombre entier positif attendu (1, 100, 1000), « %(value)s » reçu.")
+                             % {"value": raw_unit})
+        per_unit = rate / unit
+        if per_unit != per_unit.quantize(EXCHANGE_RATE_QUANTUM):
+            raise ValueError(_("cours de %(rate)s MAD pour %(unit)s : plus de %(places)s décimales pour une unité.")
+                             % {"rate": str(row.get(self.column_name, "")).strip(), "unit": raw_unit,
+                                "places": EXCHANGE_RATE_DECIMAL_PLACES})
+        return per_unit.quantize(EXCHANGE_RATE_QUANTUM)
+
+
 class ExchangeRateResource(ReferenceResource):
+    """Customs exchange rates by period: ``currency, rate, unit, valid_from, valid_to`` (the
+    ``unit`` column optional, 1 by default); a period overlapping another of the same currency,
+    in the table or in the file, is refused naming it (rule VAL2)."""
+
+    currency = CurrencyCodeField(attribute="currency", column_name="currency")
+    rate = RatePerUnitField(attribute="rate", column_name="rate", widget=FrenchDecimalWidget())
+    unit = fields.Field(column_name="unit", readonly=True)
+
     class Meta(ReferenceResource.Meta):
         model = ExchangeRate
         import_id_fields = ("currency", "valid_from")
-        fields = ("currency", "valid_from", "valid_to", "rate", "source", "illustrative")
+        fields = ("currency", "valid_from", "valid_to", "rate", "unit", "source", "illustrative")
+
+    def dehydrate_unit(self, obj):
+        return 1  # the table keeps the rate of one unit
 
 
 class QuotaResource(ReferenceResource):

@@ -9,6 +9,7 @@ every process sees a change at once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import threading
 from collections import defaultdict
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 from .codes import normalize_tariff_code
 from .drafts import apply_changes_to_index
@@ -34,6 +36,7 @@ from .models import (
     VatRate,
 )
 from .rules import decide_duty_rate
+from .text import search_key
 from .validity import valid_on
 
 
@@ -190,17 +193,42 @@ def tariff_line_get(*, code: str) -> TariffLine | None:
     return TariffLine.objects.filter(code=normalize_tariff_code(code)).first()
 
 
-def tariff_line_search(*, query: str = "", limit: int = 50):
-    qs = TariffLine.objects.all()
-    query = (query or "").strip()
-    if query:
-        digits = query.replace(".", "").replace(" ", "")
-        if digits.isdigit():
-            qs = qs.filter(code__startswith=digits)
+_CODE_PART = re.compile(r"^[\d.]+$")
+
+
+def split_tariff_query(query: str) -> tuple[str, list[str]]:
+    """What a search for tariff lines asks: a code prefix (digits, typed with or without dots
+    or spaces: ``85``, ``8517``, ``85.17``, ``8517 13 00``) and words of the description, as
+    searched (``tariff.text.search_key``: ``TÉLÉPHONES`` → ``telephones``)."""
+    digits, words = [], []
+    for part in (query or "").split():
+        if _CODE_PART.match(part) and any(c.isdigit() for c in part):
+            digits.append(part.replace(".", ""))
         else:
-            for word in query.split():
-                qs = qs.filter(description__icontains=word)
-    return qs.order_by("code")[:limit]
+            words.extend(search_key(part).split())
+    return "".join(digits)[:10], words
+
+
+def tariff_lines_matching(queryset, query: str):
+    """``queryset`` narrowed to the lines whose code starts with the query's digits and whose
+    description holds each of its words, accents and case aside (the trigram index serves
+    ``search_text LIKE '%…%'`` on PostgreSQL)."""
+    prefix, words = split_tariff_query(query)
+    if prefix:
+        queryset = queryset.filter(code__startswith=prefix)
+    for word in words:
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
+def tariff_chapters() -> list[str]:
+    """The chapters (two first digits) the tariff has lines in."""
+    return list(TariffLine.objects.annotate(chapter=Substr("code", 1, 2)).order_by("chapter")
+                .values_list("chapter", flat=True).distinct())
+
+
+def tariff_line_search(*, query: str = "", limit: int = 50):
+    return tariff_lines_matching(TariffLine.objects.all(), query).order_by("code")[:limit]
 
 
 def duty_rate_history(*, line: TariffLine):

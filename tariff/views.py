@@ -20,10 +20,12 @@ from django.views.generic import TemplateView
 from . import selectors, services
 from .codes import normalize_tariff_code
 from .errors import DomainError
-from .forms import AsOfDateForm, DutyQuoteForm, TariffSearchForm
+from .forms import AsOfDateForm, DutyQuoteForm
+from .lists import TariffLineFilter, TariffLineTable
 from .models import DutyRate, FinanceLaw, TariffLine
 from .roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from .rules import decide_duty_rate
+from .tables import FilteredTableView
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -112,19 +114,25 @@ def rates_with_laws(rates: list[dict]) -> list[dict]:
 
 # --- pages ----------------------------------------------------------------------------------------
 
-class TariffSearchView(TariffPageMixin, TemplateView):
+class TariffSearchView(TariffPageMixin, FilteredTableView):
+    """The tariff lines: sortable columns, filters (code or words — accents and case aside,
+    chapter, a DI rate in force on a date), CSV/XLSX export of what is filtered; the finance
+    laws below."""
+
     template_name = "tariff/search.html"
-    limit = 100
+    context_object_name = "lines"
+    table_class = TariffLineTable
+    filterset_class = TariffLineFilter
+    export_name = "tarif"
+
+    def get_queryset(self):
+        return TariffLine.objects.order_by("code")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = TariffSearchForm(self.request.GET or None)
-        query = form.cleaned_data["q"] if form.is_valid() else ""
-        lines = list(selectors.tariff_line_search(query=query, limit=self.limit))
-        context.update(
-            form=form, query=query, lines=lines, truncated=len(lines) >= self.limit, limit=self.limit,
-            laws=selectors.finance_law_list(),
-        )
+        form = context["filter"].form
+        context.update(query=form.cleaned_data.get("q", "") if form.is_valid() else "",
+                       laws=selectors.finance_law_list())
         return context
 
 

@@ -222,3 +222,52 @@ def test_round_trip_through_xlsx_changes_nothing(table):
     assert job.status == ReferenceImport.Status.DONE, job.error or errors_of(job)
     report = job.result["applied"][0]
     assert (report["new"], report["update"]) == (0, 0)
+
+
+# --- the preview's checked rows, written by the confirm -------------------------------------------
+
+
+def test_a_changed_row_is_updated_with_one_history_row_by_the_jobs_user(django_user_model):
+    user = django_user_model.objects.create_user("editeur-import")
+    confirm(preview([("tariff_lines.csv", LINES)]))
+    changed = LINES.replace("Ligne de test deux", "Ligne de test deux (modifiée)")
+    job = reference_import_create(files=[("tariff_lines.csv", changed.encode())], user=user)
+    job = reference_import_preview(job_id=job.pk)
+    assert (job.result["files"][0]["update"], job.result["files"][0]["skip"]) == (1, 1)
+    reference_import_request_confirm(job=job, user=user)
+    job = reference_import_confirm(job_id=job.pk)
+    assert job.status == ReferenceImport.Status.DONE
+    line = TariffLine.objects.get(code="9901000002")
+    assert line.description == "Ligne de test deux (modifiée)"
+    assert [(h.history_type, h.history_user_id) for h in line.history.order_by("history_id")] == [
+        ("+", None), ("~", user.pk)]
+    assert TariffLine.objects.get(code="9901000001").history.count() == 1
+
+
+def test_the_confirm_writes_the_checked_rows_when_nothing_moved_since_the_preview():
+    job = preview([("tariff_lines.csv", LINES),
+                   ("duty_rates.csv", RATES_HEADER + "9901.00.00.02,25,BASE,2030-01-01,,\n")])
+    assert all(f.checked_rows for f in job.files.all())
+    steps = []
+    reference_import_request_confirm(job=job)
+    job = reference_import_confirm(job_id=job.pk, progress=lambda done, total: steps.append((done, total)))
+    assert job.status == ReferenceImport.Status.DONE
+    rate = DutyRate.objects.get(tariff_line__code="9901000002")
+    assert (rate.rate, rate.valid_from, rate.law.code) == (Decimal("25"), dt.date(2030, 1, 1), "BASE")
+    assert rate.history.get().history_type == "+"
+    assert steps[-1] == (3, 3)
+    assert [(r["new"], r["update"], r["skip"]) for r in job.result["applied"]] == [(2, 0, 0), (1, 0, 0)]
+
+
+def test_a_table_whose_writes_do_not_move_the_version_is_checked_again_at_the_confirm():
+    from tariff.models import WarehouseDisposalReason
+
+    job = preview([("warehouse_disposal_reasons.csv", "code,label,provisional,note\nessai-import,Raison du fichier,oui,\n")])
+    assert job.result["files"][0]["new"] == 1
+    WarehouseDisposalReason.objects.create(code="essai-import", label="Créée entre l'aperçu et la confirmation")
+    job = confirm(job)
+    assert job.status == ReferenceImport.Status.DONE, job.error
+    assert [(r["new"], r["update"]) for r in job.result["applied"]] == [(0, 1)]
+    assert list(WarehouseDisposalReason.objects.filter(code="essai-import").values_list("label", flat=True)) == [
+        "Raison du fichier"]
+    assert not any(f.checked_rows for f in job.files.all())
