@@ -241,11 +241,13 @@ class _FilePlan:
         }
 
 
-def _row_errors(exc: ValidationError, number: int) -> list[dict]:
-    """A row's ``ValidationError`` (keyed by column) → [{row, field, message}] (row = file line)."""
+def _row_errors(exc: ValidationError, number: int, named: dict[str, str] | None = None) -> list[dict]:
+    """A row's ``ValidationError`` (keyed by column) → [{row, field, message}] (row = file line;
+    field = the column as the file heads it, ``named``)."""
+    named = named or {}
     if not hasattr(exc, "error_dict"):
         return [{"row": number + 1, "field": None, "message": " ".join(m.split())} for m in exc.messages]
-    return [{"row": number + 1, "field": None if column == NON_FIELD_ERRORS else column,
+    return [{"row": number + 1, "field": None if column == NON_FIELD_ERRORS else named.get(column, column),
              "message": " ".join(str(message).split())}
             for column, messages in exc.message_dict.items() for message in messages]
 
@@ -265,14 +267,16 @@ class _Run:
         self.user = user
         self.progress = progress
         self.files = list(job.files.all())
-        self.tables = []  # (headers, rows) per file
+        self.tables = []  # (column names, rows) per file
+        self.file_headers: list[dict[str, str]] = []  # column name → the file's own header, per file
         for part in self.files:
             headers, rows = read_table(bytes(part.content), part.file_name)
             table = reference_tables()[part.table]
             # French headers (an export) or column names (the shipped files): column names from here on
-            headers = table.resource_class().column_names(headers)
-            _check_columns(headers, table, part.file_name)
-            self.tables.append((headers, rows))
+            columns = table.resource_class().column_names(headers)
+            _check_columns(columns, table, part.file_name)
+            self.tables.append((columns, rows))
+            self.file_headers.append(dict(zip(columns, headers)))  # errors name a column as the file heads it
         self.total = sum(len(rows) for _headers, rows in self.tables)
         self.plans: list[_FilePlan] = []
 
@@ -285,8 +289,8 @@ class _Run:
         tables = reference_tables()
         pending: dict[type, list] = {}  # model → rows an earlier file creates
         done_before = 0
-        for part, (headers, rows) in zip(self.files, self.tables):
-            plan = self._check_file(part, tables[part.table], headers, rows, pending,
+        for part, (headers, rows), named in zip(self.files, self.tables, self.file_headers):
+            plan = self._check_file(part, tables[part.table], headers, rows, pending, named,
                                     lambda n, offset=done_before: self._tell(int((offset + n) * share)))
             done_before += len(rows)
             self._tell(int(done_before * share))
@@ -294,7 +298,7 @@ class _Run:
             self.plans.append(plan)
         return self.plans
 
-    def _check_file(self, part, table: ReferenceTable, headers, rows, pending, progress) -> _FilePlan:
+    def _check_file(self, part, table: ReferenceTable, headers, rows, pending, named, progress) -> _FilePlan:
         resource = table.resource_class()
         resource.history_user = self.user
         resource.before_import(None)
@@ -330,7 +334,7 @@ class _Run:
                 if value is not None or f.saves_null_values:
                     values[attribute] = value
             if any(a in errors for a in id_attributes):
-                plan.errors.extend(_row_errors(ValidationError(resource._by_column(errors)), number))
+                plan.errors.extend(_row_errors(ValidationError(resource._by_column(errors)), number, named))
                 continue
             key = tuple(
                 (v.pk if v.pk is not None else ("unsaved", id(v))) if isinstance(v, models.Model) else v
@@ -348,7 +352,7 @@ class _Run:
                     try:
                         resource._check_duplicate_key(instance, key)
                     except ValidationError as exc:
-                        plan.errors.extend(_row_errors(exc, number))
+                        plan.errors.extend(_row_errors(exc, number, named))
                         continue
                     plan.skipped += 1
                     continue
@@ -357,7 +361,7 @@ class _Run:
             try:
                 resource.validate_instance(instance, errors, key=key)
             except ValidationError as exc:
-                plan.errors.extend(_row_errors(exc, number))
+                plan.errors.extend(_row_errors(exc, number, named))
                 continue
             (plan.new if new else plan.updated).append(instance)
             if len(plan.changes) < MAX_REPORTED_CHANGES:

@@ -723,6 +723,7 @@ class ExchangeRateResource(ReferenceResource):
         model = ExchangeRate
         import_id_fields = ("currency", "valid_from")
         fields = ("currency", "valid_from", "valid_to", "rate", "unit", "source", "illustrative")
+        french_headers = {"unit": _lazy("Unité")}
 
     def dehydrate_unit(self, obj):
         return 1  # the table keeps the rate of one unit
