@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -533,17 +534,15 @@ class RecalculationResult(models.Model):
 
 
 # --- Exemptions followed over time (issue 9) -----------------------------------------------------
-# Rules: tariff.exemption_rules; services and the "to watch" list: declarations.exemptions.
+# Rules: tariff.exemption_rules, declarations.business_rules; checks, duties, services and the "to watch"
+# list: the declarations.exemptions package.
 
 from tariff.business_rules import ValidityEndAfterStart  # noqa: E402
 from tariff.codes import split_prefixes  # noqa: E402
-from tariff.exemption_rules import (  # noqa: E402
-    CONDITION_LABELS,
-    ConventionMeetsThreshold,
-    WarehouseDisposalAllowed,
-    dgi_certificate_expiry,
-)
+from tariff.exemption_rules import CONDITION_LABELS, WarehouseDisposalAllowed, dgi_certificate_expiry  # noqa: E402
 from tariff.models import FranchiseCode, Quota, RuleCheckedModel, WarehouseDisposalReason  # noqa: E402
+
+from .business_rules import ConventionMeetsThreshold  # noqa: E402
 
 
 class QuotaAllocation(models.Model):
@@ -638,8 +637,6 @@ class FranchiseCondition(models.Model):
         return f"{self.get_kind_display()} {self.reference}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         errors = {}
         expected = self.KIND_FRANCHISE.get(self.kind)

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_user
-from declarations import exemptions
-from declarations.exemptions import ExemptionError, FollowUpKind, follow_up_items
+from declarations.exemptions import services as exemptions
+from declarations.exemptions.claims import ExemptionError
+from declarations.exemptions.selectors import FollowUpKind, follow_up_items
 from declarations.models import (
     ExemptAsset,
     FranchiseCondition,
