@@ -190,6 +190,18 @@ def tariff_index_with_draft(*, law: FinanceLaw) -> TariffIndex:
     return index
 
 
+def blanket_change_lines(change: BlanketDutyChange, *, path: str = "") -> Q:
+    """The tariff lines the blanket ``change`` can rewrite, as a filter: the negation of
+    ``rules.blanket_change_spares`` (the engine's decision) in SQL. ``path``: the lookup from the
+    filtered model to its ``TariffLine`` (``"tariff_line__"`` for articles)."""
+    lines = Q()
+    for chapter in change.excluded_chapter_list:
+        lines &= ~Q(**{f"{path}code__startswith": chapter})
+    if change.exclude_lines_at_40_before_lfr_2020:
+        lines &= Q(**{f"{path}di_40_before_lfr_2020": False})
+    return lines
+
+
 # --- the laws the code names (tariff.laws) -----------------------------------------------------
 
 class MissingFinanceLaw(DomainError):
