@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tariff.models import FinanceLaw, TariffLine
-from tariff.money import CurrencyField, MoneyField, QuantityField, RateField, format_amount
+from tariff.money import CurrencyField, MoneyField, QuantityField, RateField
+from tariff.numbers import format_amount
 
 ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
 

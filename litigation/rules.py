@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
-from tariff.numbers import format_amount
+from tariff.numbers import format_amount, format_plain
 
 from .models import Case, Offence
 
@@ -54,8 +54,8 @@ DH = "DH"  # the dirham as the CDII and the circulars write it; amounts shown by
 def _fine_wording(multiplier: Decimal, basis: str) -> str:
     """« à 3 fois les droits et taxes », « à la moitié du montant non déclaré »…"""
     words = BASIS_WORDING[basis]
-    number = f"{multiplier.normalize():f}".replace(".", ",")
-    prefix = {"1": "à ", "0,5": "à la moitié de ", "1,5": "à une fois et demie "}.get(number, f"à {number} fois ")
+    prefix = {ONE: "à ", HALF: "à la moitié de ", Decimal("1.5"): "à une fois et demie "}.get(
+        multiplier, f"à {format_plain(multiplier)} fois ")
     text = prefix + words
     for long, short in (("à le ", "au "), ("à les ", "aux "), ("de le ", "du "), ("de les ", "des ")):
         text = text.replace(long, short)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError, DomainErrors
 from .money import MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from .numbers import format_plain
 
 DECIMAL = "decimal"
 BOOLEAN = "boolean"
@@ -186,7 +187,7 @@ def clean_value(entry: Characteristic, value, *, product_kinds=None, field: str 
         if number < 0:
             raise InvalidAttribute(f"{name} ne peut pas être négatif.", field=field)
         if number.adjusted() >= entry.max_digits or (entry.max_value is not None and number > entry.max_value):
-            limit = f" (au plus {entry.max_value.normalize():f})" if entry.max_value is not None else ""
+            limit = f" (au plus {format_plain(entry.max_value)})" if entry.max_value is not None else ""
             raise InvalidAttribute(f"{name} : nombre trop grand{limit}.", field=field)
         if entry.kind == INTEGER:
             if number != number.to_integral_value():

@@ -23,8 +23,8 @@ from .money import (
     QuantityField,
     RateField,
     format_date,
-    format_rate,
 )
+from .numbers import format_rate
 from .validity import ValidityMixin, validity_check_constraint
 
 ten_digits = RegexValidator(r"^\d{10}$", "Code tarifaire à 10 chiffres attendu.")

@@ -36,9 +36,16 @@ def format_plain(value) -> str:
 
 
 def format_amount(amount, currency: str | None = None) -> str:
-    """An amount to the centime with its currency: ``300000`` → ``300 000,00 MAD``."""
+    """An amount to the centime with its currency: ``300000`` → ``300 000,00 MAD``; ``None`` → ``—``."""
+    if amount is None:
+        return "—"
     text = format_number(quantize_money(amount), decimal_places=MONEY_DECIMAL_PLACES)
     return f"{text}{NBSP}{currency}" if currency else text
+
+
+def format_rate(rate) -> str:
+    """A rate (or an exchange rate) without its trailing zeros: ``17,5``, ``10``, ``10,8123``; ``None`` → ``—``."""
+    return "—" if rate is None else format_plain(rate)
 
 
 def format_percent(rate) -> str:

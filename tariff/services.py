@@ -13,7 +13,7 @@ from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
@@ -21,6 +21,7 @@ from .drafts import apply_changes_to_database
 from .errors import DomainError
 from .models import DraftRateChange, ExchangeRate, FinanceLaw, FranchiseCode, TariffLine
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
+from .numbers import format_number
 from .reference_registry import registered_reference_files
 from .rules import (
     decide_duty_rate,
@@ -419,7 +420,7 @@ def exchange_rate_warnings(*, currencies, on_date: dt.date, index: TariffIndex |
     for currency in sorted(set(currencies) - {LOCAL_CURRENCY}):
         row = index.exchange_rate_on(currency, on_date)
         if row is not None and row.illustrative:
-            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({formats.number_format(row.rate, 6)} MAD), "
+            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({format_number(row.rate, decimal_places=6)} MAD), "
                             "pas un cours douanier publié.")
     return warnings
 
