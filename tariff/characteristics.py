@@ -3,7 +3,7 @@
 tables that read it; then the check every entry point runs (API, pages, services).
 
 TIC characteristics: dahir 1-77-340 art. 9 as amended by LF 76-21 (circ. 6255/210 annexe III)
-and LF 55-23 (circ. 6522/210 annexe III). Exemption claims: read by ``declarations.exemptions``
+and LF 55-23 (circ. 6522/210 annexe III). Exemption claims: read by ``declarations.exemptions`` (keys in ``claims``)
 (circ. 6522/210 §IV-1 for code 2013, §I.3 quotas, CGI art. 123-22° investment goods, CDII art. 13).
 
 Stored keys and values keep their historical shape: numbers as exact decimal text, yes/no as

@@ -420,8 +420,8 @@ def exchange_rate_warnings(*, currencies, on_date: dt.date, index: TariffIndex |
     for currency in sorted(set(currencies) - {LOCAL_CURRENCY}):
         row = index.exchange_rate_on(currency, on_date)
         if row is not None and row.illustrative:
-            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({format_number(row.rate, decimal_places=6)} MAD), "
-                            "pas un cours douanier publié.")
+            rate = format_number(row.rate, decimal_places=6)
+            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({rate} MAD), pas un cours douanier publié.")
     return warnings
 
 

@@ -316,7 +316,8 @@ class ExemptAssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def dispose(self, request, pk=None):
         params = DateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        asset = exemption_services.exempt_asset_dispose(asset=self.get_object(), disposed_on=params.validated_data["date"])
+        asset = exemption_services.exempt_asset_dispose(asset=self.get_object(),
+                                                        disposed_on=params.validated_data["date"])
         return Response(ExemptAssetDetailSerializer(asset).data)
 
     @extend_schema(request=DateSerializer, responses={200: ExemptAssetSerializer})
@@ -324,7 +325,8 @@ class ExemptAssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def settle(self, request, pk=None):
         params = DateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        asset = exemption_services.exempt_asset_settle(asset=self.get_object(), settled_on=params.validated_data["date"])
+        asset = exemption_services.exempt_asset_settle(asset=self.get_object(),
+                                                       settled_on=params.validated_data["date"])
         return Response(ExemptAssetSerializer(asset).data)
 
 

@@ -83,7 +83,8 @@ def _quota_items(today):
         yield FollowUpItem(
             FollowUpKind.QUOTA, f"Contingent {quota.franchise.code} {quota.period_label}", quota.valid_to,
             f"{quota.franchise.code} {quota.period_label}", "", quota.balance_kg, "kg",
-            f"{format_plain(quota.used_kg)} kg imputés sur {format_plain(quota.volume_kg)} kg ({format_plain(share)} %) ; "
+            f"{format_plain(quota.used_kg)} kg imputés sur {format_plain(quota.volume_kg)} kg "
+            f"({format_plain(share)} %) ; "
             f"solde {format_plain(quota.balance_kg)} kg — {quota.franchise.label}", quota.id)
 
 
@@ -127,7 +128,8 @@ def _asset_items(today, party_id):
             yield FollowUpItem(
                 FollowUpKind.REGULARISATION, asset.article.description, asset.disposed_on, reference,
                 declaration.party.name, asset.regularisation_amount, LOCAL_CURRENCY,
-                f"cédé le {asset.disposed_on:%d/%m/%Y} ; TVA exonérée {format_amount(asset.exempted_vat, LOCAL_CURRENCY)}",
+                f"cédé le {asset.disposed_on:%d/%m/%Y} ; TVA exonérée "
+                f"{format_amount(asset.exempted_vat, LOCAL_CURRENCY)}",
                 asset.id)
 
 
@@ -144,8 +146,8 @@ def _guarantee_items(today, party_id):
                   + (f"mainlevée possible à partir du {release_from:%d/%m/%Y}" if release_from
                      else "aucun bien sous la règle des 60 mois : mainlevée à demander"))
         yield FollowUpItem(FollowUpKind.GUARANTEE, f"Garantie {guarantee.reference}", release_from or today,
-                           guarantee.reference, guarantee.declaration.party.name, guarantee.amount, LOCAL_CURRENCY, detail,
-                           guarantee.id)
+                           guarantee.reference, guarantee.declaration.party.name, guarantee.amount, LOCAL_CURRENCY,
+                           detail, guarantee.id)
 
 
 def _convention_items(today, party_id):

@@ -107,7 +107,7 @@ def test_convention_covers_capital_goods_only(investor):
 
 # --- investment goods VAT-exempt under real guarantees (LF 2024) ----------------------------------
 
-def test_investment_goods_without_a_guarantee_are_refused_at_registration(investor):
+def test_lf_2024_art_6_investment_goods_without_a_guarantee_are_refused_at_registration(investor):
     d = machine_declaration(investor, investment_goods_vat_exempt=True)
     with pytest.raises(ExemptionError) as exc:
         declaration_register(declaration=d, on_date=ON)
@@ -115,7 +115,7 @@ def test_investment_goods_without_a_guarantee_are_refused_at_registration(invest
     assert "garanties réelles" in exc.value.message
 
 
-def test_a_guarantee_short_of_the_exempted_vat_refuses_the_liquidation_with_the_shortfall(investor):
+def test_lf_2024_art_6_a_guarantee_short_of_the_exempted_vat_refuses_the_liquidation(investor):
     # 600,000 + DI 15,000 = 615,000 → VAT 20 % = 123,000 exempted.
     d = machine_declaration(investor, investment_goods_vat_exempt=True)
     exemptions.vat_guarantee_create(declaration=d, kind=VatGuarantee.Kind.CONSIGNATION, reference="CONS-1",
@@ -159,7 +159,7 @@ def convention_asset(investor) -> ExemptAsset:
     return ExemptAsset.objects.get(article__declaration=d)
 
 
-def test_disposal_after_25_months_and_3_days_owes_68000(investor):
+def test_cgi_104_ii_2_disposal_after_25_months_and_3_days_owes_68000(investor):
     asset = convention_asset(investor)
     asset = exemptions.exempt_asset_dispose(asset=asset, disposed_on=dt.date(2026, 4, 18))
     assert asset.regularisation_amount == D("68000.00")  # 120,000 × (60 − 26) / 60

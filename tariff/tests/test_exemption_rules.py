@@ -80,7 +80,7 @@ def test_regularisation_schedule_decreases_by_one_sixtieth_per_started_month():
     assert all(a.amount - b.amount == D("2000.00") for a, b in zip(rows, rows[1:]))
 
 
-def test_conservation_and_guarantee_apply_to_imports_from_2024_and_not_to_conventions():
+def test_cgi_102_and_92_i_6_conservation_and_guarantee_from_lf_2024_not_for_conventions():
     # LF 2024 art. 6 (circ. 6522/210 §IV-5); CGI art. 92-I-6° excludes goods of conventions with the State.
     assert not er.conservation_required(dt.date(2023, 12, 31), lf_2024_from=LF_2024_FROM)
     assert er.conservation_required(dt.date(2024, 1, 1), lf_2024_from=LF_2024_FROM)
@@ -99,7 +99,7 @@ def test_guarantee_shortfall_is_what_the_guarantees_lack():
 
 # --- investment conventions (CDII art. 164-1°-p, circ. 6255/210 §I.7) -----------------------------
 
-def test_investment_threshold_is_100_million_before_2022_and_50_million_from_2022():
+def test_art_164_1_p_investment_threshold_is_100_million_before_lf_2022_and_50_million_from_it():
     assert er.investment_threshold(dt.date(2021, 12, 31), lf_2022_from=LF_2022_FROM) == D("100000000")
     assert er.investment_threshold(dt.date(2022, 1, 1), lf_2022_from=LF_2022_FROM) == D("50000000")
     assert er.convention_meets_threshold(amount=D("50000000"), signed_on=dt.date(2022, 1, 1), lf_2022_from=LF_2022_FROM)
