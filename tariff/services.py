@@ -191,8 +191,9 @@ def quote_duties(
     ``exemptions``: DI or VAT exempted on top of the rates (``TaxExemption``, at most one per tax).
     """
     index = index or get_tariff_index()
-    exempt_by_tax = {exemption.tax: exemption for exemption in exemptions}
-    exempted: dict[str, Decimal] = {}
+    # (most quotes have no exemption: nothing built for them, this is the re-liquidation's hot path)
+    exempt_by_tax = {exemption.tax: exemption for exemption in exemptions} if exemptions else _NO_EXEMPTION
+    exempted: dict[str, Decimal] = {} if exemptions else _NO_EXEMPTION
     attributes = attributes or {}
     code = normalize_tariff_code(tariff_code)
     customs_value = to_decimal(customs_value)
@@ -272,7 +273,10 @@ def quote_duties(
         )
     )
     return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines, warnings=warnings,
-                     exempted=exempted)
+                     exempted=exempted if exemptions else {})
+
+
+_NO_EXEMPTION: dict = {}  # read-only: what a quote without ``exemptions`` looks up
 
 
 def _exempt(exemption: TaxExemption, base: Decimal, rate: Decimal, law: dict, exempted: dict) -> tuple:
