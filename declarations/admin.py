@@ -2,19 +2,22 @@ import datetime as _dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 
+from tariff.characteristics import clean_attributes
 from tariff.errors import DomainError
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 from tariff.roles import REFERENCE_EDITOR, user_has_role
 from tariff.spreadsheets import SafeFormatsMixin
 
-from . import exemptions, services, tasks
+from . import services, tasks
+from .exemptions import selectors as exemption_selectors
+from .exemptions import services as exemption_services
 from .models import (
     AnnexedDocument,
     Article,
@@ -48,10 +51,6 @@ class ArticleInlineForm(forms.ModelForm):
 
     def clean_attributes(self):
         """The characteristics catalogue's check (tariff.characteristics), as in the API and pages."""
-        from django.core.exceptions import ValidationError
-
-        from tariff.characteristics import clean_attributes
-
         try:
             return clean_attributes(self.cleaned_data.get("attributes") or {})
         except DomainError as exc:
@@ -322,7 +321,7 @@ class ExemptAssetForm(forms.ModelForm):
 @admin.register(ExemptAsset)
 class ExemptAssetAdmin(SimpleHistoryAdmin):
     """Assets under the 60-month rule; entering a disposal date computes the regularisation
-    (CGI art. 104-II-2°, LF 2024) through ``exemptions.exempt_asset_dispose``."""
+    (CGI art. 104-II-2°, LF 2024) through ``exemptions.services.exempt_asset_dispose``."""
 
     form = ExemptAssetForm
     list_display = ("article", "exempted_vat", "imported_on", "keep_until", "disposed_on", "regularisation_amount",
@@ -347,7 +346,7 @@ class ExemptAssetAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Régularisation selon la date de cession")
     def schedule(self, obj):
-        rows = exemptions.exempt_asset_schedule(asset=obj)
+        rows = exemption_selectors.exempt_asset_schedule(asset=obj)
         body = format_html_join(
             "", "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
             ((r.month, f"{r.disposed_from:%d/%m/%Y}", f"{r.disposed_to:%d/%m/%Y}", r.amount) for r in rows))
@@ -356,9 +355,9 @@ class ExemptAssetAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if "disposed_on" in form.changed_data and obj.disposed_on:
-            exemptions.exempt_asset_dispose(asset=obj, disposed_on=obj.disposed_on)
+            exemption_services.exempt_asset_dispose(asset=obj, disposed_on=obj.disposed_on)
         if "regularisation_settled_on" in form.changed_data and obj.regularisation_settled_on:
-            exemptions.exempt_asset_settle(asset=obj, settled_on=obj.regularisation_settled_on)
+            exemption_services.exempt_asset_settle(asset=obj, settled_on=obj.regularisation_settled_on)
 
 
 @admin.register(QuotaAllocation)
@@ -436,13 +435,13 @@ class FollowUpAdmin(admin.ModelAdmin):
             today = _dt.date.fromisoformat(request.GET.get("as_of", ""))
         except ValueError:
             today = timezone.localdate()
-        kinds = [k for k in request.GET.getlist("kind") if k in exemptions.FollowUpKind.LABELS] or None
+        kinds = [k for k in request.GET.getlist("kind") if k in exemption_selectors.FollowUpKind.LABELS] or None
         context = {
             **self.admin_site.each_context(request),
             "title": self.model._meta.verbose_name_plural.capitalize(),
             "opts": self.model._meta,
             "today": today,
-            "kinds": list(exemptions.FollowUpKind.LABELS.items()),
-            "items": exemptions.follow_up_items(today=today, kinds=kinds),
+            "kinds": list(exemption_selectors.FollowUpKind.LABELS.items()),
+            "items": exemption_selectors.follow_up_items(today=today, kinds=kinds),
         }
         return TemplateResponse(request, _FOLLOW_UP_TEMPLATE, context)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from tariff.errors import DomainError
 from tariff.selectors import get_tariff_index
-from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, TaxLine, quote_duties
+from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, DutyQuote, TaxExemption, TaxLine, quote_duties
 
 from .models import Article, Declaration
 
@@ -46,27 +46,40 @@ def tariff_code_of(article) -> str:
     return article.tariff_code if isinstance(article, ArticleRow) else article.tariff_line.code
 
 
+SAME = object()  # ``article_quote``: the article's own value, quantity or franchise code
+
+
+def article_quote(article, *, on_date: dt.date, index, customs_value=SAME, quantity=SAME, net_mass_kg=None,
+                  franchise_code=SAME, exemptions: tuple[TaxExemption, ...] = ()) -> DutyQuote:
+    """The tariff engine's quote of one article (a model or an ``ArticleRow``), an engine error
+    naming the article's field. By default the article's own figures; a part of it (quota split)
+    gives its ``customs_value``, ``quantity``, ``net_mass_kg`` and ``franchise_code``; ``exemptions``
+    are the engine's ``TaxExemption`` (convention, investment goods)."""
+    attributes = dict(article.attributes or {})
+    if net_mass_kg is None:
+        attributes.setdefault("net_mass_kg", str(article.net_mass_kg))
+    else:
+        attributes["net_mass_kg"] = str(net_mass_kg)
+    try:
+        return quote_duties(
+            tariff_code=tariff_code_of(article), on_date=on_date,
+            customs_value=article.customs_value if customs_value is SAME else customs_value,
+            quantity=article.quantity if quantity is SAME else quantity,
+            franchise_code=(article.franchise_code or None) if franchise_code is SAME else franchise_code,
+            attributes=attributes, index=index, exemptions=exemptions,
+        )
+    except DomainError as exc:
+        raise DeclarationError(
+            f"Article {article.number} : {exc.message}",
+            field=f"articles[{article.number - 1}].{exc.field or 'tariff_code'}", code=exc.code,
+        ) from exc
+
+
 def declaration_compute_duties(*, declaration: Declaration, articles: list[Article], on_date: dt.date,
                                index=None) -> list[ArticleTaxes]:
     """DI, TIC and VAT of every article through the tariff engine, nothing written."""
     index = index or get_tariff_index()
-    result = []
-    for article in articles:
-        attributes = dict(article.attributes or {})
-        attributes.setdefault("net_mass_kg", str(article.net_mass_kg))
-        try:
-            quote = quote_duties(
-                tariff_code=tariff_code_of(article), on_date=on_date, customs_value=article.customs_value,
-                quantity=article.quantity, franchise_code=article.franchise_code or None, attributes=attributes,
-                index=index,
-            )
-        except DomainError as exc:
-            raise DeclarationError(
-                f"Article {article.number} : {exc.message}",
-                field=f"articles[{article.number - 1}].{exc.field or 'tariff_code'}", code=exc.code,
-            ) from exc
-        result.append(ArticleTaxes(article, quote.lines))
-    return result
+    return [ArticleTaxes(article, article_quote(article, on_date=on_date, index=index).lines) for article in articles]
 
 
 def tax_totals(computed: list[ArticleTaxes]) -> tuple[Decimal, Decimal, Decimal]:

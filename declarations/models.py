@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tariff.models import FinanceLaw, TariffLine
-from tariff.money import CurrencyField, MoneyField, QuantityField, RateField, format_amount
+from tariff.money import CurrencyField, MoneyField, QuantityField, RateField
+from tariff.numbers import format_amount
 
 ICE_PATTERN = r"^\d{15}$"  # Identifiant commun de l'entreprise: 15 digits
 ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
@@ -596,17 +598,15 @@ class RecalculationResult(models.Model):
 
 
 # --- Exemptions followed over time (issue 9) -----------------------------------------------------
-# Rules: tariff.exemption_rules; services and the "to watch" list: declarations.exemptions.
+# Rules: tariff.exemption_rules, declarations.business_rules; checks, duties, services and the "to watch"
+# list: the declarations.exemptions package.
 
 from tariff.business_rules import ValidityEndAfterStart  # noqa: E402
 from tariff.codes import split_prefixes  # noqa: E402
-from tariff.exemption_rules import (  # noqa: E402
-    CONDITION_LABELS,
-    ConventionMeetsThreshold,
-    WarehouseDisposalAllowed,
-    dgi_certificate_expiry,
-)
+from tariff.exemption_rules import CONDITION_LABELS, WarehouseDisposalAllowed, dgi_certificate_expiry  # noqa: E402
 from tariff.models import FranchiseCode, Quota, RuleCheckedModel, WarehouseDisposalReason  # noqa: E402
+
+from .business_rules import ConventionMeetsThreshold  # noqa: E402
 
 
 class QuotaAllocation(models.Model):
@@ -708,8 +708,6 @@ class FranchiseCondition(models.Model):
         return f"{self.get_kind_display()} {self.reference}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         errors = {}
         expected = self.KIND_FRANCHISE.get(self.kind)

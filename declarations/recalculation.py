@@ -26,7 +26,7 @@ from tariff.models import (
 )
 from tariff.codes import format_tariff_code
 from tariff.errors import DomainError
-from tariff.selectors import get_tariff_index, tariff_index_with_draft
+from tariff.selectors import blanket_change_lines, get_tariff_index, tariff_index_with_draft
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT
 from tariff.spreadsheets import csv_text
 
@@ -74,11 +74,11 @@ def law_articles_filter(law: FinanceLaw) -> Q:
             target = Q(franchise_code=change.franchise.code)
         q |= _dated(target, change.valid_from, change.valid_to)
     for blanket in BlanketDutyChange.objects.filter(law=law):
-        # LF 2024 style "every X% line": articles currently liquidated at X% DI.
+        # LF 2024 style "every X% line": articles currently liquidated at X% DI, on a line the change
+        # can rewrite (the engine's own decision, tariff.rules.blanket_change_spares, as a filter).
         target = Q(liquidation_lines__tax=TAX_DI, liquidation_lines__rate=blanket.from_rate,
                    liquidation_lines__liquidation__is_current=True)
-        for chapter in blanket.excluded_chapter_list:
-            target &= ~Q(tariff_line__code__startswith=chapter)
+        target &= blanket_change_lines(blanket, path="tariff_line__")
         q |= _dated(target, blanket.valid_from, blanket.valid_to)
     return q
 

@@ -1,7 +1,6 @@
-"""Reaction to tariff events (tariff cannot import declarations)."""
+"""Reaction to tariff events (tariff cannot import declarations); connected in ``AppConfig.ready``."""
+from .tasks import recalculation_enqueue
 
 
 def enqueue_recalculation(sender, law, user=None, **kwargs):
-    from .tasks import recalculation_enqueue  # receivers are connected in AppConfig.ready, before tasks load
-
     recalculation_enqueue(law=law, user=user)

@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import number_format
 
 from tariff.errors import DomainError
-from tariff.money import allocate, quantize_money, to_decimal
+from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
+from tariff.numbers import format_amount, format_plain
 
 from .models import AnnexedDocument
-
-# CDII art. 297 bis (LF 2024, circ. 6522/210 annexe I): missing annexed documents.
-MISSING_DOCUMENTS_FINE_FROM = dt.date(2024, 1, 1)
-MISSING_DOCUMENTS_FINE = ("10 000", "50 000")
+from .offence_fines import OffenceFine
 
 
 class RegistrationRefused(DomainError):
@@ -80,21 +77,26 @@ def required_document_kinds(declaration, articles) -> list[str]:
     return kinds
 
 
-def missing_document_warnings(declaration, articles, on_date: dt.date, *, present: set[str]) -> list[str]:
-    """``present``: the kinds of the documents annexed so far."""
+def missing_document_kinds(declaration, articles, *, present: set[str]) -> list[str]:
+    """The required kinds not among ``present`` (the kinds of the documents annexed so far)."""
+    return [k for k in required_document_kinds(declaration, articles) if k not in present]
 
-    labels = dict(AnnexedDocument.Kind.choices)
-    missing = [k for k in required_document_kinds(declaration, articles) if k not in present]
+
+def missing_document_warnings(missing: list[str], *, fine: OffenceFine | None) -> list[str]:
+    """What registration says of the ``missing`` document kinds; ``fine``: the offence of not
+    annexing them (CDII art. 297-8°) as the offence catalogue has it on the date, ``None`` when
+    not yet in force (the documents are still required by CDII art. 74)."""
     if not missing:
         return []
+    labels = dict(AnnexedDocument.Kind.choices)
     names = ", ".join(str(labels[k]) for k in missing)
-    if on_date >= MISSING_DOCUMENTS_FINE_FROM:
-        return [
-            f"Documents requis non annexés : {names}. Le défaut d'annexer les documents exigés est une "
-            f"contravention de 3e classe (CDII art. 297-8°), amende de {MISSING_DOCUMENTS_FINE[0]} à "
-            f"{MISSING_DOCUMENTS_FINE[1]} DH (faits à compter du 01/01/2024)."
-        ]
-    return [f"Documents requis non annexés : {names} (CDII art. 74)."]
+    if fine is None:
+        return [f"Documents requis non annexés : {names} (CDII art. 74)."]
+    return [
+        f"Documents requis non annexés : {names}. Le défaut d'annexer les documents exigés est une "
+        f"{fine.offence_class.lower()} (CDII art. {fine.citation}), amende de {format_plain(fine.fine_min)} à "
+        f"{format_plain(fine.fine_max)} DH (faits à compter du {fine.valid_from:%d/%m/%Y})."
+    ]
 
 
 def check_etpp_authorisation(declaration, articles, on_date: dt.date) -> list[DomainError]:
@@ -175,8 +177,8 @@ def check_payment(*, liquidation, paid_on: dt.date, amount: Decimal, today: dt.d
     errors = []
     if amount != liquidation.total:
         errors.append(PaymentRefused(
-            f"Le montant payé ({number_format(amount, 2, force_grouping=True)} MAD) doit être égal au total de la "
-            f"liquidation en vigueur ({number_format(liquidation.total, 2, force_grouping=True)} MAD).",
+            f"Le montant payé ({format_amount(amount)} {LOCAL_CURRENCY}) doit être égal au total de la "
+            f"liquidation en vigueur ({format_amount(liquidation.total)} {LOCAL_CURRENCY}).",
             field="amount", code="payment_amount_mismatch"))
     liquidated_on = timezone.localdate(liquidation.created_at) if liquidation.created_at else liquidation.on_date
     if paid_on < liquidated_on:

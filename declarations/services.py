@@ -7,13 +7,13 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tariff.codes import normalize_tariff_code
-from tariff.errors import DomainError, DomainErrors
+from tariff.errors import DomainError, raise_all
 from tariff.models import TariffLine
 from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
@@ -26,9 +26,12 @@ from tariff.services import (
     exchange_rate_warnings,
 )
 
-from . import exemptions, rules, selectors
+from . import rules, selectors
 from .characteristics import article_characteristics_clean, registration_characteristics_errors
 from .duties import ArticleRow, ArticleTaxes, DeclarationError, declaration_compute_duties, tax_totals
+from .exemptions.checks import registration_checks
+from .exemptions.plan import liquidation_plan
+from .exemptions.reliquidation import reliquidation_overrides
 from .models import (
     ETPP_DELIVERY_DAYS,
     AnnexedDocument,
@@ -45,17 +48,11 @@ from .models import (
     Party,
     ProcedureCode,
 )
+from .offence_fines import MISSING_DOCUMENTS_OFFENCE, offence_fine
 
 
 class InvalidTransition(DeclarationError):
     code = "invalid_status"
-
-
-def _raise_all(errors: list[DomainError]) -> None:
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise DomainErrors(errors)
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -233,7 +230,7 @@ def declaration_register(*, declaration: Declaration, user=None, on_date: dt.dat
     on_date = on_date or timezone.localdate()
     articles = list(declaration.articles.select_related("tariff_line").order_by("number"))
     checks = declaration_checks(declaration=declaration, articles=articles, on_date=on_date)
-    _raise_all(checks.errors)
+    raise_all(checks.errors)
     valuation = declaration_valuation(declaration=declaration, articles=articles, on_date=on_date)
     for article, value in zip(articles, valuation.article_values):
         article.customs_value = value
@@ -262,7 +259,7 @@ def declaration_checks(*, declaration: Declaration, articles: list[Article], on_
     fields, invoice total, ETPP authorisation, TIC characteristics, exemption claims) and what it warns of (missing
     documents, sample exchange rates). Registration raises the errors; the preview shows both.
     ``document_kinds``: the annexed documents of an unsaved declaration (preview of a form)."""
-    claims = exemptions.registration_checks(declaration=declaration, articles=articles, on_date=on_date)
+    claims = registration_checks(declaration=declaration, articles=articles, on_date=on_date)
     errors = (rules.check_cost_fields_filled(declaration)
               + rules.check_invoice_matches_articles(declaration, articles)
               + rules.check_etpp_authorisation(declaration, articles, on_date)
@@ -277,7 +274,10 @@ def declaration_checks(*, declaration: Declaration, articles: list[Article], on_
             (declaration.freight_amount, declaration.freight_currency),
             (declaration.insurance_amount, declaration.insurance_currency),
             (declaration.other_costs_amount, declaration.other_costs_currency)) if amount}
-    warnings = (rules.missing_document_warnings(declaration, articles, on_date, present=document_kinds)
+    missing = rules.missing_document_kinds(declaration, articles, present=document_kinds)
+    article, paragraph = MISSING_DOCUMENTS_OFFENCE
+    fine = offence_fine(article=article, paragraph=paragraph, on_date=on_date) if missing else None
+    warnings = (rules.missing_document_warnings(missing, fine=fine)
                 + claims.warnings + exchange_rate_warnings(currencies=currencies, on_date=on_date))
     return DeclarationChecks(errors, warnings)
 
@@ -305,7 +305,7 @@ def _impute_etpp(declaration: Declaration, articles: list[Article]) -> None:
             continue
         item.quantity_used += article.quantity
         EtppImputation.objects.create(item=item, article=article, quantity=article.quantity)
-    _raise_all(errors)
+    raise_all(errors)
     EtppAuthorisationItem.objects.bulk_update(items, ["quantity_used"])
 
 
@@ -329,8 +329,6 @@ def _insert_lines(liquidations: list[tuple[Liquidation, list[ArticleTaxes]]]) ->
     """Write liquidation lines as plain rows — PostgreSQL COPY, executemany elsewhere.
     This is the hot path of a finance-law recalculation (millions of lines); model
     instances and per-row SQL compilation would dominate it."""
-    from django.db import connection
-
     rows = [
         (liq.pk, item.article.id, line.tax, line.base, line.base_unit, line.rate, line.rate_unit, line.amount,
          line.law_id, line.detail[:500])
@@ -365,7 +363,7 @@ def declaration_liquidate(*, declaration: Declaration, user=None) -> Liquidation
     if not treatment.payable:
         return _liquidate_without_duties(declaration=declaration, articles=articles, treatment=treatment,
                                          index=index, user=user)
-    plan = exemptions.liquidation_plan(declaration=declaration, articles=articles, index=index)
+    plan = liquidation_plan(declaration=declaration, articles=articles, index=index)
     computed = declaration_compute_duties(
         declaration=declaration, articles=plan.standard_articles(articles), on_date=declaration.registered_on,
         index=index)
@@ -467,7 +465,7 @@ def reliquidation_plans(*, declarations: list[Declaration], index=None,
         articles[row.declaration_id].append(row)
     previous = {liq.declaration_id: liq for liq in Liquidation.objects.filter(declaration_id__in=by_id, is_current=True)}
 
-    overrides = exemptions.reliquidation_overrides(
+    overrides = reliquidation_overrides(
         articles=[row for rows in articles.values() for row in rows],
         on_dates={d.id: d.registered_on for d in declarations}, index=index)
     plans, candidates = [], []
@@ -586,7 +584,7 @@ def declaration_record_payment(*, declaration: Declaration, paid_on: dt.date, am
     """Record the payment of the liquidation in force (liquidated → paid). The amount must be
     the liquidation's total; a paid declaration is no longer re-liquidated."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _raise_all(payment_refusals(declaration=declaration, paid_on=paid_on, amount=amount, today=today))
+    raise_all(payment_refusals(declaration=declaration, paid_on=paid_on, amount=amount, today=today))
     payment = DeclarationPayment(declaration=declaration, liquidation=declaration.liquidations.get(is_current=True),
                                  paid_on=paid_on, amount=quantize_money(to_decimal(amount)), means=means,
                                  reference=reference.strip(), recorded_by=user)
@@ -603,7 +601,7 @@ def declaration_record_release(*, declaration: Declaration, released_on: dt.date
     """Record the release of the goods (mainlevée): paid → cleared, or liquidated → cleared
     when the liquidation leaves nothing to pay (export, suspension, full exemption)."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _raise_all(release_refusals(declaration=declaration, released_on=released_on, today=today))
+    raise_all(release_refusals(declaration=declaration, released_on=released_on, today=today))
     release = DeclarationRelease(declaration=declaration, released_on=released_on, reference=reference.strip(),
                                  recorded_by=user)
     release.full_clean()

@@ -9,12 +9,13 @@ from import_export.admin import ImportExportModelAdmin
 
 from tariff.spreadsheets import SafeFormatsMixin
 from tariff.errors import DomainError, DomainErrors
+from tariff.numbers import format_amount
 from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 
 from . import selectors, services
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .resources import OffenceResource
-from .rules import format_dh
+from .rules import DH
 
 
 @admin.register(Offence)
@@ -154,9 +155,9 @@ class CaseAdmin(SimpleHistoryAdmin):
     def fine_exposure(self, obj):
         exposure = selectors.case_exposure(obj)
         if exposure.fine_min_total == exposure.fine_max_total:
-            text = format_dh(exposure.fine_max_total)
+            text = format_amount(exposure.fine_max_total, DH)
         else:
-            text = f"{format_dh(exposure.fine_min_total)} – {format_dh(exposure.fine_max_total)}"
+            text = f"{format_amount(exposure.fine_min_total, DH)} – {format_amount(exposure.fine_max_total, DH)}"
         return text + (" (incomplet)" if exposure.incomplete else "")
 
     @admin.display(description=_("risque encouru, par infraction"))
@@ -171,9 +172,9 @@ class CaseAdmin(SimpleHistoryAdmin):
             elif line.fine_max is None:
                 fine = line.detail
             elif line.fine_min == line.fine_max:
-                fine = format_dh(line.fine_max)
+                fine = format_amount(line.fine_max, DH)
             else:
-                fine = f"{format_dh(line.fine_min)} – {format_dh(line.fine_max)}"
+                fine = f"{format_amount(line.fine_min, DH)} – {format_amount(line.fine_max, DH)}"
             prison = (f"{line.prison_min_months} à {line.prison_max_months} mois"
                       if line.prison_max_months else "—")
             detail = f"{line.detail} — {line.source}" if line.applicable else ""
@@ -185,9 +186,9 @@ class CaseAdmin(SimpleHistoryAdmin):
             "<table><thead><tr><th>Infraction</th><th>Article</th><th>Amende</th><th>Emprisonnement</th>"
             "<th>Confiscations</th><th>Détail</th></tr></thead><tbody>{}</tbody></table>"
             "<p>Total des amendes : {} – {}{}. Droits et taxes non remissibles : {} ({})</p>",
-            body, format_dh(exposure.fine_min_total), format_dh(exposure.fine_max_total),
+            body, format_amount(exposure.fine_min_total, DH), format_amount(exposure.fine_max_total, DH),
             " (incomplet : assiette manquante)" if exposure.incomplete else "",
-            format_dh(exposure.duties_not_remittable), exposure.duties_basis,
+            format_amount(exposure.duties_not_remittable, DH), exposure.duties_basis,
         )
 
 

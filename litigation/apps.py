@@ -9,10 +9,14 @@ class LitigationConfig(AppConfig):
     def ready(self):
         from pathlib import Path
 
+        from declarations.offence_fines import register_offence_fine_lookup
         from tariff.reference_registry import register_reference_files
         from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
 
         from .resources import REFERENCE_FILES
+        from .selectors import offence_fine
+
+        register_offence_fine_lookup(offence_fine)  # the declaration checks read the fines of this catalogue
 
         case_models = ["case", "caseoffence", "caseparty", "casedocument", "settlement"]
         broker_actions = ("view", "add", "change")

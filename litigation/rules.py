@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
+from tariff.numbers import format_amount, format_plain
 
 from .models import Case, Offence
 
@@ -47,28 +48,14 @@ IMPLIED_MULTIPLIER = {
     FineBasis.EXPORT_ADVANTAGES: ONE,
 }
 
-# CDII art. 275 as amended by LF 2024 (circ. 6522/210 §I.6): duties are assessed on the
-# goods actually seized — except in frauds found under art. 86 bis / 166 ter.
-SEIZED_GOODS_ONLY_FROM = dt.date(2024, 1, 1)
-
-
-def format_dh(amount) -> str:
-    """``120000`` → ``120 000,00 DH`` (French grouping)."""
-    value = quantize_money(amount)
-    sign = "-" if value < 0 else ""
-    units, cents = f"{abs(value):.2f}".split(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    return f"{sign}{' '.join(groups)},{cents} DH"
+DH = "DH"  # the dirham as the CDII and the circulars write it; amounts shown by tariff.numbers.format_amount
 
 
 def _fine_wording(multiplier: Decimal, basis: str) -> str:
     """« à 3 fois les droits et taxes », « à la moitié du montant non déclaré »…"""
     words = BASIS_WORDING[basis]
-    number = f"{multiplier.normalize():f}".replace(".", ",")
-    prefix = {"1": "à ", "0,5": "à la moitié de ", "1,5": "à une fois et demie "}.get(number, f"à {number} fois ")
+    prefix = {ONE: "à ", HALF: "à la moitié de ", Decimal("1.5"): "à une fois et demie "}.get(
+        multiplier, f"à {format_plain(multiplier)} fois ")
     text = prefix + words
     for long, short in (("à le ", "au "), ("à les ", "aux "), ("de le ", "du "), ("de les ", "des ")):
         text = text.replace(long, short)
@@ -195,8 +182,8 @@ def compute_penalty(
             return PenaltyLine(
                 applicable=False,
                 reason=(
-                    f"Montant non déclaré de {format_dh(undeclared_amount)} inférieur au seuil de "
-                    f"{format_dh(offence.min_undeclared_amount)} : pas d'infraction (art. 66 bis)."
+                    f"Montant non déclaré de {format_amount(undeclared_amount, DH)} inférieur au seuil de "
+                    f"{format_amount(offence.min_undeclared_amount, DH)} : pas d'infraction (art. 66 bis)."
                 ),
                 **{k: v for k, v in common.items() if k not in _SANCTION_KEYS},
             )
@@ -221,9 +208,9 @@ def compute_penalty(
     if basis == FineBasis.FIXED_RANGE:
         fine_min = quantize_money(offence.fine_min * factor)
         fine_max = quantize_money(offence.fine_max * factor)
-        detail = f"Amende de {format_dh(offence.fine_min)} à {format_dh(offence.fine_max)}"
+        detail = f"Amende de {format_amount(offence.fine_min, DH)} à {format_amount(offence.fine_max, DH)}"
         if doubling:
-            detail += f", portée au double : {format_dh(fine_min)} à {format_dh(fine_max)}"
+            detail += f", portée au double : {format_amount(fine_min, DH)} à {format_amount(fine_max, DH)}"
         return PenaltyLine(
             applicable=True, fine_basis=basis, fine_basis_label=basis_label, fine_min=fine_min, fine_max=fine_max,
             doubled=bool(doubling), doubling_reason=doubling_reason,
@@ -242,9 +229,10 @@ def compute_penalty(
     base = to_decimal(base)
     simple = quantize_money(base * multiplier)
     amount = quantize_money(simple * factor)
-    detail = f"Amende égale {_fine_wording(multiplier, basis)} ({format_dh(base)}) = {format_dh(simple)}"
+    detail = (f"Amende égale {_fine_wording(multiplier, basis)} ({format_amount(base, DH)}) = "
+              f"{format_amount(simple, DH)}")
     if doubling:
-        detail += f", portée au double = {format_dh(amount)}"
+        detail += f", portée au double = {format_amount(amount, DH)}"
     return PenaltyLine(
         applicable=True, fine_basis=basis, fine_basis_label=basis_label, fine_base=base, fine_multiplier=multiplier,
         fine_min=amount, fine_max=amount, doubled=bool(doubling), doubling_reason=doubling_reason,
@@ -272,13 +260,15 @@ class Exposure:
         return [CONFISCATION_LABELS[c] for c in self.confiscations]
 
 
-def duties_not_remittable(case: Case, *, on_date: dt.date) -> tuple[Decimal, str]:
+def duties_not_remittable(case: Case, *, on_date: dt.date, lf_2024_from: dt.date) -> tuple[Decimal, str]:
     """Duties and taxes a settlement can never remit (CDII art. 275), and why.
 
-    From 2024-01-01 they are assessed on the goods actually seized, except in frauds found
-    under art. 86 bis / 166 ter (and before 2024), where they are due on all the goods.
+    From the LF 2024 date (``lf_2024_from``, the law's row) they are assessed on the goods
+    actually seized, except in frauds found under art. 86 bis / 166 ter (and before that date),
+    where they are due on all the goods.
     """
-    if case.post_clearance_fraud or on_date < SEIZED_GOODS_ONLY_FROM:
+    # CDII art. 275 as amended by LF 2024 (circ. 6522/210 §I.6).
+    if case.post_clearance_fraud or on_date < lf_2024_from:
         why = ("fraude relevée au titre des art. 86 bis / 166 ter" if case.post_clearance_fraud
                else "texte antérieur à la LF 2024")
         return quantize_money(case.duties_compromised or ZERO), (
@@ -289,7 +279,7 @@ def duties_not_remittable(case: Case, *, on_date: dt.date) -> tuple[Decimal, str
     )
 
 
-def exposure_of(case: Case, lines: list[PenaltyLine], *, on_date: dt.date) -> Exposure:
+def exposure_of(case: Case, lines: list[PenaltyLine], *, on_date: dt.date, lf_2024_from: dt.date) -> Exposure:
     applicable = [line for line in lines if line.applicable]
     known = [line for line in applicable if line.fine_max is not None]
     confiscations = tuple(k for k in CONFISCATION_LABELS if any(k in line.confiscations for line in applicable))
@@ -298,7 +288,7 @@ def exposure_of(case: Case, lines: list[PenaltyLine], *, on_date: dt.date) -> Ex
         value += case.seized_goods_customs_value or ZERO
     if "transport" in confiscations:
         value += case.seized_transport_value or ZERO
-    duties, duties_basis = duties_not_remittable(case, on_date=on_date)
+    duties, duties_basis = duties_not_remittable(case, on_date=on_date, lf_2024_from=lf_2024_from)
     return Exposure(
         lines=lines,
         fine_min_total=quantize_money(sum((line.fine_min for line in known), ZERO)),

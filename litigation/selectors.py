@@ -10,6 +10,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from declarations.offence_fines import OffenceFine
+from tariff.laws import LF_2024
+from tariff.selectors import law_in_force_from
 from tariff.validity import valid_on
 
 from .models import Case, CaseOffence, Offence
@@ -57,6 +60,16 @@ def offence_for(*, article: str, paragraph: str = "", on_date: dt.date, variant:
         .filter(article=normalize_article(article), paragraph=normalize_paragraph(paragraph), variant=variant or "")
         .first()
     )
+
+
+def offence_fine(*, article: str, paragraph: str, on_date: dt.date) -> OffenceFine | None:
+    """The offence as the catalogue has it on ``on_date``, for the declaration checks
+    (registered in ``declarations.offence_fines`` by ``LitigationConfig.ready``)."""
+    offence = offence_for(article=article, paragraph=paragraph, on_date=on_date)
+    if offence is None:
+        return None
+    return OffenceFine(citation=offence.citation, offence_class=str(offence.get_offence_class_display()),
+                       fine_min=offence.fine_min, fine_max=offence.fine_max, valid_from=offence.valid_from)
 
 
 def offence_list(*, on_date: dt.date | None = None) -> QuerySet[Offence]:
@@ -183,7 +196,8 @@ def case_penalty(case: Case, *, catalogue: dict | None = None) -> list[PenaltyLi
 
 def case_exposure(case: Case, *, on_date: dt.date | None = None, catalogue: dict | None = None) -> Exposure:
     """The case's penalty lines and totals; ``on_date`` (default today) decides which text of
-    art. 275 assesses the duties a settlement cannot remit."""
+    art. 275 assesses the duties a settlement cannot remit (the LF 2024 text from that law's date)."""
     return exposure_of(
-        case, case_penalty(case, catalogue=catalogue), on_date=on_date or timezone.localdate()
+        case, case_penalty(case, catalogue=catalogue), on_date=on_date or timezone.localdate(),
+        lf_2024_from=law_in_force_from(LF_2024),
     )

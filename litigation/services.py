@@ -18,18 +18,19 @@ from declarations.parties import party_get_or_create
 from declarations.selectors import declaration_by_reference
 from tariff.errors import DomainError, DomainErrors
 from tariff.money import quantize_money, to_decimal
+from tariff.numbers import format_amount
 from tariff.uploads import check_upload
 
 from . import selectors
 from .business_rules import SettlementNeverRemitsDuties
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from .rules import (
+    DH,
     ZERO,
     CaseAction,
     Exposure,
     Refusal,
     case_action_refusal,
-    format_dh,
     transition_refusal,
 )
 from .selectors import case_exposure
@@ -96,8 +97,8 @@ def case_add_offence(
     if offence.min_undeclared_amount is not None and undeclared is not None:
         if to_decimal(undeclared) < offence.min_undeclared_amount:
             raise LitigationError(
-                f"Montant non déclaré de {format_dh(undeclared)} inférieur au seuil de "
-                f"{format_dh(offence.min_undeclared_amount)} : pas d'infraction à l'article 66 bis "
+                f"Montant non déclaré de {format_amount(undeclared, DH)} inférieur au seuil de "
+                f"{format_amount(offence.min_undeclared_amount, DH)} : pas d'infraction à l'article 66 bis "
                 f"({offence.citation}).",
                 field="undeclared_amount", code="below_66_bis_threshold",
             )
@@ -234,8 +235,8 @@ def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str,
         low, high = exposure.fine_min_total, exposure.fine_max_total
         if fine_retained < low or (not exposure.incomplete and fine_retained > high):
             errors.append(LitigationError(
-                f"L'amende retenue ({format_dh(fine_retained)}) doit être comprise entre {format_dh(low)} et "
-                f"{format_dh(high)} (infractions en vigueur à la date des faits).",
+                f"L'amende retenue ({format_amount(fine_retained, DH)}) doit être comprise entre "
+                f"{format_amount(low, DH)} et {format_amount(high, DH)} (infractions en vigueur à la date des faits).",
                 field="fine_retained", code="retained_fine_out_of_range",
             ))
         fines_cap = (fine_retained, "de l'amende retenue")
@@ -249,7 +250,8 @@ def settlement_check(*, case: Case, settlement_date: dt.date, amounts: dict[str,
             hint = (" Certaines amendes ne peuvent être calculées faute d'assiette."
                     if name == "fines_remitted" and exposure.incomplete else "")
             errors.append(LitigationError(
-                f"La remise ({format_dh(amounts[name])}) dépasse le montant {what} ({format_dh(cap - already[name])})."
+                f"La remise ({format_amount(amounts[name], DH)}) dépasse le montant {what} "
+                f"({format_amount(cap - already[name], DH)})."
                 + hint,
                 field=name, code="remits_more_than_due",
             ))

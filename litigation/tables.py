@@ -9,11 +9,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tariff.money import format_date
+from tariff.numbers import format_amount
 from tariff.tables import MoneyColumn, Table
 
 from . import selectors
 from .models import Case
-from .rules import Exposure, format_dh
+from .rules import DH, Exposure
 
 
 class CaseTable(Table):
@@ -96,9 +97,9 @@ class CaseTable(Table):
         low, high = exposure.fine_min_total, exposure.fine_max_total
         amount = '<span class="nowrap">{}</span>'
         if low == high:
-            text = format_html(amount, format_dh(high))
+            text = format_html(amount, format_amount(high, DH))
         else:
-            text = format_html(f"{amount} – {amount}", format_dh(low), format_dh(high))
+            text = format_html(f"{amount} – {amount}", format_amount(low, DH), format_amount(high, DH))
         return format_html("{} ({})", text, _("incomplet")) if exposure.incomplete else text
 
     def value_fine_min(self, record):

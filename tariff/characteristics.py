@@ -3,7 +3,7 @@
 tables that read it; then the check every entry point runs (API, pages, services).
 
 TIC characteristics: dahir 1-77-340 art. 9 as amended by LF 76-21 (circ. 6255/210 annexe III)
-and LF 55-23 (circ. 6522/210 annexe III). Exemption claims: read by ``declarations.exemptions``
+and LF 55-23 (circ. 6522/210 annexe III). Exemption claims: read by ``declarations.exemptions`` (keys in ``claims``)
 (circ. 6522/210 §IV-1 for code 2013, §I.3 quotas, CGI art. 123-22° investment goods, CDII art. 13).
 
 Stored keys and values keep their historical shape: numbers as exact decimal text, yes/no as
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError, DomainErrors
 from .money import MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from .numbers import format_plain
 
 DECIMAL = "decimal"
 BOOLEAN = "boolean"
@@ -186,7 +187,7 @@ def clean_value(entry: Characteristic, value, *, product_kinds=None, field: str 
         if number < 0:
             raise InvalidAttribute(f"{name} ne peut pas être négatif.", field=field)
         if number.adjusted() >= entry.max_digits or (entry.max_value is not None and number > entry.max_value):
-            limit = f" (au plus {entry.max_value.normalize():f})" if entry.max_value is not None else ""
+            limit = f" (au plus {format_plain(entry.max_value)})" if entry.max_value is not None else ""
             raise InvalidAttribute(f"{name} : nombre trop grand{limit}.", field=field)
         if entry.kind == INTEGER:
             if number != number.to_integral_value():

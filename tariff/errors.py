@@ -42,3 +42,11 @@ class DomainErrors(DomainError):
             if e.field:
                 payload.setdefault(e.field, []).append(e.message)
         return payload
+
+
+def raise_all(errors: list[DomainError]) -> None:
+    """Raise the one error, or all of them at once (``DomainErrors``); nothing when empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)

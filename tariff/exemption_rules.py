@@ -3,7 +3,9 @@ quotas, conditional franchise codes, investment conventions, investment goods ke
 60 months, warehouse abandonment/destruction, alcohol and the transitional clause.
 
 Pure functions (and business-rule classes over plain attributes): no database, no
-clock. Each cites its source in one line. Money is ``Decimal``; the only rounding is
+clock. Each cites its source in one line. The date a law applies from is a parameter
+(``lf_2022_from``, ``lf_2024_from``): callers read it from the law's ``FinanceLaw`` row
+(``tariff.selectors.law_in_force_from``). Money is ``Decimal``; the only rounding is
 ``tariff.money.quantize_money``.
 """
 from __future__ import annotations
@@ -17,8 +19,6 @@ from .business_rules import BusinessRule
 from .money import quantize_money, to_decimal
 
 ZERO = Decimal("0")
-LF_2022_FROM = dt.date(2022, 1, 1)
-LF_2024_FROM = dt.date(2024, 1, 1)
 
 
 # --- calendar months ----------------------------------------------------------------------------
@@ -46,9 +46,9 @@ def months_started(start: dt.date, end: dt.date) -> int:
 CONSERVATION_MONTHS = 60
 
 
-def conservation_required(imported_on: dt.date) -> bool:
-    # CGI art. 102 reinstated by LF 2024 art. 6 (circ. 6522/210 §IV-5-1): imports from 2024-01-01.
-    return imported_on >= LF_2024_FROM
+def conservation_required(imported_on: dt.date, *, lf_2024_from: dt.date) -> bool:
+    # CGI art. 102 reinstated by LF 2024 art. 6 (circ. 6522/210 §IV-5-1): imports from the LF 2024 date.
+    return imported_on >= lf_2024_from
 
 
 def conservation_end(imported_on: dt.date) -> dt.date:
@@ -87,10 +87,10 @@ def regularisation_schedule(*, exempted_vat, imported_on: dt.date) -> list[Sched
     return rows
 
 
-def guarantee_required(*, imported_on: dt.date, under_convention: bool) -> bool:
+def guarantee_required(*, imported_on: dt.date, under_convention: bool, lf_2024_from: dt.date) -> bool:
     # LF 2024 art. 6, CGI art. 92-I-6° (circ. 6522/210 §IV-5-2, annexe IV-3): real guarantees covering the
     # exempted VAT, "à l'exception de ceux exonérés dans le cadre des conventions conclues avec l'Etat".
-    return imported_on >= LF_2024_FROM and not under_convention
+    return imported_on >= lf_2024_from and not under_convention
 
 
 def guarantee_shortfall(*, exempted_vat, guaranteed) -> Decimal:
@@ -101,30 +101,13 @@ def guarantee_shortfall(*, exempted_vat, guaranteed) -> Decimal:
 
 # --- investment conventions (CDII art. 164-1°-p, CGI art. 123-22°-b) ------------------------------
 
-def investment_threshold(signed_on: dt.date) -> Decimal:
+def investment_threshold(signed_on: dt.date, *, lf_2022_from: dt.date) -> Decimal:
     # CDII art. 164-1°-p and CGI art. 123-22°-b as amended by LF 2022 (circ. 6255/210 §I.7, §V): 100 M → 50 M MAD.
-    return Decimal("50000000") if signed_on >= LF_2022_FROM else Decimal("100000000")
+    return Decimal("50000000") if signed_on >= lf_2022_from else Decimal("100000000")
 
 
-def convention_meets_threshold(*, amount, signed_on: dt.date) -> bool:
-    return to_decimal(amount) >= investment_threshold(signed_on)
-
-
-class ConventionMeetsThreshold(BusinessRule):
-    """Le programme d'investissement de la convention doit atteindre le seuil de l'article 164-1°-p du CDII
-    (50 000 000 MAD depuis le 01/01/2022, 100 000 000 MAD auparavant)."""
-
-    # CDII art. 164-1°-p (LF 2022, circ. 6255/210 §I.7).
-    code = "EXO1"
-
-    def validate(self, obj) -> None:
-        if obj.amount is None or obj.signed_on is None:
-            return
-        if not convention_meets_threshold(amount=obj.amount, signed_on=obj.signed_on):
-            threshold = investment_threshold(obj.signed_on)
-            raise self.violation(
-                f"{self.message()} Convention signée le {obj.signed_on:%d/%m/%Y} : {obj.amount} MAD < "
-                f"{threshold} MAD.")
+def convention_meets_threshold(*, amount, signed_on: dt.date, lf_2022_from: dt.date) -> bool:
+    return to_decimal(amount) >= investment_threshold(signed_on, lf_2022_from=lf_2022_from)
 
 
 # --- quotas ---------------------------------------------------------------------------------------
@@ -263,10 +246,10 @@ def solar_panel_inputs_missing_condition(*, held: set[str]) -> str | None:
 ALCOHOL_EXCISE_CATEGORIES = ("A-beer", "A-wine", "A-spirits")  # table A II-b), III), IV)-d)
 
 
-def transitional_clause_refused(*, is_alcoholic_beverage: bool, on_date: dt.date) -> bool:
+def transitional_clause_refused(*, is_alcoholic_beverage: bool, on_date: dt.date, lf_2024_from: dt.date) -> bool:
     # LF 2024 art. 5-IV (circ. 6522/210 §III.2): the transitional clause of CDII art. 13 does not apply to
-    # imports of alcoholic beverages from 2024-01-01.
-    return is_alcoholic_beverage and on_date >= LF_2024_FROM
+    # imports of alcoholic beverages from the LF 2024 date.
+    return is_alcoholic_beverage and on_date >= lf_2024_from
 
 
 # --- warehouse goods abandoned or destroyed (CDII art. 130-4°, LF 2024) ----------------------------

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin as _BaseHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .numbers import format_number
+
 CHANGE_LABELS = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
 EMPTY = "—"
 
@@ -64,7 +66,7 @@ def display_value(field: models.Field, value) -> str:
     if isinstance(value, Decimal):
         # Grouped, at least the centimes, no trailing zeros beyond (rate 10,800000 → 10,80).
         places = max(2, -value.normalize().as_tuple().exponent) if value.is_finite() else None
-        return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+        return format_number(value, decimal_places=places)
     if isinstance(value, (float, dt.time)):
         return str(formats.localize(value))
     return str(value)

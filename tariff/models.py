@@ -23,8 +23,8 @@ from .money import (
     QuantityField,
     RateField,
     format_date,
-    format_rate,
 )
+from .numbers import format_rate
 from .text import search_key
 from .validity import ValidityMixin, validity_check_constraint
 

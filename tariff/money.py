@@ -13,6 +13,7 @@ from typing import Sequence
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import formats
 
 MONEY_MAX_DIGITS = 18
 MONEY_DECIMAL_PLACES = 2
@@ -134,29 +135,6 @@ def CurrencyField(verbose_name=None, **kwargs) -> models.CharField:  # noqa: N80
     return models.CharField(verbose_name, **kwargs)
 
 
-def format_amount(value, decimal_pos: int | None = 2) -> str:
-    """An amount as the office reads it (active locale, fr: ``1 000 000,00``), for text built
-    outside templates (labels, ``__str__``); templates localise on their own."""
-    from django.utils import formats
-
-    if value is None:
-        return "—"
-    return formats.number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
-
-
 def format_date(value) -> str:
-    """A date as the office writes it (fr: ``01/12/2026``)."""
-    from django.utils import formats
-
+    """A date as the office writes it (fr: ``01/12/2026``); numbers: ``tariff.numbers``."""
     return "—" if value is None else formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def format_rate(value) -> str:
-    """A rate without its trailing zeros (``17,5``, ``10``, ``10,8``), grouped as amounts are."""
-    from django.utils import formats
-
-    if value is None:
-        return "—"
-    value = to_decimal(value)
-    places = max(0, -value.normalize().as_tuple().exponent) if value.is_finite() else None
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)

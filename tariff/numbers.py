@@ -29,17 +29,30 @@ def format_number(value, *, decimal_places: int | None = None) -> str:
         return formats.number_format(value, decimal_pos=decimal_places, use_l10n=True, force_grouping=True)
 
 
+def format_plain(value) -> str:
+    """A number without trailing zeros: ``10000.00`` → ``10 000``, ``12.50`` → ``12,5`` (the fines
+    of the code, the masses and shares of the circulars)."""
+    return format_number(_plain(value))
+
+
 def format_amount(amount, currency: str | None = None) -> str:
-    """An amount to the centime with its currency: ``300000`` → ``300 000,00 MAD``."""
+    """An amount to the centime with its currency: ``300000`` → ``300 000,00 MAD``; ``None`` → ``—``."""
+    if amount is None:
+        return "—"
     text = format_number(quantize_money(amount), decimal_places=MONEY_DECIMAL_PLACES)
     return f"{text}{NBSP}{currency}" if currency else text
 
 
+def format_rate(rate) -> str:
+    """A rate (or an exchange rate) without its trailing zeros: ``17,5``, ``10``, ``10,8123``; ``None`` → ``—``."""
+    return "—" if rate is None else format_plain(rate)
+
+
 def format_percent(rate) -> str:
     """A rate in per cent: ``Decimal("30.0000")`` → ``30 %``, ``12.5`` → ``12,5 %``."""
-    return f"{format_number(_plain(rate))}{NBSP}%"
+    return f"{format_plain(rate)}{NBSP}%"
 
 
 def format_quantity(value, unit: str) -> str:
     """A quantity with its unit, without trailing zeros: ``400.000`` kg → ``400 kg``."""
-    return f"{format_number(_plain(value))}{NBSP}{unit}"
+    return f"{format_plain(value)}{NBSP}{unit}"

@@ -34,6 +34,16 @@ class RateDecision:
     detail: str = ""
 
 
+def blanket_change_spares(change: BlanketDutyChange, line) -> bool:
+    """Whether the blanket ``change`` leaves ``line`` at its own rate, whatever that rate: a line
+    of an excluded chapter, or flagged at 40 % before LFR 35-20 when the change spares those.
+    The queryset form, for the lines it can rewrite, is ``tariff.selectors.blanket_change_lines``."""
+    # LF 2024 art. 4-I (circ. 6522/210 §II.1): « à l'exception des produits du chapitre 24 et de ceux
+    # dont la quotité était fixée à 40 % avant la LFR 35-20 ».
+    return line.chapter in change.excluded_chapter_list or (
+        change.exclude_lines_at_40_before_lfr_2020 and line.di_40_before_lfr_2020)
+
+
 def decide_duty_rate(*, line, explicit: DutyRate, blanket_changes: list[BlanketDutyChange]) -> RateDecision:
     """DI rate of ``line``: its own row, unless a later blanket change rewrote that rate.
 
@@ -46,9 +56,7 @@ def decide_duty_rate(*, line, explicit: DutyRate, blanket_changes: list[BlanketD
     for change in blanket_changes:
         if explicit.valid_from >= change.valid_from or decision.rate != change.from_rate:
             continue
-        if line.chapter in change.excluded_chapter_list:
-            continue
-        if change.exclude_lines_at_40_before_lfr_2020 and line.di_40_before_lfr_2020:
+        if blanket_change_spares(change, line):
             continue
         decision = RateDecision(
             change.to_rate,

@@ -14,6 +14,7 @@ import secrets
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
@@ -21,6 +22,7 @@ from django.db.models.functions import Substr
 
 from .codes import normalize_tariff_code
 from .drafts import apply_changes_to_index
+from .errors import DomainError
 from .models import (
     BlanketDutyChange,
     DutyRate,
@@ -81,6 +83,10 @@ class TariffIndex:
     memo: dict = field(default_factory=dict, repr=False)
 
     # --- lookups -------------------------------------------------------------------------
+    def law(self, code: str) -> FinanceLaw | None:
+        """The published law of that code (``tariff.laws``)."""
+        return next((law for law in self.laws.values() if law.code == code), None)
+
     def line(self, code: str) -> TariffLine | None:
         return self.lines.get(code)
 
@@ -185,6 +191,51 @@ def tariff_index_with_draft(*, law: FinanceLaw) -> TariffIndex:
     index = _build_index(version=-1, extra_law_ids=(law.id,))
     apply_changes_to_index(index, law)
     return index
+
+
+def blanket_change_lines(change: BlanketDutyChange, *, path: str = "") -> Q:
+    """The tariff lines the blanket ``change`` can rewrite, as a filter: the negation of
+    ``rules.blanket_change_spares`` (the engine's decision) in SQL. ``path``: the lookup from the
+    filtered model to its ``TariffLine`` (``"tariff_line__"`` for articles)."""
+    lines = Q()
+    for chapter in change.excluded_chapter_list:
+        lines &= ~Q(**{f"{path}code__startswith": chapter})
+    if change.exclude_lines_at_40_before_lfr_2020:
+        lines &= Q(**{f"{path}di_40_before_lfr_2020": False})
+    return lines
+
+
+# --- the laws the code names (tariff.laws) -----------------------------------------------------
+
+class MissingFinanceLaw(DomainError):
+    code = "reference_missing"
+
+    def __init__(self, code: str):
+        super().__init__(f"Loi de finances {code} absente des données de référence (ou non publiée) : chargez les "
+                         "lois de finances (manage.py load_reference_data).", field="law", code=self.code)
+
+
+def finance_law(code: str, *, index: TariffIndex | None = None) -> FinanceLaw:
+    """The published ``FinanceLaw`` row of ``code`` (a ``tariff.laws`` constant), from the tariff
+    index: the law a computed line is traced to. Refused when the row is missing."""
+    law = (index or get_tariff_index()).law(code)
+    if law is None:
+        raise MissingFinanceLaw(code)
+    return law
+
+
+@lru_cache(maxsize=16)
+def law_in_force_from(code: str) -> dt.date:
+    """The date the published law ``code`` (a ``tariff.laws`` constant) applies from: its row's
+    ``effective_date``, the one home of that date (rules take it as a parameter). Cached per
+    process — a law's date never changes once published; any write to a ``FinanceLaw`` row
+    clears the cache (``tariff.signals``), as does ``law_in_force_from.cache_clear()``.
+    Refused when the row is missing (a missing law is never cached)."""
+    found = FinanceLaw.objects.filter(code=code, status=FinanceLaw.Status.PUBLISHED).values_list(
+        "effective_date", flat=True).first()
+    if found is None:
+        raise MissingFinanceLaw(code)
+    return found
 
 
 # --- plain queries for pages and the API ----------------------------------------------------

@@ -8,16 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable
 
 from django.conf import settings
-from django.utils import formats
+from django.db import transaction
+from django.utils import timezone
 
 from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
 from .drafts import apply_changes_to_database
 from .errors import DomainError
-from .models import ExchangeRate, FinanceLaw, FranchiseCode
+from .models import DraftRateChange, ExchangeRate, FinanceLaw, FranchiseCode, TariffLine
 from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
+from .numbers import format_number
 from .reference_registry import registered_reference_files
 from .rules import (
     decide_duty_rate,
@@ -84,6 +88,19 @@ class QuoteWarning:
 
 
 @dataclass(frozen=True)
+class TaxExemption:
+    """An exemption granted outside the tariff and the franchise codes (an investment convention,
+    CGI art. 123-22°): the engine computes the tax as usual, then charges it at 0 % under ``law``
+    (``None``: the law of the rate it exempts), the line's detail being ``detail(exempted)`` — the
+    amount the rate would have charged. What follows sees the exempted amount (a VAT base
+    includes an exempted DI at 0)."""
+
+    tax: str
+    law: FinanceLaw | None
+    detail: Callable[[Decimal], str]
+
+
+@dataclass(frozen=True)
 class DutyQuote:
     tariff_code: str
     on_date: dt.date
@@ -92,6 +109,7 @@ class DutyQuote:
     lines: list[TaxLine] = field(default_factory=list)
     currency: str = LOCAL_CURRENCY
     warnings: list[QuoteWarning] = field(default_factory=list)
+    exempted: dict[str, Decimal] = field(default_factory=dict)  # tax → what a ``TaxExemption`` did not charge
 
     @property
     def total(self) -> Decimal:
@@ -163,14 +181,19 @@ def quote_duties(
     attributes: dict | None = None,
     index: TariffIndex | None = None,
     missing_excise: str = MISSING_EXCISE_REFUSE,
+    exemptions: tuple[TaxExemption, ...] = (),
 ) -> DutyQuote:
     """DI, TIC and VAT due on one line; each amount rounded half-up to 0.01.
 
     VAT base = customs value + DI + TIC (CGI art. 121). When a TIC table applies to the goods
     but no quotité is loaded for the date, ``missing_excise`` says whether to refuse
     (``NoExciseRateInForce``) or to answer without the TIC and say so in ``warnings``.
+    ``exemptions``: DI or VAT exempted on top of the rates (``TaxExemption``, at most one per tax).
     """
     index = index or get_tariff_index()
+    # (most quotes have no exemption: nothing built for them, this is the re-liquidation's hot path)
+    exempt_by_tax = {exemption.tax: exemption for exemption in exemptions} if exemptions else _NO_EXEMPTION
+    exempted: dict[str, Decimal] = {} if exemptions else _NO_EXEMPTION
     attributes = attributes or {}
     code = normalize_tariff_code(tariff_code)
     customs_value = to_decimal(customs_value)
@@ -200,6 +223,8 @@ def quote_duties(
                 field="date",
             )
         di_rate, di_law, di_detail = rates.di_rate, rates.di_law, rates.di_detail
+    if TAX_DI in exempt_by_tax:
+        di_rate, di_law, di_detail = _exempt(exempt_by_tax[TAX_DI], customs_value, di_rate, di_law, exempted)
     di_amount = quantize_money(percent_of(customs_value, di_rate))
     lines = [TaxLine(TAX_DI, customs_value, LOCAL_CURRENCY, di_rate, "%", di_amount, detail=di_detail, **di_law)]
 
@@ -239,13 +264,26 @@ def quote_duties(
         exempt, vat_rate, vat_law, vat_detail = vat_row.exempt, vat_row.rate, rates.vat_law, rates.vat_detail
     if exempt:
         vat_rate, vat_detail = Decimal("0"), f"Exonéré : {vat_detail}"
+    if TAX_VAT in exempt_by_tax:
+        vat_rate, vat_law, vat_detail = _exempt(exempt_by_tax[TAX_VAT], vat_base, vat_rate, vat_law, exempted)
     lines.append(
         TaxLine(
             TAX_VAT, vat_base, LOCAL_CURRENCY, vat_rate, "%", quantize_money(percent_of(vat_base, vat_rate)),
             detail=vat_detail, **vat_law,
         )
     )
-    return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines, warnings=warnings)
+    return DutyQuote(code, on_date, customs_value, franchise.code if franchise else None, lines, warnings=warnings,
+                     exempted=exempted if exemptions else {})
+
+
+_NO_EXEMPTION: dict = {}  # read-only: what a quote without ``exemptions`` looks up
+
+
+def _exempt(exemption: TaxExemption, base: Decimal, rate: Decimal, law: dict, exempted: dict) -> tuple:
+    """(rate, law, detail) of a tax ``exemption`` charges at 0; records what ``rate`` would have charged."""
+    amount = quantize_money(percent_of(base, rate))
+    exempted[exemption.tax] = amount
+    return Decimal("0"), _law_fields(exemption.law) if exemption.law is not None else law, exemption.detail(amount)
 
 
 def excise_instituted_on(index: TariffIndex, category, on_date: dt.date) -> bool:
@@ -386,8 +424,8 @@ def exchange_rate_warnings(*, currencies, on_date: dt.date, index: TariffIndex |
     for currency in sorted(set(currencies) - {LOCAL_CURRENCY}):
         row = index.exchange_rate_on(currency, on_date)
         if row is not None and row.illustrative:
-            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({formats.number_format(row.rate, 6)} MAD), "
-                            "pas un cours douanier publié.")
+            rate = format_number(row.rate, decimal_places=6)
+            warnings.append(f"Cours {currency} utilisé : cours d'exemple ({rate} MAD), pas un cours douanier publié.")
     return warnings
 
 
@@ -420,11 +458,6 @@ def reference_data_import(*, directory=None, files=None) -> list[ImportReport]:
     in one transaction: the first bad row aborts everything and the error names the
     file, the row and the reason.
     """
-    from pathlib import Path
-
-    from django.db import transaction
-
-
     reports: list[ImportReport] = []
     with transaction.atomic():
         for entry in registered_reference_files():
@@ -468,11 +501,6 @@ def finance_law_publish(*, law: FinanceLaw, user=None) -> FinanceLaw:
     """Publish a draft finance law: apply its staged rate changes and make its rows
     visible to the engine, in one transaction; then ``finance_law_published`` lets the
     declarations app enqueue the recalculation (on commit)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .selectors import bump_reference_version
-
     with transaction.atomic():
         law = FinanceLaw.objects.select_for_update().get(pk=law.pk)
         if law.status != FinanceLaw.Status.DRAFT:
@@ -491,10 +519,6 @@ def finance_law_draft_create(*, code: str, title: str, effective_date: dt.date, 
     """A draft finance law with its staged DI rate changes (``changes``: ``tariff_code``, ``rate``,
     optional ``valid_from`` (default: the law's date) and ``note``), all or nothing; until
     ``finance_law_publish`` they only feed the what-if simulation. (Issue 18: the demo office.)"""
-    from django.db import transaction
-
-    from .models import DraftRateChange, TariffLine
-
     with transaction.atomic():
         law = FinanceLaw(code=code, number=number, title=title, kind=kind, budget_year=budget_year,
                          effective_date=effective_date, status=FinanceLaw.Status.DRAFT)

@@ -15,12 +15,14 @@ import math
 import mimetypes
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
 
 from .errors import DomainError
+from .numbers import format_plain
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def format_size(size: int, *, round_up: bool = False) -> str:
     unit, divisor = ("Mo", 1024 * 1024) if size >= 1024 * 1024 else ("Ko", 1024)
     value = size / divisor
     value = math.ceil(value * 10) / 10 if round_up else round(value, 1)
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
+    return f"{format_plain(Decimal(f'{value:.1f}'))} {unit}"
 
 
 def file_type_of(name: str) -> FileType | None:

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from declarations import exemptions
+from declarations.exemptions import selectors as exemption_selectors
+from declarations.exemptions import services as exemption_services
 from declarations.models import (
     Declaration,
     ExemptAsset,
@@ -152,7 +153,7 @@ class ExemptAssetDetailSerializer(ExemptAssetSerializer):
 
     @extend_schema(responses=ScheduleRowSerializer(many=True))
     def get_schedule(self, obj) -> list[dict]:
-        return ScheduleRowSerializer(exemptions.exempt_asset_schedule(asset=obj), many=True).data
+        return ScheduleRowSerializer(exemption_selectors.exempt_asset_schedule(asset=obj), many=True).data
 
 
 class WarehouseDisposalSerializer(serializers.ModelSerializer):
@@ -193,7 +194,7 @@ class FollowUpView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, many=True, enum=list(exemptions.FollowUpKind.LABELS)),
+            OpenApiParameter("kind", str, many=True, enum=list(exemption_selectors.FollowUpKind.LABELS)),
             OpenApiParameter("due_before", str, description="AAAA-MM-JJ"),
             OpenApiParameter("as_of", str, description="date de la situation (défaut : aujourd'hui)"),
             OpenApiParameter("party", int),
@@ -205,13 +206,13 @@ class FollowUpView(APIView):
         today = self._date(params, "as_of") or timezone.localdate()
         due_before = self._date(params, "due_before")
         kinds = [k for k in params.getlist("kind") if k] or None
-        unknown = [k for k in kinds or () if k not in exemptions.FollowUpKind.LABELS]
+        unknown = [k for k in kinds or () if k not in exemption_selectors.FollowUpKind.LABELS]
         if unknown:
             raise serializers.ValidationError({"kind": [f"Nature inconnue : {', '.join(unknown)}."]})
         party = params.get("party")
         if party and not party.isdigit():
             raise serializers.ValidationError({"party": ["Identifiant numérique attendu."]})
-        items = exemptions.follow_up_items(today=today, kinds=kinds, due_before=due_before,
+        items = exemption_selectors.follow_up_items(today=today, kinds=kinds, due_before=due_before,
                                            party_id=int(party) if party else None)
         return Response(FollowUpItemSerializer(items, many=True).data)
 
@@ -253,7 +254,7 @@ class FranchiseConditionViewSet(_CreateThroughService):
 
     serializer_class = FranchiseConditionSerializer
     create_serializer_class = FranchiseConditionCreateSerializer
-    service = staticmethod(exemptions.franchise_condition_create)
+    service = staticmethod(exemption_services.franchise_condition_create)
     queryset = FranchiseCondition.objects.select_related("franchise").order_by("-issued_on")
     filterset_fields = ("party", "declaration", "kind", "status")
 
@@ -267,7 +268,7 @@ class InvestmentConventionViewSet(_CreateThroughService):
 
     serializer_class = InvestmentConventionSerializer
     create_serializer_class = InvestmentConventionCreateSerializer
-    service = staticmethod(exemptions.investment_convention_create)
+    service = staticmethod(exemption_services.investment_convention_create)
     queryset = InvestmentConvention.objects.order_by("-signed_on")
     filterset_fields = ("party",)
 
@@ -281,7 +282,7 @@ class VatGuaranteeViewSet(_CreateThroughService):
 
     serializer_class = VatGuaranteeSerializer
     create_serializer_class = VatGuaranteeCreateSerializer
-    service = staticmethod(exemptions.vat_guarantee_create)
+    service = staticmethod(exemption_services.vat_guarantee_create)
     queryset = VatGuarantee.objects.order_by("-constituted_on")
     filterset_fields = ("declaration",)
 
@@ -294,7 +295,7 @@ class VatGuaranteeViewSet(_CreateThroughService):
     def release(self, request, pk=None):
         params = DateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        guarantee = exemptions.vat_guarantee_release(guarantee=self.get_object(),
+        guarantee = exemption_services.vat_guarantee_release(guarantee=self.get_object(),
                                                      released_on=params.validated_data["date"])
         return Response(VatGuaranteeSerializer(guarantee).data)
 
@@ -315,7 +316,8 @@ class ExemptAssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def dispose(self, request, pk=None):
         params = DateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        asset = exemptions.exempt_asset_dispose(asset=self.get_object(), disposed_on=params.validated_data["date"])
+        asset = exemption_services.exempt_asset_dispose(asset=self.get_object(),
+                                                        disposed_on=params.validated_data["date"])
         return Response(ExemptAssetDetailSerializer(asset).data)
 
     @extend_schema(request=DateSerializer, responses={200: ExemptAssetSerializer})
@@ -323,7 +325,8 @@ class ExemptAssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def settle(self, request, pk=None):
         params = DateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        asset = exemptions.exempt_asset_settle(asset=self.get_object(), settled_on=params.validated_data["date"])
+        asset = exemption_services.exempt_asset_settle(asset=self.get_object(),
+                                                       settled_on=params.validated_data["date"])
         return Response(ExemptAssetSerializer(asset).data)
 
 
@@ -332,7 +335,7 @@ class WarehouseDisposalViewSet(_CreateThroughService):
 
     serializer_class = WarehouseDisposalSerializer
     create_serializer_class = WarehouseDisposalCreateSerializer
-    service = staticmethod(exemptions.warehouse_disposal_create)
+    service = staticmethod(exemption_services.warehouse_disposal_create)
     queryset = WarehouseDisposal.objects.select_related("reason").order_by("-requested_on")
     filterset_fields = ("party", "kind")
 

@@ -9,7 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from declarations.exemptions import ExemptionError, franchise_condition_create
+from declarations.exemptions.claims import ExemptionError
+from declarations.exemptions.services import franchise_condition_create
 from declarations.models import Declaration, FranchiseCondition
 from declarations.services import declaration_liquidate, declaration_register
 from tariff.errors import DomainErrors

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import make_user
-from declarations import exemptions
-from declarations.exemptions import ExemptionError, FollowUpKind, follow_up_items
+from declarations.exemptions import services as exemptions
+from declarations.exemptions.claims import ExemptionError
+from declarations.exemptions.selectors import FollowUpKind, follow_up_items
 from declarations.models import (
     ExemptAsset,
     FranchiseCondition,
@@ -173,13 +174,13 @@ def test_warehouse_destruction_with_a_listed_reason_and_no_duties_paid_is_record
     assert record.pk and record.reason.provisional
 
 
-def test_warehouse_disposal_is_refused_when_duties_were_paid_or_guaranteed(importer):
+def test_art_130_4_warehouse_disposal_is_refused_when_duties_were_paid_or_guaranteed(importer):
     with pytest.raises(ExemptionError) as exc:
         disposal(importer, duties_paid_or_guaranteed=True)
     assert exc.value.code == "warehouse_disposal_duties_paid_or_guaranteed" and "130-4°" in exc.value.message
 
 
-def test_warehouse_disposal_reports_every_unmet_condition(importer):
+def test_art_130_4_warehouse_disposal_reports_every_unmet_condition(importer):
     with pytest.raises(DomainErrors) as exc:
         disposal(importer, duties_paid_or_guaranteed=True, reason_code="whim", costs_borne_by_operator=False,
                  justification=" ")

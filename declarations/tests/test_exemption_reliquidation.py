@@ -1,4 +1,4 @@
-"""Re-liquidation keeps the exemptions: ``exemptions.reliquidation_overrides`` recomputes the
+"""Re-liquidation keeps the exemptions: ``exemptions.reliquidation.reliquidation_overrides`` recomputes the
 quota-split, convention and investment-goods articles from the recorded allocations (used
 by ``services.reliquidate_declarations``), so a re-liquidation with unchanged rates finds the
 same lines — the plain engine would not."""
@@ -7,7 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from declarations import exemptions
+from declarations.exemptions import services as exemptions
+from declarations.exemptions.reliquidation import reliquidation_overrides
 from declarations.models import Article, LiquidationLine, VatGuarantee
 from declarations.services import ArticleRow, declaration_compute_duties, declaration_liquidate, declaration_register
 from tariff.models import Quota
@@ -57,7 +58,7 @@ def test_overrides_reproduce_the_liquidation_the_plain_engine_does_not(mixed_dec
         "article_id", "tax", "amount", "law_id"))
     rows = [ArticleRow(*values[:-1], attributes=values[-1] or {}) for values in
             Article.objects.filter(declaration=d).order_by("number").values_list(*ArticleRow.FIELDS)]
-    overrides = exemptions.reliquidation_overrides(articles=rows, on_dates={d.id: d.registered_on})
+    overrides = reliquidation_overrides(articles=rows, on_dates={d.id: d.registered_on})
     assert sorted(a.number for a in rows if a.id in overrides) == [1, 2, 3]
     plain = declaration_compute_duties(declaration=d, articles=[a for a in rows if a.id not in overrides],
                                        on_date=d.registered_on)

@@ -12,6 +12,7 @@ from declarations.services import (
     declaration_reliquidate,
 )
 from tariff.models import DutyRate
+from tariff.tests.helpers import plain
 
 from .factories import SAMPLE_EUR_RATE_WARNING, article, make_declaration, pay
 
@@ -101,7 +102,11 @@ def test_paid_declarations_are_never_reliquidated():
 def test_missing_annexed_documents_warn_with_the_297_8_fine_from_2024():
     d = make_declaration()
     result = declaration_register(declaration=d, on_date=dt.date(2024, 1, 2))
-    assert result.warnings and "297-8°" in result.warnings[0] and "10 000 à 50 000 DH" in result.warnings[0]
+    # The fine, its class and its date are the offence catalogue's row (litigation/data/offences.csv).
+    assert plain(result.warnings[0]) == (
+        "Documents requis non annexés : Facture commerciale, Titre de transport (connaissement, LTA, CMR). Le "
+        "défaut d'annexer les documents exigés est une contravention douanière de 3e classe (CDII art. 297-8°), "
+        "amende de 10 000 à 50 000 DH (faits à compter du 01/01/2024).")
     d2 = make_declaration(documents=[{"kind": "invoice", "reference": "F-1"}, {"kind": "transport", "reference": "BL-1"}])
     assert declaration_register(declaration=d2, on_date=dt.date(2024, 1, 2)).warnings == [SAMPLE_EUR_RATE_WARNING]
     d3 = make_declaration()

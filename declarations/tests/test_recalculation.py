@@ -6,11 +6,18 @@ from unittest import mock
 import pytest
 
 from declarations.models import Liquidation, RecalculationResult, RecalculationRun
-from declarations.recalculation import finance_law_what_if, recalculation_run_create, recalculation_run_process, what_if_csv
+from declarations.recalculation import (
+    finance_law_what_if,
+    recalculation_candidates,
+    recalculation_run_create,
+    recalculation_run_process,
+    what_if_csv,
+)
 from declarations.services import declaration_liquidate, declaration_register
 from tariff.drafts import DraftChangeConflict
 from tariff.models import BlanketDutyChange, DraftRateChange, DutyRate, FinanceLaw, TariffLine
 from tariff.services import finance_law_publish, quote_duties
+from tariff.tests.factories import line_with_rate
 
 from .factories import article, make_declaration, pay
 
@@ -124,6 +131,23 @@ def test_blanket_change_on_a_draft_law_finds_lines_liquidated_at_that_rate():
     impact = finance_law_what_if(law=law)
     assert impact.declarations == 1 and impact.delta["DI"] == Decimal("-540.00")  # 5 % of 10,800
     assert d.liquidations.count() == 1
+
+
+def test_a_blanket_change_sparing_flagged_lines_does_not_list_their_declarations():
+    # LF 2024 art. 4-I (circ. 6522/210 §II.1): the candidate filter asks the engine's decision
+    # (tariff.rules.blanket_change_spares), the per-line "40 % before LFR 35-20" flag included.
+    line_with_rate("9999000011", "30", flagged=True)
+    line_with_rate("9999000012", "30")
+    spared = liquidated(dt.date(2025, 3, 1), code="9999.00.00.11")
+    cut = liquidated(dt.date(2025, 3, 1), code="9999.00.00.12")
+    law = FinanceLaw.objects.create(code="LF-97-25", number="97-25", title="Test", effective_date=dt.date(2025, 1, 1),
+                                    status=FinanceLaw.Status.DRAFT)
+    BlanketDutyChange.objects.create(law=law, from_rate=Decimal("30"), to_rate=Decimal("25"),
+                                     valid_from=dt.date(2025, 1, 1), exclude_lines_at_40_before_lfr_2020=True)
+    assert recalculation_candidates(law=law) == [cut.id]
+    impact = finance_law_what_if(law=law)
+    assert impact.declarations == 1 and impact.delta["DI"] == Decimal("-540.00")  # 5 % of 10,800 MAD
+    assert spared.liquidations.get().total_di == Decimal("3240.00")  # still 30 %
 
 
 def test_publishing_refuses_a_change_that_collides_with_a_later_row(draft_law):

@@ -6,7 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from declarations.exemptions import ExemptionError, franchise_condition_create
+from declarations.exemptions.claims import ExemptionError
+from declarations.exemptions.services import franchise_condition_create
 from declarations.models import FranchiseCondition
 from declarations.services import declaration_liquidate, declaration_register
 

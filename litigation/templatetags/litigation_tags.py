@@ -1,12 +1,13 @@
 from django import template
 
-from ..rules import format_dh
+from tariff.numbers import format_amount
+
+from ..rules import DH
 
 register = template.Library()
 
 
 @register.filter
 def dh(value):
-    """``120000`` → ``120 000,00 DH``; empty → ``—``."""
-    return "—" if value is None or value == "" else format_dh(value)
-
+    """``120000`` → ``120 000,00 DH`` (``tariff.numbers``); empty → ``—``."""
+    return "—" if value is None or value == "" else format_amount(value, DH)

@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from declarations.services import declaration_register
+from declarations.tests.factories import make_declaration
 from litigation.models import Offence
 from litigation.resources import OffenceResource
 from litigation.selectors import normalize_article, normalize_paragraph, offence_for, offence_list
+from tariff.tests.helpers import plain
 
 from .factories import OffenceFactory
 
@@ -164,3 +167,18 @@ def test_an_exported_catalogue_imports_back_unchanged():
     result = OffenceResource().import_data(tablib.Dataset().load(dataset.csv, format="csv"), dry_run=True)
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["skip"] == Offence.objects.count()
+
+
+def test_the_297_8_fine_a_declaration_warns_of_is_the_catalogues_row():
+    # CDII art. 297-8° (LF 2024, circ. 6522/210 annexe I): the registration warning reads the catalogue's row
+    # (declarations.offence_fines, registered by LitigationConfig.ready), never an amount of its own.
+    row = offence_for(article="297", paragraph="8°", on_date=dt.date(2024, 3, 1))
+    [warning, _rate] = declaration_register(declaration=make_declaration(), on_date=dt.date(2024, 3, 1)).warnings
+    assert "amende de 10 000 à 50 000 DH (faits à compter du 01/01/2024)" in plain(warning)
+    row.fine_max = Decimal("60000")
+    row.save()
+    [warning, _rate] = declaration_register(declaration=make_declaration(), on_date=dt.date(2024, 3, 1)).warnings
+    assert "contravention douanière de 3e classe (CDII art. 297-8°), amende de 10 000 à 60 000 DH" in plain(warning)
+    # Before its version of 2024 the offence is not in the catalogue: the documents are still required (art. 74).
+    [warning, _rate] = declaration_register(declaration=make_declaration(), on_date=dt.date(2023, 12, 29)).warnings
+    assert warning.endswith("(CDII art. 74).") and "297-8°" not in warning

@@ -34,7 +34,7 @@ def test_settlement_remitting_all_the_fines_is_accepted():
     assert case.status == Status.SETTLED
 
 
-def test_settlement_reducing_the_duties_is_refused():
+def test_art_275_a_settlement_reducing_the_duties_is_refused():
     case = contraband_case()
     with pytest.raises(DomainError) as exc:
         settlement_record(case=case, settlement_date=DAY, fines_remitted=D("60000"), duties_remitted=D("1"))
@@ -96,19 +96,19 @@ def test_settlement_cannot_precede_the_facts():
     assert exc.value.field == "settlement_date"
 
 
-def test_duties_not_remitted_are_on_the_seized_goods_from_2024():
+def test_art_275_duties_not_remitted_are_on_the_seized_goods_from_lf_2024():
     # CDII art. 275 (LF 2024): duties assessed on the goods actually seized.
     case = contraband_case()
     assert settlement_record(case=case, settlement_date=DAY).duties_due == D("25000.00")
 
 
-def test_in_86_bis_and_166_ter_frauds_duties_stay_due_on_all_goods():
+def test_art_275_in_86_bis_and_166_ter_frauds_duties_stay_due_on_all_goods():
     # circ. 6522/210 §I.6: the seized-goods flexibility does not extend to art. 86 bis / 166 ter.
     case = contraband_case(post_clearance_fraud=True)
     assert settlement_record(case=case, settlement_date=DAY).duties_due == D("40000.00")
 
 
-def test_the_database_refuses_a_settlement_remitting_duties():
+def test_art_275_the_database_refuses_a_settlement_remitting_duties():
     settlement = SettlementFactory.build(case=contraband_case(), duties_remitted=D("10"))
     with pytest.raises(IntegrityError), transaction.atomic():
         settlement.save()

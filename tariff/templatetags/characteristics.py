@@ -1,17 +1,16 @@
 """``{{ article.attributes|characteristics }}``: an article's or a quote's characteristics with
 their French labels (tariff.characteristics); the template formats the numbers the French way."""
 from django import template
-from django.utils import formats
 
 from tariff.characteristics import characteristics_display
+from tariff.numbers import format_number
+from tariff.selectors import get_tariff_index
 
 register = template.Library()
 
 
 @register.filter
 def characteristics(attributes):
-    from tariff.selectors import get_tariff_index
-
     labels = {c.product_kind: c.label for c in get_tariff_index().excise_categories if c.product_kind}
     return characteristics_display(attributes or {}, product_kind_labels=labels)
 
@@ -19,4 +18,4 @@ def characteristics(attributes):
 @register.filter
 def grouped_number(value):
     """A Decimal with its own decimals, the French way: 1 234,5 (Django's number formatting)."""
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return format_number(value)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tariff.errors import DomainError
 from tariff.models import ExchangeRate
-from tariff.money import LOCAL_CURRENCY, format_rate
+from tariff.money import LOCAL_CURRENCY
+from tariff.numbers import format_rate
 from tariff.services import exchange_rate_in_force
 
 register = template.Library()
@@ -43,5 +44,5 @@ def exchange_rate_shown(currency, on_date=None, applied=None) -> RateShown | Non
 
 @register.filter
 def plain_rate(value) -> str:
-    """``10.800000`` → ``10,8`` (``tariff.money.format_rate``)."""
+    """``10.800000`` → ``10,8`` (``tariff.numbers.format_rate``)."""
     return format_rate(value)

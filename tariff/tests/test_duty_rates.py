@@ -4,6 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from tariff.models import BlanketDutyChange, TariffLine
+from tariff.rules import blanket_change_spares
+from tariff.selectors import blanket_change_lines
 from tariff.services import NoRateInForce, quote_duties
 
 from .factories import line_with_rate
@@ -67,6 +70,20 @@ def test_blanket_rule_spares_lines_flagged_at_40_before_lfr_2020():
     line_with_rate("9999000002", "40", flagged=False)
     assert di("9999.00.00.01", "2024-01-01").rate == Decimal("40")
     assert di("9999.00.00.02", "2024-01-01").rate == Decimal("30")
+
+
+def test_the_blanket_filter_and_the_engine_spare_the_same_lines_of_the_shipped_tariff():
+    # LF 2024 art. 4-I (circ. 6522/210 §II.1): the recalculation's candidate filter (blanket_change_lines)
+    # and the engine's decision (blanket_change_spares) agree on every line — the shipped ones, plus a
+    # chapter-24 line and a flagged line (the shipped tariff flags none).
+    line_with_rate("2402201000", "40", description="Cigarettes contenant du tabac")
+    line_with_rate("9999000001", "40", flagged=True)
+    [change] = BlanketDutyChange.objects.filter(law__code="LF-55-23")
+    lines = list(TariffLine.objects.all())
+    rewritable = set(TariffLine.objects.filter(blanket_change_lines(change)).values_list("code", flat=True))
+    assert rewritable == {line.code for line in lines if not blanket_change_spares(change, line)}
+    assert {"2402201000", "2404120000", "9999000001"}.isdisjoint(rewritable) and "1602321000" in rewritable
+    assert len(rewritable) == len(lines) - 4  # 2402.20.10.00, 2404.12.00.00, 2404.19.00.10, 9999.00.00.01
 
 
 def test_blanket_rule_does_not_touch_other_rates():

@@ -9,6 +9,10 @@ import pytest
 from tariff import exemption_rules as er
 
 IMPORTED = dt.date(2024, 3, 15)
+# The dates the laws apply from, as the circulars give them (the application reads them from the
+# FinanceLaw rows, see test_law_dates.py): LF 76-21 (circ. 6255/210), LF 55-23 (circ. 6522/210).
+LF_2022_FROM = dt.date(2022, 1, 1)
+LF_2024_FROM = dt.date(2024, 1, 1)
 
 
 # --- calendar months, any started month counting (CGI art. 104-II-2°, LF 2024) -------------------
@@ -76,13 +80,16 @@ def test_regularisation_schedule_decreases_by_one_sixtieth_per_started_month():
     assert all(a.amount - b.amount == D("2000.00") for a, b in zip(rows, rows[1:]))
 
 
-def test_conservation_and_guarantee_apply_to_imports_from_2024_and_not_to_conventions():
+def test_cgi_102_and_92_i_6_conservation_and_guarantee_from_lf_2024_not_for_conventions():
     # LF 2024 art. 6 (circ. 6522/210 §IV-5); CGI art. 92-I-6° excludes goods of conventions with the State.
-    assert not er.conservation_required(dt.date(2023, 12, 31)) and er.conservation_required(dt.date(2024, 1, 1))
+    assert not er.conservation_required(dt.date(2023, 12, 31), lf_2024_from=LF_2024_FROM)
+    assert er.conservation_required(dt.date(2024, 1, 1), lf_2024_from=LF_2024_FROM)
     assert er.conservation_end(IMPORTED) == dt.date(2029, 3, 15)
-    assert not er.guarantee_required(imported_on=dt.date(2023, 12, 31), under_convention=False)
-    assert er.guarantee_required(imported_on=dt.date(2024, 1, 1), under_convention=False)
-    assert not er.guarantee_required(imported_on=dt.date(2024, 1, 1), under_convention=True)
+    assert not er.guarantee_required(imported_on=dt.date(2023, 12, 31), under_convention=False,
+                                     lf_2024_from=LF_2024_FROM)
+    assert er.guarantee_required(imported_on=dt.date(2024, 1, 1), under_convention=False, lf_2024_from=LF_2024_FROM)
+    assert not er.guarantee_required(imported_on=dt.date(2024, 1, 1), under_convention=True,
+                                     lf_2024_from=LF_2024_FROM)
 
 
 def test_guarantee_shortfall_is_what_the_guarantees_lack():
@@ -92,12 +99,14 @@ def test_guarantee_shortfall_is_what_the_guarantees_lack():
 
 # --- investment conventions (CDII art. 164-1°-p, circ. 6255/210 §I.7) -----------------------------
 
-def test_investment_threshold_is_100_million_before_2022_and_50_million_from_2022():
-    assert er.investment_threshold(dt.date(2021, 12, 31)) == D("100000000")
-    assert er.investment_threshold(dt.date(2022, 1, 1)) == D("50000000")
-    assert er.convention_meets_threshold(amount=D("50000000"), signed_on=dt.date(2022, 1, 1))
-    assert not er.convention_meets_threshold(amount=D("60000000"), signed_on=dt.date(2021, 6, 30))
-    assert not er.convention_meets_threshold(amount=D("49999999.99"), signed_on=dt.date(2024, 5, 1))
+def test_art_164_1_p_investment_threshold_is_100_million_before_lf_2022_and_50_million_from_it():
+    assert er.investment_threshold(dt.date(2021, 12, 31), lf_2022_from=LF_2022_FROM) == D("100000000")
+    assert er.investment_threshold(dt.date(2022, 1, 1), lf_2022_from=LF_2022_FROM) == D("50000000")
+    assert er.convention_meets_threshold(amount=D("50000000"), signed_on=dt.date(2022, 1, 1), lf_2022_from=LF_2022_FROM)
+    assert not er.convention_meets_threshold(amount=D("60000000"), signed_on=dt.date(2021, 6, 30),
+                                             lf_2022_from=LF_2022_FROM)
+    assert not er.convention_meets_threshold(amount=D("49999999.99"), signed_on=dt.date(2024, 5, 1),
+                                             lf_2022_from=LF_2022_FROM)
 
 
 # --- quotas (LF 2024 art. 5 bis, circ. 6522/210 §V) -------------------------------------------------
@@ -152,9 +161,12 @@ def test_code_0040_needs_the_fm6ss_status_and_equipment():
 # --- alcohol (LF 2024 art. 5-IV, circ. 6522/210 §III.2) ---------------------------------------------
 
 def test_transitional_clause_refused_for_alcoholic_beverages_imported_from_2024():
-    assert not er.transitional_clause_refused(is_alcoholic_beverage=True, on_date=dt.date(2023, 12, 31))
-    assert er.transitional_clause_refused(is_alcoholic_beverage=True, on_date=dt.date(2024, 1, 1))
-    assert not er.transitional_clause_refused(is_alcoholic_beverage=False, on_date=dt.date(2024, 6, 1))
+    assert not er.transitional_clause_refused(is_alcoholic_beverage=True, on_date=dt.date(2023, 12, 31),
+                                              lf_2024_from=LF_2024_FROM)
+    assert er.transitional_clause_refused(is_alcoholic_beverage=True, on_date=dt.date(2024, 1, 1),
+                                          lf_2024_from=LF_2024_FROM)
+    assert not er.transitional_clause_refused(is_alcoholic_beverage=False, on_date=dt.date(2024, 6, 1),
+                                              lf_2024_from=LF_2024_FROM)
 
 
 # --- warehouse (CDII art. 130-4°, circ. 6522/210 §I.2) ----------------------------------------------

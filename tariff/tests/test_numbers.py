@@ -4,11 +4,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import translation
 
-from tariff.numbers import format_amount, format_number, format_percent, format_quantity
-
-
-def plain(text: str) -> str:
-    return text.replace("\xa0", " ")
+from tariff.numbers import format_amount, format_number, format_percent, format_plain, format_quantity, format_rate
+from tariff.tests.helpers import plain
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -32,3 +29,10 @@ def test_quantities_keep_their_unit_and_drop_trailing_zeros():
 def test_french_whatever_the_active_language():
     with translation.override("en"):
         assert plain(format_number(D("1234.5"), decimal_places=2)) == "1 234,50"
+
+
+def test_rates_and_plain_figures_drop_trailing_zeros_and_an_absent_value_is_a_dash():
+    # One formatter for the project: the rates of the reference rows, the fines of the code, file sizes.
+    assert [plain(format_rate(v)) for v in (D("17.5000"), D("10.000000"), D("10.812300"), None)] == [
+        "17,5", "10", "10,8123", "—"]
+    assert plain(format_plain(D("10000.00"))) == "10 000" and format_amount(None) == "—"

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from tariff.services import FranchiseNotApplicable, quote_duties
+from tariff.laws import LF_2022
+from tariff.selectors import finance_law
+from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, FranchiseNotApplicable, TaxExemption, quote_duties
 
 from .factories import line_with_rate
 
@@ -29,6 +31,25 @@ def test_refined_sugar_vat_schedule(on, rate):
 def test_electricity_vat_schedule(on, rate):
     line_with_rate("2716000000", "2.5", description="Énergie électrique")
     assert vat(quote("2716.00.00.00", on)).rate == Decimal(rate)
+
+
+def test_an_exemption_charges_the_tax_at_zero_the_vat_base_keeping_the_exempted_di_at_zero():
+    # Smartphones 2024 as above, DI and VAT exempted (CDII art. 164-1°-p, CGI art. 123-22°-b: convention goods):
+    # the TIC stays (10 × 50 = 500), the VAT base is 10,000 + 0 + 500; 1,750 DI and 20 % × 10,500 = 2,100 VAT
+    # not charged.
+    law = finance_law(LF_2022)
+    q = quote("8517.13.00.00", "2024-03-01", value="10000", quantity="10", exemptions=(
+        TaxExemption(TAX_DI, law, lambda amount: f"DI exonéré {amount}"),
+        TaxExemption(TAX_VAT, None, lambda amount: f"TVA exonérée {amount}"),
+    ))
+    lines = {line.tax: line for line in q.lines}
+    assert (lines[TAX_DI].rate, lines[TAX_DI].amount, lines[TAX_DI].law_code) == (0, Decimal("0.00"), "LF-76-21")
+    assert lines[TAX_DI].detail == "DI exonéré 1750.00"
+    assert lines[TAX_TIC].amount == Decimal("500.00")
+    assert (lines[TAX_VAT].base, lines[TAX_VAT].amount, lines[TAX_VAT].detail) == (
+        Decimal("10500.00"), Decimal("0.00"), "TVA exonérée 2100.00")
+    assert lines[TAX_VAT].law_code == vat(quote("8517.13.00.00", "2024-03-01", quantity="10")).law_code  # the rate's
+    assert q.exempted == {TAX_DI: Decimal("1750.00"), TAX_VAT: Decimal("2100.00")} and q.total == Decimal("500.00")
 
 
 def test_vat_base_is_customs_value_plus_di_plus_tic():

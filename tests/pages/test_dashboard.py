@@ -15,6 +15,8 @@ from exchange.tests.factories import BankFactory, bank_user_for, domiciled_commi
 from litigation.models import Case
 from litigation.selectors import open_cases_exposure
 from litigation.tests.factories import case_with
+from tariff.laws import LF_2024
+from tariff.selectors import law_in_force_from
 from config.dashboard import bar_chart
 from declarations.selectors import liquidated_duties_by_month, month_starts
 
@@ -172,6 +174,7 @@ def test_open_cases_exposure_sums_every_open_case_and_ranks_the_largest():
 def test_open_cases_exposure_reads_in_three_queries(django_assert_num_queries):
     for n in range(12):
         contraband(f"CTX-Q-{n}")
+    law_in_force_from(LF_2024)  # the art. 275 date: reference data, read once per process
     with django_assert_num_queries(3):  # cases, their offences, the catalogue
         exposure = open_cases_exposure(on_date=dt.date(2024, 6, 1))
     assert exposure.count == 12 and len(exposure.largest) == 10
