@@ -84,3 +84,20 @@ class SafeFormatsMixin:
 
     formats = SAFE_FORMATS
     export_form_class = FrenchExportForm
+
+    def import_action(self, request, *args, **kwargs):
+        """The import page names the columns it reads in French too (a file may head them either way)."""
+        response = super().import_action(request, *args, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if "fields_list" in context:
+            resources = [resource_class(**self.get_import_resource_kwargs(request))
+                         for resource_class in self.get_import_resource_classes(request)]
+            context["fields_list"] = [
+                (name, [f"{headers[column]} ({column})" if headers.get(column, column) != column else column
+                        for column in columns])
+                for (name, columns), headers in zip(
+                    context["fields_list"],
+                    (getattr(resource, "french_headers", dict)() for resource in resources),
+                )
+            ]
+        return response

@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from import_export.admin import ExportMixin
+from import_export.admin import ExportMixin, ImportMixin
 
 from conftest import make_user
 from declarations.models import RecalculationRun
@@ -250,6 +250,23 @@ def test_every_admin_export_heads_its_columns_in_french(staff, world):
                   if "_" in label or label.split(" (")[0] in english_labels - set(headers)]
     assert exported >= 15
     assert not found, "\n".join(found)
+
+
+def test_every_admin_import_page_names_its_columns_in_french(staff, world):
+    """The library's import page lists the columns a file may carry: each with its French header
+    (an export's), its column name beside it (the shipped files')."""
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, ImportMixin):
+            continue
+        response = staff.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import"))
+        if response.status_code != 200 or "fields_list" not in (response.context or {}):
+            continue  # reference tables import through the job page (tariff.admin)
+        checked += 1
+        for resource_name, columns in response.context["fields_list"]:
+            bare = [c for c in columns if " (" not in c and "_" in c]
+            assert not bare, f"{model.__name__}: {bare}"
+    assert checked >= 2
 
 
 def test_error_pages_are_french_in_the_site_layout(staff, client, world):
