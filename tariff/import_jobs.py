@@ -60,12 +60,22 @@ class ReferenceImport(models.Model):
         return sum(len(f.get("errors", ())) for f in self.result.get("files", ()))
 
     @property
+    def confirm_requested(self) -> bool:
+        """Confirmed on the page, the task not started yet (a worker may be busy)."""
+        return self.status == self.Status.PREVIEWED and self.confirmed_by_id is not None
+
+    @property
     def can_confirm(self) -> bool:
-        return self.status == self.Status.PREVIEWED and not self.error_count
+        return self.status == self.Status.PREVIEWED and not self.error_count and not self.confirm_requested
 
     @property
     def running(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.PREVIEWING, self.Status.CONFIRMING)
+        return (self.status in (self.Status.PENDING, self.Status.PREVIEWING, self.Status.CONFIRMING)
+                or self.confirm_requested)
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Import demandé")) if self.confirm_requested else str(self.get_status_display())
 
 
 class ReferenceImportFile(models.Model):

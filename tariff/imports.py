@@ -34,7 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .errors import DomainError
 from .import_jobs import ReferenceImport, ReferenceImportFile
 from .resources import KeyedInstanceLoader, LookupWidget
-from .selectors import bump_reference_version, current_reference_version
+from .selectors import bump_reference_version, current_reference_version, lock_reference_version
 from .signals import REFERENCE_MODELS
 from .spreadsheets import SafeXLSX, restore
 
@@ -201,7 +201,7 @@ def reference_import_progress(job: ReferenceImport) -> dict:
         if live:
             done, total = live
     return {
-        "id": job.pk, "status": job.status, "status_label": str(job.get_status_display()),
+        "id": job.pk, "status": job.status, "status_label": job.status_label,
         "rows_done": done, "rows_total": total, "progress": int(100 * done / total) if total else 0,
         "errors": job.error_count, "finished": not job.running,
     }
@@ -554,6 +554,8 @@ def reference_import_request_confirm(*, job: ReferenceImport, user=None) -> Refe
         raise ReferenceImportRefused(_("Seul un import dont l'aperçu est prêt peut être confirmé."))
     if job.error_count:
         raise ReferenceImportRefused(_("L'aperçu contient des lignes en erreur : corrigez le fichier et relancez l'import."))
+    if job.confirm_requested:
+        raise ReferenceImportRefused(_("Cet import est déjà demandé : il démarre dès qu'un traitement se libère."))
     job.confirmed_by = user if user and user.is_authenticated else None
     job.save(update_fields=["confirmed_by"])
     return job
@@ -574,7 +576,7 @@ def reference_import_confirm(*, job_id: int, progress=None) -> ReferenceImport:
         with transaction.atomic():
             # Nothing written to the reference data since the preview: its checked rows are
             # written as they are; otherwise every row is checked again.
-            reused = job.checked_version == current_reference_version() and run.load_checked()
+            reused = job.checked_version == lock_reference_version() and run.load_checked()
             if not reused:
                 run.check(share=CHECK_SHARE)
             reports = run.reports()

@@ -48,6 +48,14 @@ def bump_reference_version() -> int:
     return token
 
 
+def lock_reference_version() -> int:
+    """Inside a transaction: wait for any other writer of reference data to commit, and hold them
+    off until this one does; the version read then is the committed one (two import confirms in a
+    row: the second sees the first's rows and checks its own again)."""
+    row, _created = ReferenceDataVersion.objects.select_for_update().get_or_create(id=1)
+    return row.version
+
+
 _VERSION_SQL = f"SELECT version FROM {ReferenceDataVersion._meta.db_table} WHERE id = 1"
 
 

@@ -15,6 +15,7 @@ from tariff.imports import (
     reference_import_confirm,
     reference_import_create,
     reference_import_preview,
+    reference_import_progress,
     reference_import_request_confirm,
     reference_tables,
 )
@@ -153,6 +154,22 @@ def test_a_job_confirmed_twice_applies_once():
     again = reference_import_confirm(job_id=job.pk)
     assert again.status == ReferenceImport.Status.DONE
     assert TariffLine.objects.get(code="9901000001").history.count() == 1
+
+
+def test_a_confirmed_job_shows_as_running_until_its_task_starts(django_user_model):
+    # A real worker may start the confirm seconds later: the page keeps polling, no second confirm.
+    editor = django_user_model.objects.create(username="editeur-import")
+    job = preview([("tariff_lines.csv", LINES)])
+    reference_import_request_confirm(job=job, user=editor)
+    job.refresh_from_db()
+    progress = reference_import_progress(job)
+    assert job.running and not job.can_confirm
+    assert (progress["status_label"], progress["finished"]) == ("Import demandé", False)
+    with pytest.raises(ReferenceImportRefused):
+        reference_import_request_confirm(job=job, user=editor)
+    done = reference_import_confirm(job_id=job.pk)
+    assert done.status == ReferenceImport.Status.DONE and not done.running
+    assert reference_import_progress(done)["finished"]
 
 
 def test_read_dataset_sniffs_the_delimiter():
