@@ -518,7 +518,7 @@ class RecalculationRun(models.Model):
 
     class Kind(models.TextChoices):
         RECALCULATION = "recalculation", _("Recalcul")
-        WHAT_IF = "what_if", _("Simulation (what-if)")
+        WHAT_IF = "what_if", _("Simulation d’impact")
 
     law = models.ForeignKey(
         FinanceLaw, on_delete=models.PROTECT, related_name="recalculation_runs", verbose_name=_("loi de finances")

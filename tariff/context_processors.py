@@ -8,5 +8,11 @@ def is_bank_user_only(user) -> bool:
             and not user_has_role(user, BROKER_STAFF, AUDITOR, REFERENCE_EDITOR))
 
 
+def sees_office_work(user) -> bool:
+    """Declarations, ETPP, commitments and cases: broker staff and auditors (and superusers); a
+    reference editor alone works on the tariff and the admin, its menu shows no page it may not open."""
+    return user.is_authenticated and (user.is_superuser or user_has_role(user, BROKER_STAFF, AUDITOR))
+
+
 def roles(request) -> dict:
-    return {"bank_user_only": is_bank_user_only(request.user)}
+    return {"bank_user_only": is_bank_user_only(request.user), "sees_office_work": sees_office_work(request.user)}

@@ -311,7 +311,7 @@ def test_runs_sort_and_export_what_is_filtered(broker, runs):
     assert rows[0] == ["Loi", "Nature", "Statut", "Progression", "Candidates", "Modifiées", "Inchangées", "Erreurs",
                        "Lancé le", "Terminé le"]
     assert rows[1][1:8] == ["Recalcul", "Terminé", "100", "12", "9", "3", "0"]
-    assert rows[2][1:4] == ["Simulation (what-if)", "En cours", "25"]
+    assert rows[2][1:4] == ["Simulation d’impact", "En cours", "25"]
     assert sheet[2][4] == 40
     page, rows, _sheet = page_and_exports(broker, url, {"kind": "what_if"}, "runs", lambda r: str(r.law))
     assert [r[0] for r in rows[1:]] == page and len(page) == 1

@@ -60,7 +60,7 @@ def test_staff_start_a_what_if_from_the_runs_page_and_read_its_impact(broker, dr
     run = RecalculationRun.objects.get(law=draft_law, kind=RecalculationRun.Kind.WHAT_IF)
     assert response["Location"] == f"/recalculations/{run.pk}/"
     page = broker.get(response["Location"]).content.decode().replace("\u202f", " ").replace("\xa0", " ")
-    assert "Simulation (what-if) de LF W-25" in page and 'id="what-if-impact"' in page
+    assert "Simulation d’impact de LF W-25" in page and 'id="what-if-impact"' in page
     assert "-972,00 MAD" in page and "2309.10.00.00" in page  # 10,800 MAD: DI −810, VAT −162
     csv = broker.get(f"/recalculations/{run.pk}/export.csv")
     assert csv["Content-Type"].startswith("text/csv") and "-972.00" in csv.content.decode()
