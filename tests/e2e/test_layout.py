@@ -38,7 +38,7 @@ def _files():
     domiciled = domiciled_commitment(bank_user=agent, currency="EUR", subscribed_amount=Decimal("120000.00"))
     pay_commitment(domiciled, agent, "advance", "20000.00")
     case = case_with("297", "8°")
-    CasePartyFactory(case=case, name="Société Atlas de Distribution Alimentaire SARL")
+    CasePartyFactory(case=case, party__name="Société Atlas de Distribution Alimentaire SARL")
     return {"declaration": declaration, "commitment": commitment, "case": case}
 
 
