@@ -2,7 +2,12 @@
 through django-import-export, with history (django-simple-history)."""
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -10,6 +15,15 @@ from . import resources, selectors
 from .codes import normalize_tariff_code
 from .errors import DomainError
 from .history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from .imports import (
+    ReferenceImportRefused,
+    reference_import_create,
+    reference_import_progress,
+    reference_import_request_confirm,
+    reference_tables,
+    table_for_file,
+    upload_bytes,
+)
 from .models import (
     BlanketDutyChange,
     DraftRateChange,
@@ -30,6 +44,7 @@ from .models import (
 )
 from .services import finance_law_publish
 from .spreadsheets import SafeFormatsMixin
+from .tasks import reference_import_confirm_task, reference_import_preview_task
 
 
 class ReferenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -45,10 +60,7 @@ class ReferenceAdmin(SafeFormatsMixin, ImportExportModelAdmin, SimpleHistoryAdmi
         return self._to_import_job(request)
 
     def _to_import_job(self, request):
-        from django.shortcuts import redirect
-        from django.urls import reverse
 
-        from .imports import reference_tables
 
         table = next((t.name for t in reference_tables().values() if t.model is self.model), "")
         return redirect(reverse("admin:tariff_referenceimport_add") + (f"?table={table}" if table else ""))
@@ -324,7 +336,6 @@ class ReferenceImportAdmin(admin.ModelAdmin):
     job_template = "admin/tariff/referenceimport/job.html"
 
     def importable_tables(self, request):
-        from .imports import reference_tables
 
         return [t for t in reference_tables().values() if _may_import(request.user, t)]
 
@@ -348,7 +359,6 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         return f"{obj.progress} %"
 
     def get_urls(self):
-        from django.urls import path
 
         wrap = self.admin_site.admin_view
         info = self.opts.app_label, self.opts.model_name
@@ -358,7 +368,6 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def _job_or_404(self, request, pk):
-        from django.http import Http404
 
         job = ReferenceImport.objects.filter(pk=pk).prefetch_related("files").first()
         if job is None or not self.has_view_permission(request, job):
@@ -366,19 +375,7 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         return job
 
     def add_view(self, request, form_url="", extra_context=None):
-        from django.core.exceptions import PermissionDenied
-        from django.db import transaction
-        from django.shortcuts import redirect
-        from django.urls import reverse
 
-        from .imports import (
-            ReferenceImportRefused,
-            reference_import_create,
-            reference_tables,
-            table_for_file,
-            upload_bytes,
-        )
-        from .tasks import reference_import_preview_task
 
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -410,7 +407,6 @@ class ReferenceImportAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
 
 
-        from .imports import reference_import_progress
 
         job = self._job_or_404(request, object_id)
         context = {
@@ -423,27 +419,17 @@ class ReferenceImportAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _job_tables(job):
-        from .imports import reference_tables
 
         tables = reference_tables()
         return [tables[f.table] for f in job.files.all() if f.table in tables]
 
     def progress_view(self, request, pk):
-        from django.http import JsonResponse
 
-        from .imports import reference_import_progress
 
         return JsonResponse(reference_import_progress(self._job_or_404(request, pk)))
 
     def confirm_view(self, request, pk):
-        from django.core.exceptions import PermissionDenied
-        from django.db import transaction
-        from django.http import HttpResponseNotAllowed
-        from django.shortcuts import redirect
-        from django.urls import reverse
 
-        from .imports import ReferenceImportRefused, reference_import_request_confirm
-        from .tasks import reference_import_confirm_task
 
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
