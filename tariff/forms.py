@@ -14,6 +14,7 @@ from . import characteristics as ch
 from .currencies import validate_customs_currency
 from .errors import DomainError
 from .money import LOCAL_CURRENCY, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from .selectors import get_tariff_index
 
 # --- shared field factories -------------------------------------------------------------------
 
@@ -143,8 +144,6 @@ class AsOfDateForm(forms.Form):
 
 def product_kind_choices() -> list[tuple[str, str]]:
     """The product kinds of the reference data, in French: « Chocolat (TIC L) »."""
-    from .selectors import get_tariff_index
-
     kinds = {c.product_kind: f"{c.label} (TIC {c.table})" for c in get_tariff_index().excise_categories if c.product_kind}
     return sorted(kinds.items(), key=lambda kind: kind[1])
 

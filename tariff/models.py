@@ -7,6 +7,7 @@ never overlap (rule VAL2 here, plus a PostgreSQL exclusion constraint in migrati
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -245,7 +246,6 @@ class ExciseCategory(models.Model):
     def clean(self):
         """A band is selected by a characteristic of the catalogue (tariff.characteristics), the only
         ones an article may carry."""
-        from django.core.exceptions import ValidationError
 
 
         super().clean()
@@ -506,8 +506,7 @@ class DraftRateChange(models.Model):
         if self.kind in (self.Kind.VAT, self.Kind.FRANCHISE) and self.rate is None and not self.exempt:
             missing["rate"] = "Indiquez un taux ou cochez « exonéré »."
         if missing:
-            from django.core.exceptions import ValidationError
-
+    
             raise ValidationError(missing)
 
 

@@ -16,6 +16,7 @@ import tablib
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -58,7 +59,6 @@ class MoneyColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value, record=None):
-        from django.template.defaultfilters import floatformat
 
         text = floatformat(value, "2g")
         if self.currency_field and record is not None:

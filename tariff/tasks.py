@@ -3,8 +3,10 @@ job id in, the job record tracks state and progress; a task delivered twice find
 already past its state and does nothing)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from .import_jobs import ReferenceImport
+from .imports import reference_import_confirm, reference_import_preview
 
 TRANSIENT = (OperationalError, InterfaceError)
 # A national tariff (17,000 lines and their rates) takes seconds; the limits stop a runaway import.
@@ -12,16 +14,12 @@ IMPORT_OPTIONS = {"bind": True, "acks_late": True, "soft_time_limit": 15 * 60, "
 
 
 def _fails_on_bug(job_id: int, exc: Exception) -> None:
-    from django.utils import timezone
-
     ReferenceImport.objects.filter(pk=job_id).exclude(status=ReferenceImport.Status.DONE).update(
         status=ReferenceImport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
 
 
 @shared_task(**IMPORT_OPTIONS)
 def reference_import_preview_task(self, job_id: int) -> str:
-    from .imports import reference_import_preview
-
     try:
         return reference_import_preview(job_id=job_id).status
     except Exception as exc:
@@ -31,8 +29,6 @@ def reference_import_preview_task(self, job_id: int) -> str:
 
 @shared_task(**IMPORT_OPTIONS)
 def reference_import_confirm_task(self, job_id: int) -> str:
-    from .imports import reference_import_confirm
-
     try:
         return reference_import_confirm(job_id=job_id).status
     except Exception as exc:

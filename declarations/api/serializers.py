@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from declarations.models import (
@@ -239,7 +240,6 @@ class EtppAuthorisationSerializer(serializers.ModelSerializer):
                   "channel", "refused_on", "refusal_reason", "precious_metals", "due_on", "overdue", "items")
 
     def get_overdue(self, obj) -> bool:
-        from django.utils import timezone
 
         return obj.is_overdue(timezone.localdate())
 

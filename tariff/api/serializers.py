@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from tariff.characteristics import CHARACTERISTICS, clean_attributes
+from tariff.codes import format_tariff_code
 from tariff.errors import DomainError
 from tariff.models import DutyRate, FinanceLaw, TariffLine
 from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
@@ -84,8 +85,6 @@ class QuoteResponseSerializer(serializers.Serializer):
     warnings = QuoteWarningSerializer(many=True)
 
     def get_tariff_code(self, quote) -> str:
-        from tariff.codes import format_tariff_code
-
         return format_tariff_code(quote.tariff_code)
 
 
