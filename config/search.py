@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from declarations.models import Declaration, Party
+from declarations.parties import party_matches
 from exchange.selectors import commitment_list_for
 from litigation.models import Case
 from tariff.models import TariffLine
@@ -39,14 +40,13 @@ class GlobalSearchView(RolePageMixin, TemplateView):
         sections = []
         if files:
             declarations = Declaration.objects.select_related("party", "procedure").filter(
-                Q(reference__icontains=q) | Q(party__name__icontains=q) | Q(party__ice__icontains=q)
+                Q(reference__icontains=q) | party_matches(q, "party__")
             ).order_by("-created_at")[:LIMIT]
             sections.append({"title": _("Déclarations"), "kind": "declaration", "items": list(declarations)})
-            parties = Party.objects.filter(Q(name__icontains=q) | Q(ice__icontains=q)).order_by("name")[:LIMIT]
+            parties = Party.objects.filter(party_matches(q)).order_by("name")[:LIMIT]
             sections.append({"title": _("Opérateurs"), "kind": "party", "items": list(parties)})
         commitments = commitment_list_for(user=user).filter(
-            Q(number__icontains=q) | Q(importer__party__name__icontains=q) | Q(importer__party__ice__icontains=q)
-            | Q(importer__party__national_id__icontains=q)
+            Q(number__icontains=q) | party_matches(q, "importer__party__")
         ).order_by("-subscribed_on")[:LIMIT]
         sections.append({"title": _("Engagements d'importation"), "kind": "commitment", "items": list(commitments)})
         if user_has_role(user, BROKER_STAFF, AUDITOR, REFERENCE_EDITOR) and len(digits) >= 4:

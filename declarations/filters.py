@@ -19,6 +19,7 @@ from .models import (
     ProcedureCode,
     RecalculationRun,
 )
+from .parties import party_matches
 from .selectors import etpp_overdue_requests
 
 
@@ -52,7 +53,7 @@ class DeclarationFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Reference, operator's name or ICE, or the tariff line (any article's, digits of the code)."""
         value = value.strip()
-        match = Q(reference__icontains=value) | Q(party__name__icontains=value) | Q(party__ice__icontains=value)
+        match = Q(reference__icontains=value) | party_matches(value, "party__")
         digits = _digits(value)
         if len(digits) >= 4 and len(digits) == len(value.replace(".", "").replace(" ", "")):
             match |= _has_article_on_line(digits)
@@ -116,8 +117,7 @@ class DeclarationPaymentFilter(django_filters.FilterSet):
         """The declaration's reference, the receipt's, or the operator's name or ICE."""
         term = value.strip()
         return queryset.filter(Q(declaration__reference__icontains=term) | Q(reference__icontains=term)
-                               | Q(declaration__party__name__icontains=term)
-                               | Q(declaration__party__ice__icontains=term))
+                               | party_matches(term, "declaration__party__"))
 
 
 class RecalculationRunFilter(django_filters.FilterSet):

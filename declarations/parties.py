@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from tariff.errors import DomainError
 
@@ -35,6 +36,13 @@ def identifier_fields(identifier: str) -> dict[str, str]:
     if re.match(ICE_PATTERN, identifier):
         return {"ice": identifier}
     return {"national_id": identifier}
+
+
+def party_matches(term: str, path: str = "") -> Q:
+    """The filter people search an operator by: part of its name, ICE or CIN; ``path`` leads to
+    the party from the model filtered (``importer__party__``, ``declaration__party__``)."""
+    return (Q(**{f"{path}name__icontains": term}) | Q(**{f"{path}ice__icontains": term})
+            | Q(**{f"{path}national_id__icontains": term}))
 
 
 def party_by_identifier(identifier: str) -> Party | None:

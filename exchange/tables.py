@@ -5,10 +5,10 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from declarations.parties import party_matches
 from tariff.money import format_date
 from tariff.tables import MoneyColumn, Table, date_filter
 
@@ -32,8 +32,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def by_importer(self, queryset, name, value):
         term = value.strip()
-        return queryset.filter(Q(importer__party__name__icontains=term) | Q(importer__party__ice__icontains=term)
-                               | Q(importer__party__national_id__icontains=term))
+        return queryset.filter(party_matches(term, "importer__party__"))
 
 
 class CommitmentTable(Table):

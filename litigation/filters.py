@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from declarations.parties import party_matches
 from tariff.tables import date_filter
 
 from .models import Case, CaseOffence, CaseParty, Offence
@@ -33,10 +34,8 @@ def offence_choices() -> list[tuple[str, str]]:
 
 def _party_named(term: str) -> Q:
     """A party of the case (``CaseParty``) or the operator of its declaration, by name or identifier."""
-    parties = CaseParty.objects.filter(case=OuterRef("pk")).filter(
-        Q(party__name__icontains=term) | Q(party__ice__icontains=term) | Q(party__national_id__icontains=term))
-    return (Q(Exists(parties)) | Q(declaration__party__name__icontains=term)
-            | Q(declaration__party__ice__icontains=term))
+    parties = CaseParty.objects.filter(case=OuterRef("pk")).filter(party_matches(term, "party__"))
+    return Q(Exists(parties)) | party_matches(term, "declaration__party__")
 
 
 class CaseFilter(django_filters.FilterSet):

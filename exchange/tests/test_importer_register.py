@@ -7,6 +7,7 @@ import pytest
 import tablib
 
 from declarations.models import Party
+from declarations.parties import party_matches
 from declarations.tests.factories import PartyFactory
 from exchange import services
 from exchange.models import Importer
@@ -54,3 +55,10 @@ def test_admin_import_of_importers_reuses_the_party_and_round_trips():
     again = ImporterResource().import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
     assert [row.import_type for row in again.rows] == ["skip", "skip"]
     assert Importer.objects.get(party=party).fx_account_available_balance == D("0")
+
+
+def test_an_operator_is_found_by_part_of_its_name_ice_or_cin():
+    atlas = services.importer_register(name="Atlas Import", id_number="001234567000089")
+    karim = services.importer_register(name="Karim Alami", id_number="BK123456", kind="natural")
+    found = {term: set(Importer.objects.filter(party_matches(term, "party__"))) for term in ("atlas", "4567", "bk12")}
+    assert found == {"atlas": {atlas}, "4567": {atlas}, "bk12": {karim}}
