@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     with django_db_blocker.unblock():
@@ -23,7 +23,7 @@ def reference_data_back_after_flush(django_db_setup, django_db_blocker):
     with a flush of every table; the session's reference data is put back after the
     module, for the tests that run after it."""
     yield
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     with django_db_blocker.unblock():
@@ -58,14 +58,14 @@ def make_user(username: str, *roles: str, **extra):
 
 @pytest.fixture
 def broker_user(db):
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     return make_user("broker", BROKER_STAFF)
 
 
 @pytest.fixture
 def editor_user(db):
-    from tariff.roles import REFERENCE_EDITOR
+    from tariff.kit.roles import REFERENCE_EDITOR
 
     return make_user("editor", REFERENCE_EDITOR, is_staff=True)
 

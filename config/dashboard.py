@@ -34,12 +34,11 @@ from exchange import selectors as exchange_selectors
 from exchange.models import Commitment
 from exchange.selectors import Headroom
 from litigation import selectors as litigation_selectors
-from tariff.context_processors import is_bank_user_only
-from tariff.money import LOCAL_CURRENCY
-from tariff.roles import REFERENCE_EDITOR, user_has_role
+from tariff.kit.context_processors import is_bank_user_only
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.roles import REFERENCE_EDITOR, user_has_role
 from tariff.services import CurrencyConversionError, exchange_rate_in_force
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
-
 
 # --- the inline SVG chart -----------------------------------------------------------------------
 

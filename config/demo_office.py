@@ -36,8 +36,8 @@ from exchange.models import Bank, BankUser, Commitment, Importer, Payment
 from litigation import services as litigation_services
 from litigation.models import Case, CaseParty
 from tariff.demo import DEMO_USERS, DemoUser
+from tariff.kit.roles import sync_roles
 from tariff.models import FinanceLaw, TariffLine
-from tariff.roles import sync_roles
 from tariff.services import finance_law_draft_create
 
 D = Decimal

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from tariff.text import has_bad_characters
+from tariff.kit.text import has_bad_characters
 
 API_PREFIX = "/api/"
 

@@ -15,7 +15,7 @@ class BankTokenScheme(TokenScheme):
     priority = 1
 
 
-# --- one error shape for every 4xx (tariff.api.errors), documented on every operation ----------
+# --- one error shape for every 4xx (tariff.kit.api.errors), documented on every operation ----------
 
 ERROR_ITEM_SCHEMA = {
     "type": "object",

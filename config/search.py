@@ -12,9 +12,9 @@ from declarations.models import Declaration, Party
 from declarations.parties import party_matches
 from exchange.selectors import commitment_list_for
 from litigation.models import Case
+from tariff.kit.pages import RolePageMixin
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from tariff.models import TariffLine
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
-from tariff.views import RolePageMixin
 
 LIMIT = 20
 

@@ -10,10 +10,10 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 
 from tariff.characteristics import clean_attributes
-from tariff.errors import DomainError
-from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
-from tariff.roles import REFERENCE_EDITOR, user_has_role
-from tariff.spreadsheets import SafeFormatsMixin
+from tariff.kit.errors import DomainError
+from tariff.kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.roles import REFERENCE_EDITOR, user_has_role
+from tariff.kit.spreadsheets import SafeFormatsMixin
 
 from . import services, tasks
 from .exemptions import selectors as exemption_selectors

@@ -9,9 +9,8 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Déclarations (DUM)")
 
     def ready(self):
-        from tariff.reference_registry import register_reference_files
-        from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
-
+        from tariff.kit.reference_registry import register_reference_files
+        from tariff.kit.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
         from tariff.signals_domain import finance_law_published
 
         from .receivers import enqueue_recalculation

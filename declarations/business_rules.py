@@ -4,8 +4,8 @@ in ``business_rules``. The legal thresholds are in ``tariff.exemption_rules``, t
 applies from on its ``FinanceLaw`` row (``tariff.selectors.law_in_force_from``)."""
 from __future__ import annotations
 
-from tariff.business_rules import BusinessRule
 from tariff.exemption_rules import convention_meets_threshold, investment_threshold
+from tariff.kit.business_rules import BusinessRule
 from tariff.laws import LF_2022
 from tariff.selectors import law_in_force_from
 

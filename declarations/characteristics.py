@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tariff.characteristics import clean_attributes
-from tariff.errors import DomainError, DomainErrors
+from tariff.kit.errors import DomainError, DomainErrors
 from tariff.services import excise_characteristics_errors
 
 

@@ -4,14 +4,14 @@ annexed documents form one document; from 2024-01-01 a required document not ann
 
 Write service (HackSoft style) and its one rule; the file checks (PDF, JPEG or PNG by
 extension and leading bytes, ``settings.DOCUMENT_MAX_BYTES``) are the shared kit's
-(``tariff.uploads``), the same as for litigation case documents.
+(``tariff.kit.uploads``), the same as for litigation case documents.
 """
 from __future__ import annotations
 
 from django.db import transaction
 
-from tariff.errors import DomainError
-from tariff.uploads import check_upload
+from tariff.kit.errors import DomainError
+from tariff.kit.uploads import check_upload
 
 from .models import AnnexedDocument, Declaration
 

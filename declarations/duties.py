@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 from tariff.selectors import get_tariff_index
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT, DutyQuote, TaxExemption, TaxLine, quote_duties
 

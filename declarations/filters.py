@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tariff.kit.tables import date_filter
 from tariff.models import FinanceLaw
-from tariff.tables import date_filter
 
 from .models import (
     Article,

@@ -12,18 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tariff.characteristics import CLAIMS, EXCISE_CHARACTERISTICS
 from tariff.codes import format_tariff_code, normalize_tariff_code
-from tariff.errors import DomainError
-from tariff.forms import (
-    CurrencyField,
-    characteristic_fields,
-    characteristics_of,
-    date_field,
-    franchise_code_validator,
-    money_field,
-    quantity_field,
-)
+from tariff.forms import CurrencyField, characteristic_fields, characteristics_of, franchise_code_validator
+from tariff.kit.errors import DomainError
+from tariff.kit.forms import date_field, money_field, quantity_field
+from tariff.kit.uploads import DocumentFileField
 from tariff.models import TariffLine
-from tariff.uploads import DocumentFileField
 
 from .models import AnnexedDocument, Declaration, DeclarationPayment, EtppAuthorisation, Party, ProcedureCode
 

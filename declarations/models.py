@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tariff.kit.money import CurrencyField, MoneyField, QuantityField, RateField
+from tariff.kit.numbers import format_amount
 from tariff.models import FinanceLaw, TariffLine
-from tariff.money import CurrencyField, MoneyField, QuantityField, RateField
-from tariff.numbers import format_amount
 
 ICE_PATTERN = r"^\d{15}$"  # Identifiant commun de l'entreprise: 15 digits
 ETPP_DELIVERY_DAYS = 60  # CDII art. 152-1 bis: authorisation delivered within 60 days
@@ -601,9 +601,9 @@ class RecalculationResult(models.Model):
 # Rules: tariff.exemption_rules, declarations.business_rules; checks, duties, services and the "to watch"
 # list: the declarations.exemptions package.
 
-from tariff.business_rules import ValidityEndAfterStart  # noqa: E402
 from tariff.codes import split_prefixes  # noqa: E402
 from tariff.exemption_rules import CONDITION_LABELS, WarehouseDisposalAllowed, dgi_certificate_expiry  # noqa: E402
+from tariff.kit.business_rules import ValidityEndAfterStart  # noqa: E402
 from tariff.models import FranchiseCode, Quota, RuleCheckedModel, WarehouseDisposalReason  # noqa: E402
 
 from .business_rules import ConventionMeetsThreshold  # noqa: E402

@@ -11,7 +11,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .models import ICE_PATTERN, Party
 

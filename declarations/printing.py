@@ -1,12 +1,12 @@
 """Printed documents of a declaration: the liquidation note (bulletin de liquidation) and
-the declaration summary, as PDF (templates/pdf/, rendered by tariff.pdf)."""
+the declaration summary, as PDF (templates/pdf/, rendered by tariff.kit.pdf)."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
 
-from tariff.errors import DomainError
-from tariff.pdf import render_pdf
+from tariff.kit.errors import DomainError
+from tariff.kit.pdf import render_pdf
 
 from . import selectors
 from .models import Declaration

@@ -15,6 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from tariff.codes import format_tariff_code
+from tariff.kit.errors import DomainError
+from tariff.kit.spreadsheets import csv_text
 from tariff.models import (
     BlanketDutyChange,
     DraftRateChange,
@@ -24,15 +27,11 @@ from tariff.models import (
     FranchiseRate,
     VatRate,
 )
-from tariff.codes import format_tariff_code
-from tariff.errors import DomainError
 from tariff.selectors import blanket_change_lines, get_tariff_index, tariff_index_with_draft
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT
-from tariff.spreadsheets import csv_text
 
 from .models import Article, Declaration, LiquidationLine, RecalculationResult, RecalculationRun
 from .services import reliquidate_declarations, reliquidation_plans
-
 
 # --- which declarations a law touches --------------------------------------------------------
 

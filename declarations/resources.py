@@ -1,4 +1,4 @@
-from tariff.resources import ReferenceResource
+from tariff.kit.resources import ReferenceResource
 
 from .models import ProcedureCode
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tariff.errors import DomainError
-from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
-from tariff.numbers import format_amount, format_plain
+from tariff.kit.errors import DomainError
+from tariff.kit.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
+from tariff.kit.numbers import format_amount, format_plain
 
 from .models import AnnexedDocument
 from .offence_fines import OffenceFine

@@ -13,9 +13,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tariff.codes import normalize_tariff_code
-from tariff.errors import DomainError, raise_all
+from tariff.kit.errors import DomainError, raise_all
+from tariff.kit.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.models import TariffLine
-from tariff.money import LOCAL_CURRENCY, allocate, quantize_money, to_decimal
 from tariff.selectors import get_tariff_index
 from tariff.services import (
     TAX_DI,

@@ -1,5 +1,5 @@
 """Sortable tables of the declaration, ETPP, declaration payment and recalculation run lists
-(django-tables2); exported as filtered (tariff.tables)."""
+(django-tables2); exported as filtered (tariff.kit.tables)."""
 from __future__ import annotations
 
 import django_tables2 as tables
@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tariff.money import format_date
-from tariff.tables import MoneyColumn, Table
+from tariff.kit.money import format_date
+from tariff.kit.tables import MoneyColumn, Table
 
 from .models import Declaration, DeclarationPayment, EtppAuthorisation, RecalculationRun
 

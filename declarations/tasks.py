@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from tariff.roles import BROKER_STAFF
+from tariff.kit.roles import BROKER_STAFF
 
 from .models import RecalculationRun
 from .recalculation import (

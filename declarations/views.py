@@ -21,22 +21,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from tariff.errors import DomainError
-from tariff.forms import add_page_errors, domain_error_list
-from tariff.history import history_entries
+from tariff.forms import add_page_errors
+from tariff.kit.errors import DomainError
+from tariff.kit.forms import domain_error_list
+from tariff.kit.history import history_entries
+from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.pdf import pdf_response
+from tariff.kit.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+from tariff.kit.tables import FilteredTableView
+from tariff.kit.uploads import download_response
 from tariff.models import FinanceLaw
-from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, user_has_role
-from tariff.uploads import download_response
-from tariff.pdf import pdf_response
-from tariff.tables import FilteredTableView
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
 
 from . import printing, recalculation, selectors, services, tasks
+from .documents import declaration_document_add, declaration_document_refusal
 from .filters import DeclarationFilter, DeclarationPaymentFilter, EtppFilter, RecalculationRunFilter
-from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
-from .tables import DeclarationPaymentTable, DeclarationTable, EtppTable, RecalculationRunTable
 from .forms import (
     ArticleFormSet,
+    DeclarationDocumentForm,
     DeclarationForm,
     DocumentFormSet,
     EtppAuthorisationForm,
@@ -49,15 +50,15 @@ from .forms import (
     article_initial,
 )
 from .models import (
+    AnnexedDocument,
     Article,
     Declaration,
     DeclarationPayment,
     EtppAuthorisation,
     RecalculationRun,
 )
-from .documents import declaration_document_add, declaration_document_refusal
-from .forms import DeclarationDocumentForm
-from .models import AnnexedDocument
+from .selectors import declaration_page_list, etpp_authorisation_detail_queryset
+from .tables import DeclarationPaymentTable, DeclarationTable, EtppTable, RecalculationRunTable
 
 
 class FilePageMixin(RolePageMixin):
@@ -490,7 +491,7 @@ class EtppIssueView(EtppDetailView):
 
 # --- recalculation runs (finance-law changes) ------------------------------------------------------
 
-SIMULATORS = (BROKER_STAFF, REFERENCE_EDITOR)  # start what-ifs (tariff.permissions.SimulationPermission)
+SIMULATORS = (BROKER_STAFF, REFERENCE_EDITOR)  # start what-ifs (tariff.kit.permissions.SimulationPermission)
 
 
 class RunPageMixin(FilePageMixin):

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from tariff.spreadsheets import SafeFormatsMixin
-from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.spreadsheets import SafeFormatsMixin
 
 from . import resources
 from .models import (
@@ -15,8 +15,8 @@ from .models import (
     BankChange,
     BankUser,
     Commitment,
-    Imputation,
     Importer,
+    Imputation,
     Modification,
     Payment,
     PersonalImport,

@@ -7,7 +7,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Engagements d'importation")
 
     def ready(self):
-        from tariff.roles import (
+        from tariff.kit.roles import (
             AUDITOR,
             BROKER_STAFF,
             REFERENCE_EDITOR,

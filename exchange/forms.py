@@ -8,8 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tariff.forms import CurrencyField, date_field, money_field
-from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
+from tariff.forms import CurrencyField
+from tariff.kit.forms import date_field, money_field
+from tariff.kit.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
 from .models import Bank, Commitment, Importer, Imputation, Modification, Payment
 from .services import MODIFIABLE_FIELDS

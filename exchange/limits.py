@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
+from tariff.kit.money import LOCAL_CURRENCY, quantize_money, to_decimal
 from tariff.services import convert_to_mad
 
 from . import rules

@@ -2,9 +2,9 @@
 payments of every commitment the user may see, sortable, filtered, exported as filtered."""
 from __future__ import annotations
 
-from tariff.roles import BANK_USER
-from tariff.tables import FilteredTableView
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.roles import BANK_USER
+from tariff.kit.tables import FilteredTableView
 
 from . import selectors
 from .tables import PaymentFilter, PaymentTable

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from declarations.models import Party
-from tariff.money import CurrencyField, MoneyField, RateField, format_date
-from tariff.numbers import format_amount
+from tariff.kit.money import CurrencyField, MoneyField, RateField, format_date
+from tariff.kit.numbers import format_amount
 
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]

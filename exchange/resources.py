@@ -7,7 +7,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from declarations.models import Party
 from declarations.parties import party_by_identifier, party_get_or_create
-from tariff.resources import FrenchHeadersMixin
+from tariff.kit.resources import FrenchHeadersMixin
 
 from .models import Bank, Commitment, Importer, Payment
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tariff.errors import DomainError
-from tariff.money import percent_of, quantize_money, to_decimal
-from tariff.numbers import format_amount, format_percent
+from tariff.kit.errors import DomainError
+from tariff.kit.money import percent_of, quantize_money, to_decimal
+from tariff.kit.numbers import format_amount, format_percent
 
 ZERO = Decimal("0")
 ADVANCE_RATE = Decimal("30")

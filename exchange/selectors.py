@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from declarations.models import Party
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
-from tariff.roles import AUDITOR, BROKER_STAFF, user_has_role
+from tariff.kit.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
+from tariff.kit.roles import AUDITOR, BROKER_STAFF, user_has_role
+from tariff.kit.sql import RowReader
 from tariff.services import CurrencyConversionError
-from tariff.sql import RowReader
 
 from . import rules
 from .limits import check_advance_overshoot, convert_amount

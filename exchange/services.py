@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from declarations.parties import party_get_or_create, party_update
 from declarations.selectors import declaration_by_reference
-from tariff.errors import DomainError
-from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
-from tariff.sql import RowReader, insert_with_history, run_together
+from tariff.kit.errors import DomainError
+from tariff.kit.money import LOCAL_CURRENCY, quantize_money, to_decimal
+from tariff.kit.sql import RowReader, insert_with_history, run_together
 
 from . import rules, selectors
 from .limits import check_advance_overshoot, convert_amount
@@ -379,7 +379,7 @@ def commitment_pay(
     totals read here cannot change until this payment is committed or refused. The partner
     banks' hot path (issue 4), two round trips to PostgreSQL between BEGIN and COMMIT: the
     lock with one read of everything the rules need (``selectors.payment_context_statement``),
-    then the insert with its history row (``tariff.sql``); plus the status update when the
+    then the insert with its history row (``tariff.kit.sql``); plus the status update when the
     status changes.
     """
     user_bank = selectors.bank_for_user(user)

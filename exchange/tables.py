@@ -1,4 +1,4 @@
-"""The commitment list (django-tables2 over django-filter, tariff.tables): sortable, filtered,
+"""The commitment list (django-tables2 over django-filter, tariff.kit.tables): sortable, filtered,
 exported as filtered."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from declarations.parties import party_matches
-from tariff.money import format_date
-from tariff.tables import MoneyColumn, Table, date_filter
+from tariff.kit.money import format_date
+from tariff.kit.tables import MoneyColumn, Table, date_filter
 
 from . import selectors
 from .models import Bank, Commitment, Payment

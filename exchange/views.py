@@ -12,7 +12,7 @@ the commitment's life for the role that takes it (issue 17):
 Each step is a POST form shown only to the role that may take it; the service decides, its French
 refusal is shown next to the form's field and nothing is written.
 
-Thin views: reads through ``exchange.selectors`` (history through ``tariff.history``),
+Thin views: reads through ``exchange.selectors`` (history through ``tariff.kit.history``),
 writes through ``exchange.services``; a refused rule is shown in French
 next to the field it names and nothing is written. Broker staff work, auditors read
 (forms hidden, POST refused). A bank user sees the list and detail of the commitments
@@ -38,13 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from tariff.errors import DomainError
 from tariff.forms import add_page_errors
-from tariff.history import history_entries
-from tariff.numbers import format_amount
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, user_has_role
-from tariff.tables import FilteredTableView
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.errors import DomainError
+from tariff.kit.history import history_entries
+from tariff.kit.numbers import format_amount
+from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, user_has_role
+from tariff.kit.tables import FilteredTableView
 
 from . import rules, selectors, services
 from .forms import (
@@ -79,7 +79,7 @@ def _money(amount) -> str:
 def commitment_history(*, commitment: Commitment):
     """Changes of the commitment (subscription, domiciliation, status, data) and of the
     imputations, payments, modifications and bank changes recorded under it, newest first
-    (``tariff.history``)."""
+    (``tariff.kit.history``)."""
     return history_entries(commitment, related=[
         Imputation.history.filter(commitment_id=commitment.pk),
         Payment.history.filter(commitment_id=commitment.pk),

@@ -7,10 +7,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from tariff.spreadsheets import SafeFormatsMixin
-from tariff.errors import DomainError, DomainErrors
-from tariff.numbers import format_amount
-from tariff.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.errors import DomainError, DomainErrors
+from tariff.kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.numbers import format_amount
+from tariff.kit.spreadsheets import SafeFormatsMixin
 
 from . import selectors, services
 from .models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement

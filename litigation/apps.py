@@ -10,8 +10,8 @@ class LitigationConfig(AppConfig):
         from pathlib import Path
 
         from declarations.offence_fines import register_offence_fine_lookup
-        from tariff.reference_registry import register_reference_files
-        from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
+        from tariff.kit.reference_registry import register_reference_files
+        from tariff.kit.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, model_perms, register_role_permissions
 
         from .resources import REFERENCE_FILES
         from .selectors import offence_fine

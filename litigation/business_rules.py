@@ -1,9 +1,9 @@
 """Named business rules of the litigation models (run in ``clean()``, see
-tariff.business_rules): admin forms, CSV imports and services all go through them."""
+tariff.kit.business_rules): admin forms, CSV imports and services all go through them."""
 from __future__ import annotations
 
-from tariff.business_rules import BusinessRule
-from tariff.money import LOCAL_CURRENCY
+from tariff.kit.business_rules import BusinessRule
+from tariff.kit.money import LOCAL_CURRENCY
 
 BASES_WITH_MULTIPLIER = ("goods_value", "duties")
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from declarations.parties import party_matches
-from tariff.tables import date_filter
+from tariff.kit.tables import date_filter
 
 from .models import Case, CaseOffence, CaseParty, Offence
 

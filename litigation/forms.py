@@ -12,8 +12,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from declarations.selectors import declaration_by_reference
-from tariff.forms import date_field, money_field
-from tariff.uploads import DocumentFileField
+from tariff.kit.forms import date_field, money_field
+from tariff.kit.uploads import DocumentFileField
 
 from . import selectors
 from .models import Case, CaseDocument, CaseParty, Offence

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from declarations.models import Party
+from tariff.kit.money import CurrencyField, MoneyField, RateField
+from tariff.kit.validity import validity_check_constraint
 from tariff.models import EffectiveDatedRow, RuleCheckedModel
-from tariff.money import CurrencyField, MoneyField, RateField
-from tariff.validity import validity_check_constraint
 
 from .business_rules import (
     AmountsInDirhams,

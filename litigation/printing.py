@@ -1,13 +1,13 @@
 """The printed transaction summary (CDII art. 275) as PDF: the offences in force on the facts
 date with their legal range, the fine retained, the remission granted on it, the duties that
-stay due (never remitted) and the amount to pay. Rendered by tariff.pdf, like the liquidation
+stay due (never remitted) and the amount to pay. Rendered by tariff.kit.pdf, like the liquidation
 note."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
 
-from tariff.pdf import render_pdf
+from tariff.kit.pdf import render_pdf
 
 from . import selectors
 from .models import Case, Settlement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from import_export import fields
 
-from tariff.resources import ReferenceResource
+from tariff.kit.resources import ReferenceResource
 
 from .models import Offence
 from .selectors import normalize_article, normalize_paragraph

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from tariff.money import LOCAL_CURRENCY, quantize_money, to_decimal
-from tariff.numbers import format_amount, format_plain
+from tariff.kit.money import LOCAL_CURRENCY, quantize_money, to_decimal
+from tariff.kit.numbers import format_amount, format_plain
 
 from .models import Case, Offence
 
@@ -48,7 +48,7 @@ IMPLIED_MULTIPLIER = {
     FineBasis.EXPORT_ADVANTAGES: ONE,
 }
 
-DH = "DH"  # the dirham as the CDII and the circulars write it; amounts shown by tariff.numbers.format_amount
+DH = "DH"  # the dirham as the CDII and the circulars write it; amounts shown by tariff.kit.numbers.format_amount
 
 
 def _fine_wording(multiplier: Decimal, basis: str) -> str:

@@ -11,9 +11,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from declarations.offence_fines import OffenceFine
+from tariff.kit.validity import valid_on
 from tariff.laws import LF_2024
 from tariff.selectors import law_in_force_from
-from tariff.validity import valid_on
 
 from .models import Case, CaseOffence, Offence
 from .rules import ZERO, Exposure, PenaltyLine, compute_penalty, exposure_of, not_in_force_line

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from declarations.parties import party_get_or_create
 from declarations.selectors import declaration_by_reference
-from tariff.errors import DomainError, DomainErrors
-from tariff.money import quantize_money, to_decimal
-from tariff.numbers import format_amount
-from tariff.uploads import check_upload
+from tariff.kit.errors import DomainError, DomainErrors
+from tariff.kit.money import quantize_money, to_decimal
+from tariff.kit.numbers import format_amount
+from tariff.kit.uploads import check_upload
 
 from . import selectors
 from .business_rules import SettlementNeverRemitsDuties
@@ -308,7 +308,7 @@ def settlement_record(
 def case_document_add(*, case: Case, title: str, file, kind: str = CaseDocument.Kind.OTHER,
                       document_date: dt.date | None = None) -> CaseDocument:
     """File a document (report of findings, transaction agreement, proofs…) on a case that is
-    not closed. The file is checked (PDF, JPEG or PNG, size, ``tariff.uploads``) before
+    not closed. The file is checked (PDF, JPEG or PNG, size, ``tariff.kit.uploads``) before
     anything is written."""
     _refuse_if(case_action_refusal(case.status, CaseAction.ADD_DOCUMENT))
     check_upload(file)

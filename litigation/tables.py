@@ -1,4 +1,4 @@
-"""The case list (django-tables2 over django-filter, tariff.tables): every stored column sorts,
+"""The case list (django-tables2 over django-filter, tariff.kit.tables): every stored column sorts,
 the fines a case risks are computed by the rules for the rows shown (or every row, exported)."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tariff.money import format_date
-from tariff.numbers import format_amount
-from tariff.tables import MoneyColumn, Table
+from tariff.kit.money import format_date
+from tariff.kit.numbers import format_amount
+from tariff.kit.tables import MoneyColumn, Table
 
 from . import selectors
 from .models import Case

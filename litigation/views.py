@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView, View
 
-from tariff.errors import DomainError
 from tariff.forms import add_page_errors
-from tariff.history import history_entries
-from tariff.pdf import pdf_response
-from tariff.tables import FilteredTableView
-from tariff.uploads import download_response
-from tariff.views import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.errors import DomainError
+from tariff.kit.history import history_entries
+from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
+from tariff.kit.pdf import pdf_response
+from tariff.kit.tables import FilteredTableView
+from tariff.kit.uploads import download_response
 
 from . import printing, rules, selectors, services
 from .filters import CaseFilter
@@ -182,7 +182,7 @@ class CaseTransitionView(CaseActionView):
 
 
 class CaseDocumentAddView(CaseActionView):
-    """Upload a document (PDF, JPEG or PNG, ``tariff.uploads``) through ``services.case_document_add``."""
+    """Upload a document (PDF, JPEG or PNG, ``tariff.kit.uploads``) through ``services.case_document_add``."""
 
     form_context_name = "document_form"
 

@@ -13,8 +13,6 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import resources, selectors
 from .codes import normalize_tariff_code
-from .errors import DomainError
-from .history import SimpleHistoryAdmin  # reverting a version needs the change permission
 from .imports import (
     ReferenceImportRefused,
     reference_import_create,
@@ -24,6 +22,9 @@ from .imports import (
     table_for_file,
     upload_bytes,
 )
+from .kit.errors import DomainError
+from .kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from .kit.spreadsheets import SafeFormatsMixin
 from .models import (
     BlanketDutyChange,
     DraftRateChange,
@@ -43,7 +44,6 @@ from .models import (
     WarehouseDisposalReason,
 )
 from .services import finance_law_publish
-from .spreadsheets import SafeFormatsMixin
 from .tasks import reference_import_confirm_task, reference_import_preview_task
 
 

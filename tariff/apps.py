@@ -12,9 +12,8 @@ class TariffConfig(AppConfig):
         from pathlib import Path
 
         from . import signals  # noqa: F401 - connects the reference-version bump
-        from .reference_registry import register_reference_files
-        from .resources import REFERENCE_FILES
-        from .roles import (
+        from .kit.reference_registry import register_reference_files
+        from .kit.roles import (
             AUDITOR,
             BROKER_STAFF,
             REFERENCE_EDITOR,
@@ -22,7 +21,8 @@ class TariffConfig(AppConfig):
             register_role_permissions,
             sync_roles,
         )
-        from .sql import load_timestamps_in_c
+        from .kit.sql import load_timestamps_in_c
+        from .resources import REFERENCE_FILES
 
         reference_models = [
             "financelaw", "tariffline", "dutyrate", "blanketdutychange", "excisecategory", "exciserate",
@@ -35,6 +35,6 @@ class TariffConfig(AppConfig):
         post_migrate.connect(sync_roles, dispatch_uid="tariff.sync_roles")
         connection_created.connect(load_timestamps_in_c, dispatch_uid="tariff.load_timestamps_in_c")
         register_reference_files("tariff", Path(__file__).resolve().parent / "data", REFERENCE_FILES)
-        from .role_admin import show_role_labels
+        from .kit.role_admin import show_role_labels
 
         show_role_labels()  # role names in French in the admin (issue 18)

@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from .errors import DomainError, DomainErrors
-from .money import MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
-from .numbers import format_plain
+from .kit.errors import DomainError, DomainErrors
+from .kit.money import MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
+from .kit.numbers import format_plain
 
 DECIMAL = "decimal"
 BOOLEAN = "boolean"

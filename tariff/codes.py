@@ -5,7 +5,7 @@ the circulars print them (``8517.13.00.00``).
 """
 import re
 
-from .errors import DomainError
+from .kit.errors import DomainError
 
 _CODE_RE = re.compile(r"^\d{10}$")
 

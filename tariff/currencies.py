@@ -10,8 +10,8 @@ from functools import lru_cache
 import pycountry
 from django.core.exceptions import ValidationError
 
+from .kit.money import LOCAL_CURRENCY
 from .models import ExchangeRate
-from .money import LOCAL_CURRENCY
 
 # ISO 4217's codes for what is not a currency: no-currency, testing, precious metals, SDR units.
 NOT_CURRENCIES = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, role_label
+from .kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, role_label
 
 # One password for every demo login: the office is for exploring, never for production data.
 DEMO_PASSWORD = "transit-demo-2026"

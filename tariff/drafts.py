@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from .errors import DomainError
+from .kit.errors import DomainError
 from .models import DraftRateChange, DutyRate, ExciseRate, FinanceLaw, FranchiseRate, VatRate
 
 ONE_DAY = dt.timedelta(days=1)

@@ -6,7 +6,7 @@ Pure functions (and business-rule classes over plain attributes): no database, n
 clock. Each cites its source in one line. The date a law applies from is a parameter
 (``lf_2022_from``, ``lf_2024_from``): callers read it from the law's ``FinanceLaw`` row
 (``tariff.selectors.law_in_force_from``). Money is ``Decimal``; the only rounding is
-``tariff.money.quantize_money``.
+``tariff.kit.money.quantize_money``.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .business_rules import BusinessRule
-from .money import quantize_money, to_decimal
+from .kit.business_rules import BusinessRule
+from .kit.money import quantize_money, to_decimal
 
 ZERO = Decimal("0")
 

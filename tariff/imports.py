@@ -2,7 +2,7 @@
 what it would change (nothing written), confirm it in one transaction.
 
 - ``read_table``: XLSX, or CSV in UTF-8 (with or without BOM) or Windows-1252, its delimiter
-  sniffed (``;`` from French Excel, ``,``, tab); formula quotes taken off (``tariff.spreadsheets``).
+  sniffed (``;`` from French Excel, ``,``, tab); formula quotes taken off (``tariff.kit.spreadsheets``).
 - ``reference_import_create`` → ``reference_import_preview`` → ``reference_import_confirm``:
   the preview checks every row against ONE read of each table and writes nothing; the confirm
   checks the same way, then writes only the rows that change, in bulk with their history rows
@@ -31,12 +31,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .errors import DomainError
 from .import_jobs import ReferenceImport, ReferenceImportFile
-from .resources import KeyedInstanceLoader, LookupWidget
+from .kit.errors import DomainError
+from .kit.reference_registry import registered_reference_files
+from .kit.resources import KeyedInstanceLoader, LookupWidget
+from .kit.spreadsheets import SafeXLSX, restore
 from .selectors import bump_reference_version, current_reference_version, lock_reference_version
 from .signals import REFERENCE_MODELS
-from .spreadsheets import SafeXLSX, restore
 
 MAX_REPORTED_ERRORS = 200  # per file: a broken column would otherwise list 17,000 times the same thing
 MAX_REPORTED_CHANGES = 200  # rows shown in the preview table, per file
@@ -64,9 +65,7 @@ class ReferenceTable:
 
 
 def reference_tables() -> dict[str, ReferenceTable]:
-    """Every table an app registered (``tariff.reference_registry``), in load order."""
-    from .reference_registry import registered_reference_files
-
+    """Every table an app registered (``tariff.kit.reference_registry``), in load order."""
     tables = {}
     for entry in registered_reference_files():
         name = entry.stem.removesuffix(".csv")

@@ -1,5 +1,5 @@
 """The tariff lines list (issue 18 point 3, issue 21): django-tables2 over django-filter
-(``tariff.tables`` kit) — sortable columns; filters: code or words (accents and case aside,
+(``tariff.kit.tables`` kit) — sortable columns; filters: code or words (accents and case aside,
 ``selectors.tariff_lines_matching``), chapter, a DI rate in force on a date; CSV/XLSX export of
 exactly the filtered rows."""
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .forms import DATE_INPUT_ATTRS
+from .kit.forms import DATE_INPUT_ATTRS
+from .kit.tables import Table
 from .models import DutyRate, TariffLine
-from .tables import Table
 
 
 def _chapter_choices():

@@ -13,10 +13,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .business_rules import NoOverlappingValidity, ValidityEndAfterStart, check_business_rules
 from .characteristics import CHARACTERISTICS
 from .codes import format_tariff_code, split_prefixes
-from .money import (
+from .kit.business_rules import NoOverlappingValidity, ValidityEndAfterStart, check_business_rules
+from .kit.money import (
     EXCHANGE_RATE_DECIMAL_PLACES,
     EXCHANGE_RATE_MAX_DIGITS,
     CurrencyField,
@@ -25,9 +25,9 @@ from .money import (
     RateField,
     format_date,
 )
-from .numbers import format_rate
-from .text import search_key
-from .validity import ValidityMixin, validity_check_constraint
+from .kit.numbers import format_rate
+from .kit.text import search_key
+from .kit.validity import ValidityMixin, validity_check_constraint
 
 ten_digits = RegexValidator(r"^\d{10}$", "Code tarifaire à 10 chiffres attendu.")
 
@@ -101,7 +101,7 @@ class TariffLine(models.Model):
     unit = models.CharField(_("unité de quantité normalisée"), max_length=10, default="kg")
     # LF 2024 (circ. 6522/210 §II.1): the 40→30 cut spares lines already at 40% before LFR 35-20 (2020).
     di_40_before_lfr_2020 = models.BooleanField(_("DI à 40 % avant la LFR 35-20 (2020)"), default=False)
-    # The description as it is searched (tariff.text.search_key: no accents, lower case), filled
+    # The description as it is searched (tariff.kit.text.search_key: no accents, lower case), filled
     # on save and by the bulk import; PostgreSQL indexes it with trigrams (migration 0011).
     search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 

@@ -22,7 +22,9 @@ from django.db.models.functions import Substr
 
 from .codes import normalize_tariff_code
 from .drafts import apply_changes_to_index
-from .errors import DomainError
+from .kit.errors import DomainError
+from .kit.text import search_key
+from .kit.validity import valid_on
 from .models import (
     BlanketDutyChange,
     DutyRate,
@@ -38,8 +40,6 @@ from .models import (
     VatRate,
 )
 from .rules import decide_duty_rate
-from .text import search_key
-from .validity import valid_on
 
 
 def bump_reference_version() -> int:
@@ -258,7 +258,7 @@ _CODE_PART = re.compile(r"^[\d.]+$")
 def split_tariff_query(query: str) -> tuple[str, list[str]]:
     """What a search for tariff lines asks: a code prefix (digits, typed with or without dots
     or spaces: ``85``, ``8517``, ``85.17``, ``8517 13 00``) and words of the description, as
-    searched (``tariff.text.search_key``: ``TÉLÉPHONES`` → ``telephones``)."""
+    searched (``tariff.kit.text.search_key``: ``TÉLÉPHONES`` → ``telephones``)."""
     digits, words = [], []
     for part in (query or "").split():
         if _CODE_PART.match(part) and any(c.isdigit() for c in part):

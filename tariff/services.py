@@ -18,11 +18,12 @@ from django.utils import timezone
 from .characteristics import CHARACTERISTICS, PRODUCT_KIND, Characteristic, InvalidAttribute, MissingAttribute, field_of
 from .codes import format_tariff_code, normalize_tariff_code
 from .drafts import apply_changes_to_database
-from .errors import DomainError
+from .kit.errors import DomainError
+from .kit.money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
+from .kit.numbers import format_number
+from .kit.reference_registry import registered_reference_files
+from .kit.spreadsheets import SafeCSV
 from .models import DraftRateChange, ExchangeRate, FinanceLaw, FranchiseCode, TariffLine
-from .money import LOCAL_CURRENCY, percent_of, quantize_money, to_decimal
-from .numbers import format_number
-from .reference_registry import registered_reference_files
 from .rules import (
     decide_duty_rate,
     excise_characteristics_needed,
@@ -33,7 +34,6 @@ from .rules import (
 )
 from .selectors import TariffIndex, bump_reference_version, get_tariff_index
 from .signals_domain import finance_law_published
-from .spreadsheets import SafeCSV
 
 
 class QuoteError(DomainError):

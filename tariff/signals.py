@@ -3,6 +3,7 @@ import-export, services, shell) replaces the reference-version token."""
 from django.db.models.signals import post_delete, post_save
 
 from . import models
+from .kit.resources import rows_imported
 from .selectors import bump_reference_version, law_in_force_from
 
 REFERENCE_MODELS = (
@@ -25,5 +26,7 @@ def _forget_law_dates(sender, **kwargs):
 for _model in REFERENCE_MODELS:
     post_save.connect(_bump, sender=_model, dispatch_uid=f"tariff.bump.{_model.__name__}.save")
     post_delete.connect(_bump, sender=_model, dispatch_uid=f"tariff.bump.{_model.__name__}.delete")
+rows_imported.connect(_bump, dispatch_uid="tariff.bump.import")  # any reference table of any app
+rows_imported.connect(_forget_law_dates, sender=models.FinanceLaw, dispatch_uid="tariff.law_dates.import")
 post_save.connect(_forget_law_dates, sender=models.FinanceLaw, dispatch_uid="tariff.law_dates.save")
 post_delete.connect(_forget_law_dates, sender=models.FinanceLaw, dispatch_uid="tariff.law_dates.delete")

@@ -2,7 +2,6 @@
 
 Thin views: reads go through ``tariff.selectors``, the calculator through
 ``tariff.services.quote_duties`` (the same service as ``POST /api/v1/tariff/quote/``).
-``RolePageMixin`` is the role gate every back-office page uses.
 """
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,47 +16,16 @@ from django.views.generic import TemplateView
 
 from . import selectors, services
 from .codes import normalize_tariff_code
-from .errors import DomainError
 from .forms import AsOfDateForm, DutyQuoteForm
+from .kit.errors import DomainError
+from .kit.pages import RolePageMixin
+from .kit.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR
+from .kit.tables import FilteredTableView
 from .lists import TariffLineFilter, TariffLineTable
 from .models import DutyRate, FinanceLaw, TariffLine
-from .roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 from .rules import decide_duty_rate
-from .tables import FilteredTableView
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 TARIFF_READERS = (BROKER_STAFF, REFERENCE_EDITOR, AUDITOR)
-FILE_READERS = (AUDITOR,)  # auditors read declarations, authorisations, …
-FILE_WRITERS = (BROKER_STAFF,)  # broker staff work on them
-
-
-class RolePageMixin(LoginRequiredMixin):
-    """Login required, then roles: ``read_roles`` (and writers) may GET, only
-    ``write_roles`` may POST; ``writers_only`` pages (creation forms) are for writers
-    alone. Anyone else gets 403. Superusers pass (``user_has_role``)."""
-
-    read_roles: tuple[str, ...] = ()
-    write_roles: tuple[str, ...] = ()
-    writers_only = False
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        writing = self.writers_only or request.method not in SAFE_METHODS
-        roles = self.write_roles if writing else (*self.read_roles, *self.write_roles)
-        if not user_has_role(request.user, *roles):
-            raise PermissionDenied(_("Votre rôle ne permet pas d'accéder à cette page."))
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def can_write(self) -> bool:
-        return user_has_role(self.request.user, *self.write_roles)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_write"] = self.can_write
-        return context
 
 
 class TariffPageMixin(RolePageMixin):

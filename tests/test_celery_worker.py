@@ -2,7 +2,6 @@
 enqueues the recalculation on commit, a separate worker process runs it against
 the same PostgreSQL database. Runs in CI (CELERY_BROKER_URL + PostgreSQL); skipped
 in the embedded SQLite mode."""
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -27,7 +26,7 @@ def _liquidated_and_draft_law(n: int, tag: str):
     """``n`` liquidated pet-food declarations of 10,800 MAD (2025-03-01) and a draft law taking
     their DI from 17.5 % to 10 % (transactional tests start from an empty database)."""
     from declarations.tests.factories import liquidated_pet_food, pet_food_draft_law
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     reference_data_import()

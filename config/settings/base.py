@@ -45,6 +45,7 @@ LOCAL_APPS = [
     "declarations",
     "exchange",
     "litigation",
+    "config.apps.OfficeConfig",  # the project layer: commands spanning every app (demo office)
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -79,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tariff.context_processors.roles",
+                "tariff.kit.context_processors.roles",
             ],
         },
     },
@@ -195,7 +196,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Uploaded documents (cases, declarations): PDF, JPEG or PNG up to this size (tariff.uploads).
+# Uploaded documents (cases, declarations): PDF, JPEG or PNG up to this size (tariff.kit.uploads).
 # Never served from MEDIA_URL: an authenticated view checks the reader's role first.
 DOCUMENT_MAX_BYTES = env.int("DJANGO_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
@@ -207,12 +208,12 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON bodies only, parsed with depth/size/character limits (tariff.api.parsers).
-    "DEFAULT_PARSER_CLASSES": ("tariff.api.parsers.JSONParser",),
+    # JSON bodies only, parsed with depth/size/character limits (tariff.kit.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ("tariff.kit.api.parsers.JSONParser",),
     "DEFAULT_FILTER_BACKENDS": ("django_filters.rest_framework.DjangoFilterBackend",),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "tariff.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "tariff.kit.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     # Anonymous callers only reach the schema/docs; authenticated rates leave room for the bank
     # API's 200 req/s target (tests/benchmarks/bank_api_load.py) and stop runaway clients.
@@ -240,8 +241,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # JSON request bodies only, like the parser (tariff.api.parsers): a generated client sends JSON.
-    "PARSER_WHITELIST": ["tariff.api.parsers.JSONParser"],
+    # JSON request bodies only, like the parser (tariff.kit.api.parsers): a generated client sends JSON.
+    "PARSER_WHITELIST": ["tariff.kit.api.parsers.JSONParser"],
     # One error shape for every 4xx, documented on every operation (issue 17).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.document_errors"],
     "ENUM_NAME_OVERRIDES": {

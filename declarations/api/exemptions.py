@@ -24,9 +24,9 @@ from declarations.models import (
     VatGuarantee,
     WarehouseDisposal,
 )
+from tariff.kit.permissions import BrokerWorkPermission, HasRole
+from tariff.kit.roles import AUDITOR, BROKER_STAFF
 from tariff.models import Quota
-from tariff.permissions import BrokerWorkPermission, HasRole
-from tariff.roles import AUDITOR, BROKER_STAFF
 
 from .serializers import money, qty
 

@@ -17,9 +17,10 @@ from declarations.models import (
     RecalculationResult,
     RecalculationRun,
 )
-from tariff.api.fields import currency, money
+from tariff.api.fields import currency
 from tariff.api.serializers import AttributesField
-from tariff.api.fields import quantity as qty
+from tariff.kit.api.fields import money
+from tariff.kit.api.fields import quantity as qty
 
 
 class PartySerializer(serializers.ModelSerializer):

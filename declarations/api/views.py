@@ -1,4 +1,6 @@
 """Thin API over the declaration services."""
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
@@ -6,16 +8,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-
 from declarations import printing, recalculation, selectors, services, tasks
 from declarations.models import EtppAuthorisation, Party, RecalculationRun
+from tariff.kit.api.renderers import PDF_RENDERERS
+from tariff.kit.errors import DomainError
+from tariff.kit.pdf import pdf_response
+from tariff.kit.permissions import BrokerWorkPermission, CanEditReferenceData, SimulationPermission
 from tariff.models import FinanceLaw
-from tariff.errors import DomainError
-from tariff.api.renderers import PDF_RENDERERS
-from tariff.pdf import pdf_response
-from tariff.permissions import BrokerWorkPermission, CanEditReferenceData, SimulationPermission
 
 from . import serializers as s
 

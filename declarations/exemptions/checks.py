@@ -12,11 +12,11 @@ from django.db.models import Q
 
 from tariff import exemption_rules as er
 from tariff.codes import format_tariff_code
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.numbers import format_amount, format_plain
 from tariff.laws import LF_2022, LF_2024
 from tariff.models import Quota, SchoolSupplyItem
-from tariff.money import LOCAL_CURRENCY
-from tariff.numbers import format_amount, format_plain
 from tariff.selectors import TariffIndex, finance_law, get_tariff_index, law_in_force_from
 
 from ..models import Article, Declaration, FranchiseCondition, InvestmentConvention

@@ -2,7 +2,7 @@
 franchise codes whose conditions the office checks, and the error the exemptions raise."""
 from __future__ import annotations
 
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 ATTR_SCHOOL_SUPPLY_ITEM = "school_supply_item"  # n° of the supply in annexe IV-1 (code 2013)
 ATTR_SCHOOL_SUPPLY_MATERIAL = "school_supply_material"  # products and materials entering their composition

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from tariff.kit.money import LOCAL_CURRENCY, allocate
+from tariff.kit.numbers import format_amount, format_plain
 from tariff.laws import BASE_TARIFF, LF_2022, LF_2024
 from tariff.models import Quota
-from tariff.money import LOCAL_CURRENCY, allocate
-from tariff.numbers import format_amount, format_plain
 from tariff.selectors import finance_law, law_in_force_from
 from tariff.services import TAX_DI, TAX_VAT, TaxExemption
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from tariff import exemption_rules as er
-from tariff.errors import DomainError, raise_all
+from tariff.kit.errors import DomainError, raise_all
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.numbers import format_amount, format_plain
 from tariff.laws import LF_2024
 from tariff.models import Quota
-from tariff.money import LOCAL_CURRENCY
-from tariff.numbers import format_amount, format_plain
 from tariff.selectors import TariffIndex, law_in_force_from
 
 from ..duties import ArticleTaxes

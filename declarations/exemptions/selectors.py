@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db.models import Q
 
 from tariff import exemption_rules as er
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.numbers import format_amount, format_plain
 from tariff.models import Quota
-from tariff.money import LOCAL_CURRENCY
-from tariff.numbers import format_amount, format_plain
 
 from ..models import ExemptAsset, FranchiseCondition, InvestmentConvention, VatGuarantee
 

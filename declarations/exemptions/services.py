@@ -9,11 +9,11 @@ import datetime as dt
 from django.db import transaction
 
 from tariff import exemption_rules as er
-from tariff.errors import raise_all
+from tariff.kit.errors import raise_all
+from tariff.kit.money import LOCAL_CURRENCY, to_decimal
+from tariff.kit.numbers import format_amount
 from tariff.laws import LF_2022
 from tariff.models import FranchiseCode, WarehouseDisposalReason
-from tariff.money import LOCAL_CURRENCY, to_decimal
-from tariff.numbers import format_amount
 from tariff.selectors import law_in_force_from
 
 from ..models import (

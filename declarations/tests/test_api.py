@@ -2,7 +2,7 @@ import pytest
 
 from conftest import make_user
 from declarations.models import Declaration
-from tariff.roles import AUDITOR, BANK_USER
+from tariff.kit.roles import AUDITOR, BANK_USER
 
 from .factories import SAMPLE_EUR_RATE_WARNING, PartyFactory
 

@@ -9,7 +9,7 @@ import pytest
 
 from declarations.models import Article, Declaration
 from declarations.services import declaration_liquidate, declaration_register, declaration_update_draft
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .factories import PartyFactory, article, make_declaration
 

@@ -59,7 +59,7 @@ def test_a_refused_request_leaves_the_overdue_list_and_cannot_be_delivered(broke
 
 def test_auditors_cannot_record_a_delivery(api_client):
     from conftest import make_user
-    from tariff.roles import AUDITOR
+    from tariff.kit.roles import AUDITOR
 
     pending = make_etpp_authorisation(exporter=PartyFactory(), issued=False)
     api_client.force_authenticate(make_user("auditor-etpp", AUDITOR))
@@ -70,7 +70,7 @@ def test_auditors_cannot_record_a_delivery(api_client):
 
 def test_the_daily_notice_mails_the_staff_each_overdue_request_and_each_expiring_one(settings, monkeypatch):
     from conftest import make_user
-    from tariff.roles import AUDITOR, BROKER_STAFF
+    from tariff.kit.roles import AUDITOR, BROKER_STAFF
 
     make_user("staff-mail", BROKER_STAFF, email="salma@transit.example.ma")
     make_user("staff-nomail", BROKER_STAFF)  # no address: not a recipient

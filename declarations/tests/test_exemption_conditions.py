@@ -13,7 +13,7 @@ from declarations.exemptions.claims import ExemptionError
 from declarations.exemptions.services import franchise_condition_create
 from declarations.models import Declaration, FranchiseCondition
 from declarations.services import declaration_liquidate, declaration_register
-from tariff.errors import DomainErrors
+from tariff.kit.errors import DomainErrors
 
 from .factories import PartyFactory, article, make_declaration
 

@@ -22,9 +22,9 @@ from declarations.models import (
     WarehouseDisposal,
 )
 from declarations.services import declaration_liquidate, declaration_register
-from tariff.errors import DomainErrors
+from tariff.kit.errors import DomainErrors
+from tariff.kit.roles import AUDITOR, BANK_USER
 from tariff.models import WarehouseDisposalReason
-from tariff.roles import AUDITOR, BANK_USER
 
 from .factories import PartyFactory, article, make_declaration
 

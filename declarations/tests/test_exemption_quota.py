@@ -10,7 +10,7 @@ import pytest
 from declarations.exemptions.claims import ExemptionError
 from declarations.models import Declaration, QuotaAllocation
 from declarations.services import declaration_liquidate, declaration_register
-from tariff.errors import DomainErrors
+from tariff.kit.errors import DomainErrors
 from tariff.models import Quota
 from tariff.tests.helpers import plain
 

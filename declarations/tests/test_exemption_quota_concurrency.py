@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from declarations.models import QuotaAllocation
 from declarations.services import declaration_liquidate, declaration_register
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 from tariff.models import Quota
 
 from .factories import article, make_declaration

@@ -8,8 +8,8 @@ from django.urls import reverse
 from conftest import make_user
 from declarations.models import Liquidation
 from declarations.services import declaration_liquidate, declaration_register, declaration_reliquidate
-from tariff.history import history_entries
-from tariff.roles import AUDITOR
+from tariff.kit.history import history_entries
+from tariff.kit.roles import AUDITOR
 
 from .factories import make_declaration
 

@@ -14,7 +14,7 @@ from declarations.services import (
     declaration_record_release,
     declaration_register,
 )
-from tariff.errors import DomainError, DomainErrors
+from tariff.kit.errors import DomainError, DomainErrors
 from tariff.services import finance_law_publish
 
 from .factories import article, liquidated_pet_food, make_declaration, pay, pet_food_draft_law

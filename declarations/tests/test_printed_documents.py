@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from conftest import make_user
 from declarations import printing, selectors
 from declarations.services import declaration_liquidate, declaration_register
-from tariff.roles import AUDITOR, BANK_USER
+from tariff.kit.roles import AUDITOR, BANK_USER
 
 from .factories import article, liquidated_pet_food, make_declaration, pay
 

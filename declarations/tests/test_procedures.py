@@ -108,7 +108,8 @@ def test_an_export_is_never_reliquidated_into_import_duties():
 
 
 def test_the_preview_of_an_unsaved_form_with_a_conditional_code_does_not_fail():
-    from declarations.models import Article, Declaration as Dum
+    from declarations.models import Article
+    from declarations.models import Declaration as Dum
     from declarations.tests.factories import procedure
     from tariff.models import TariffLine
 

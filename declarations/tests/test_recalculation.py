@@ -162,7 +162,7 @@ def test_publishing_refuses_a_change_that_collides_with_a_later_row(draft_law):
 
 def test_publish_and_what_if_api(draft_law, api_client, broker_client, django_capture_on_commit_callbacks):
     from conftest import make_user
-    from tariff.roles import REFERENCE_EDITOR
+    from tariff.kit.roles import REFERENCE_EDITOR
 
     liquidated(dt.date(2025, 3, 1))
     url = f"/api/v1/tariff/finance-laws/{draft_law.pk}/what-if/"

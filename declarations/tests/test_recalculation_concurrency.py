@@ -1,8 +1,8 @@
 """Batches of one recalculation run processed at the same time, as the Celery worker
 processes do in production (issue 6): each thread has its own connection and transaction."""
 import threading
-from unittest import mock
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from django.db import connection, connections
@@ -27,7 +27,7 @@ pytestmark = [
 
 
 def test_batches_run_at_the_same_time_add_up_exactly():
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     reference_data_import()  # a transactional test starts from an empty database

@@ -7,7 +7,7 @@ import pytest
 from declarations.models import Article, Declaration, DeclarationGroup
 from declarations.rules import RegistrationRefused
 from declarations.services import DeclarationError, declaration_register
-from tariff.errors import DomainErrors
+from tariff.kit.errors import DomainErrors
 
 from .factories import article, make_declaration
 

@@ -107,7 +107,7 @@ def test_a_batch_sent_twice_does_each_declaration_once_and_counts_stay_exact(dra
 def test_editors_resume_a_run_through_the_api(draft_law, broker_client, api_client,
                                                django_capture_on_commit_callbacks):
     from conftest import make_user
-    from tariff.roles import REFERENCE_EDITOR
+    from tariff.kit.roles import REFERENCE_EDITOR
     from tariff.services import finance_law_publish
 
     liquidated(ON)
@@ -127,7 +127,7 @@ def test_editors_resume_a_run_through_the_api(draft_law, broker_client, api_clie
 
 
 def test_resume_of_a_finished_run_is_refused(draft_law):
-    from tariff.errors import DomainError
+    from tariff.kit.errors import DomainError
 
     run = RecalculationRun.objects.create(law=draft_law, status=RecalculationRun.Status.SUCCEEDED)
     with pytest.raises(DomainError):

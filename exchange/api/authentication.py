@@ -51,7 +51,7 @@ class BankTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         bank_id, bank_code, bank_name, group_names = row[n:]
-        # tariff.roles.user_has_role reads the role names cached here.
+        # tariff.kit.roles.user_has_role reads the role names cached here.
         user._role_names = set(group_names.split(",")) if group_names else set()
         bank = Bank.from_db(connection.alias, ["id", "code", "name"], [bank_id, bank_code, bank_name]) if bank_id else None
         remember_bank(user, bank)

@@ -1,10 +1,10 @@
-"""Who may call what on the commitment API (roles are groups, see tariff.roles).
+"""Who may call what on the commitment API (roles are groups, see tariff.kit.roles).
 
 Object visibility is not decided here but by ``exchange.selectors.commitment_list_for``:
 a bank user's queryset holds only its bank's commitments, so anything else is a 404.
 """
-from tariff.permissions import HasRole
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF
+from tariff.kit.permissions import HasRole
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF
 
 from ..selectors import bank_for_user
 

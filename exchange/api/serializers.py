@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from declarations.models import Declaration, Party
-from tariff.api.fields import DeclaredArgumentsSerializer, currency, datetime_text, money, money_text
-from tariff.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
+from tariff.api.fields import currency
+from tariff.kit.api.fields import DeclaredArgumentsSerializer, datetime_text, money, money_text
+from tariff.kit.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS
 
 from .. import rules, services
 from ..models import (

@@ -3,7 +3,7 @@
 Thin views: validate the input, call one service, serialize the result. Visibility is
 the queryset (``selectors.commitment_list_for``): a bank user only ever finds its own
 bank's commitments, anything else is a 404. A refused rule is a 400 carrying the rule's
-``code`` (tariff.api.errors), and the service has written nothing.
+``code`` (tariff.kit.api.errors), and the service has written nothing.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from tariff.permissions import BrokerWorkPermission
+from tariff.kit.permissions import BrokerWorkPermission
 from tariff.services import CurrencyConversionError
 
 from .. import rules, selectors, services

@@ -12,11 +12,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from exchange import services
 from declarations.models import Party
 from declarations.parties import identifier_fields
+from exchange import services
 from exchange.models import Bank, BankUser, Commitment, Importer
-from tariff.roles import BANK_USER, BROKER_STAFF
+from tariff.kit.roles import BANK_USER, BROKER_STAFF
 
 D = Decimal
 TODAY = dt.date(2025, 3, 10)

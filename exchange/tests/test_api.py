@@ -11,7 +11,7 @@ from conftest import make_user
 from declarations.models import Party
 from declarations.tests.factories import PartyFactory
 from exchange.models import BankChange, Commitment, Importer, Modification, Payment, PersonalImport
-from tariff.roles import AUDITOR, BANK_USER
+from tariff.kit.roles import AUDITOR, BANK_USER
 
 from .factories import CommitmentFactory, NaturalPersonFactory, domiciled_commitment, impute, pay
 
@@ -110,7 +110,7 @@ def test_bank_pays_an_advance_through_the_api(client_a, commitment):
 
 
 def test_payment_answer_and_history_are_those_of_the_orm_and_simple_history(client_a, commitment, agent_a):
-    """The payment is written by hand-written SQL (tariff.sql, the hot path of issue 4): its
+    """The payment is written by hand-written SQL (tariff.kit.sql, the hot path of issue 4): its
     answer is PaymentSerializer's, its audit record simple-history's."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

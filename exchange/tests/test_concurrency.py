@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from exchange import services
 from exchange.models import Payment
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .factories import TODAY, BankFactory, ImporterFactory, bank_user_for, domiciled_commitment
 

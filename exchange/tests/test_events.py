@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from conftest import make_user
 from exchange import rules, selectors, services
 from exchange.models import Commitment, CommitmentEvent, Payment
-from tariff.errors import DomainError
-from tariff.roles import AUDITOR
+from tariff.kit.errors import DomainError
+from tariff.kit.roles import AUDITOR
 
 from .factories import TODAY, BankFactory, CommitmentFactory, ImporterFactory, bank_user_for, impute, pay
 

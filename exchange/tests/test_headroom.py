@@ -6,7 +6,7 @@ import pytest
 
 from exchange import selectors, services
 from exchange.models import Commitment
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .factories import TODAY, ImporterFactory, bank_user_for, broker, impute, pay
 

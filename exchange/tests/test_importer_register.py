@@ -12,7 +12,7 @@ from declarations.tests.factories import PartyFactory
 from exchange import services
 from exchange.models import Importer
 from exchange.resources import ImporterResource
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

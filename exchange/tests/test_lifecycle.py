@@ -7,7 +7,7 @@ import pytest
 
 from exchange import services
 from exchange.models import AdvanceCarryOver, BankChange, Commitment, Modification, Payment, PersonalImport
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .factories import TODAY, CommitmentFactory, ImporterFactory, NaturalPersonFactory, bank_user_for, impute, pay
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from conftest import make_user
 from exchange import services
 from exchange.models import AdvanceCarryOver, BankChange, Commitment, CommitmentEvent, Imputation, Modification
-from tariff.roles import AUDITOR, BROKER_STAFF
+from tariff.kit.roles import AUDITOR, BROKER_STAFF
 
 from .factories import TODAY, CommitmentFactory, ImporterFactory, impute, pay
 

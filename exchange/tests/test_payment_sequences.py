@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from exchange import rules, services
 from exchange.models import Payment
-from tariff.money import percent_of, quantize_money
+from tariff.kit.money import percent_of, quantize_money
 
 from .factories import TODAY, BankFactory, bank_user_for, domiciled_commitment
 

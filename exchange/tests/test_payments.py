@@ -5,7 +5,7 @@ import pytest
 
 from exchange import rules, services
 from exchange.models import Commitment, Payment
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .factories import TODAY, ImporterFactory, impute, pay
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exchange import rules
-from tariff.money import quantize_money
+from tariff.kit.money import quantize_money
 
 amounts = st.decimals(min_value=D("0.01"), max_value=D("1000000000"), places=2, allow_nan=False, allow_infinity=False)
 
@@ -65,7 +65,7 @@ def test_advance_overshoot_tolerance_is_5_percent_of_the_final_invoice(advances,
 
 
 def test_refusal_numbers_are_french_through_django_localisation():
-    # Issue 17: "60.0000 %", "25001.00" before; tariff.numbers (django.utils.formats) now.
+    # Issue 17: "60.0000 %", "25001.00" before; tariff.kit.numbers (django.utils.formats) now.
     with pytest.raises(rules.ContractAdvanceRateOverLimit) as info:
         rules.check_domiciliation(
             is_domiciled=False, concordance_confirmed=True, contract_advance_rate=D("60.0000"),

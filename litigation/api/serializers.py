@@ -2,7 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tariff.api.fields import money
+from tariff.kit.api.fields import money
 
 from ..models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 from ..rules import case_next_actions

@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from tariff.permissions import HasRole
-from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+from tariff.kit.permissions import HasRole
+from tariff.kit.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 
 from .. import selectors, services
 from .serializers import (

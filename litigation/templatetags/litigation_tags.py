@@ -1,6 +1,6 @@
 from django import template
 
-from tariff.numbers import format_amount
+from tariff.kit.numbers import format_amount
 
 from ..rules import DH
 
@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.filter
 def dh(value):
-    """``120000`` → ``120 000,00 DH`` (``tariff.numbers``); empty → ``—``."""
+    """``120000`` → ``120 000,00 DH`` (``tariff.kit.numbers``); empty → ``—``."""
     return "—" if value is None or value == "" else format_amount(value, DH)

@@ -3,8 +3,8 @@ import datetime as dt
 import factory
 from django.core.files.base import ContentFile
 
-from litigation import selectors
 from declarations.tests.factories import PartyFactory
+from litigation import selectors
 from litigation.models import Case, CaseDocument, CaseOffence, CaseParty, Offence, Settlement
 
 

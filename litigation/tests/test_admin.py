@@ -6,9 +6,9 @@ from django.contrib.admin.sites import site
 from django.urls import reverse
 
 from litigation.models import Case, CaseDocument, Offence, Settlement
+from tariff.tests.helpers import plain
 
 from .factories import CaseDocumentFactory, case_with
-from tariff.tests.helpers import plain
 
 pytestmark = pytest.mark.django_db
 

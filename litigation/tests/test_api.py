@@ -5,7 +5,7 @@ import pytest
 
 from conftest import make_user
 from litigation.models import Case, Settlement
-from tariff.roles import AUDITOR, BANK_USER
+from tariff.kit.roles import AUDITOR, BANK_USER
 
 from .factories import CaseFactory, case_with
 

@@ -16,7 +16,7 @@ from litigation.services import (
     case_transition,
     settlement_record,
 )
-from tariff.uploads import UploadRefused
+from tariff.kit.uploads import UploadRefused
 
 from .factories import CaseFactory, case_with
 

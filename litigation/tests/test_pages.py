@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF
+from tariff.tests.helpers import plain
 
 from .factories import CaseOffenceFactory, case_with, charge_version
-from tariff.tests.helpers import plain
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("litigation.tests.urls")]
 

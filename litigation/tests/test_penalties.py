@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 
 from litigation.rules import compute_penalty
-from litigation.selectors import offence_for
-from litigation.selectors import case_penalty
+from litigation.selectors import case_penalty, offence_for
+from tariff.tests.helpers import plain
 
 from .factories import case_with
-from tariff.tests.helpers import plain
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR
 
 pytestmark = pytest.mark.django_db
 

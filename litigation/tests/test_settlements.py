@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from litigation.models import Case, Settlement
 from litigation.services import settlement_record
-from tariff.errors import DomainError, DomainErrors
+from tariff.kit.errors import DomainError, DomainErrors
 
 from .factories import SettlementFactory, case_with
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from conftest import make_user
 from litigation.printing import settlement_summary_pdf
 from litigation.services import settlement_record
-from tariff.roles import BANK_USER
+from tariff.kit.roles import BANK_USER
 
 from .test_settlements import DAY, declaration_form_case
 
@@ -38,7 +38,7 @@ def test_the_summary_prints_the_range_the_retained_fine_the_remission_the_duties
 
 
 def test_the_case_page_links_the_pdf_for_staff_and_not_for_banks(client):
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     settlement = settled_297_8()
     url = reverse("litigation:settlement-pdf", args=[settlement.case_id, settlement.pk])

@@ -4,9 +4,9 @@ from rest_framework.exceptions import ErrorDetail
 
 from tariff.characteristics import CHARACTERISTICS, clean_attributes
 from tariff.codes import format_tariff_code
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
+from tariff.kit.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 from tariff.models import DutyRate, FinanceLaw, TariffLine
-from tariff.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, QUANTITY_MAX_DIGITS
 
 
 def _catalogue_text() -> str:

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from tariff import selectors, services
 from tariff.codes import normalize_tariff_code
+from tariff.kit.permissions import CanEditReferenceData, CanReadTariff
 from tariff.models import FinanceLaw
-from tariff.permissions import CanEditReferenceData, CanReadTariff
 
 from .serializers import (
     FinanceLawSerializer,

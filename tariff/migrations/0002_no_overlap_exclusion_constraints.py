@@ -1,6 +1,6 @@
 """No two effective-dated rows of the same thing overlap — enforced by the database
 too where it can (PostgreSQL exclusion constraints over daterange, btree_gist).
-On SQLite the rule VAL2 (tariff.business_rules) is the guard."""
+On SQLite the rule VAL2 (tariff.kit.business_rules) is the guard."""
 from django.db import migrations
 
 # table, constraint name, key columns

@@ -1,12 +1,12 @@
 """The four roles exist as Django groups from the first ``migrate`` (issue 8).
 
-Only the groups: their permissions are granted by ``tariff.roles.sync_roles`` on
+Only the groups: their permissions are granted by ``tariff.kit.roles.sync_roles`` on
 post_migrate, once every app's models (and so their permissions) exist. Idempotent;
 reversing keeps the groups (users may belong to them).
 """
 from django.db import migrations
 
-# Frozen copy of tariff.roles (a migration must not import code that may change).
+# Frozen copy of tariff.kit.roles (a migration must not import code that may change).
 ROLE_GROUPS = ("broker_staff", "reference_editor", "bank_user", "auditor")
 
 

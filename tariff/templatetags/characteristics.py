@@ -3,7 +3,7 @@ their French labels (tariff.characteristics); the template formats the numbers t
 from django import template
 
 from tariff.characteristics import characteristics_display
-from tariff.numbers import format_number
+from tariff.kit.numbers import format_number
 from tariff.selectors import get_tariff_index
 
 register = template.Library()

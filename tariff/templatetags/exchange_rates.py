@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django import template
 from django.utils import timezone
 
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.numbers import format_rate
 from tariff.models import ExchangeRate
-from tariff.money import LOCAL_CURRENCY
-from tariff.numbers import format_rate
 from tariff.services import exchange_rate_in_force
 
 register = template.Library()
@@ -44,5 +44,5 @@ def exchange_rate_shown(currency, on_date=None, applied=None) -> RateShown | Non
 
 @register.filter
 def plain_rate(value) -> str:
-    """``10.800000`` → ``10,8`` (``tariff.numbers.format_rate``)."""
+    """``10.800000`` → ``10,8`` (``tariff.kit.numbers.format_rate``)."""
     return format_rate(value)

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from conftest import make_user
-from tariff.roles import BANK_USER
+from tariff.kit.roles import BANK_USER
 
 pytestmark = pytest.mark.django_db
 QUOTE = "/api/v1/tariff/quote/"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework import serializers
 
-from tariff.api.fields import datetime_text, money, money_text
+from tariff.kit.api.fields import datetime_text, money, money_text
 
 MONEY = money()
 DATETIME = serializers.DateTimeField()

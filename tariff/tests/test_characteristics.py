@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tariff import characteristics as ch
-from tariff.errors import DomainErrors
+from tariff.kit.errors import DomainErrors
 from tariff.models import ExciseCategory
 from tariff.services import excise_characteristics_required
 

@@ -6,8 +6,12 @@ from decimal import Decimal
 import pytest
 
 from tariff.import_jobs import ReferenceImport
-from tariff.imports import reference_import_confirm, reference_import_create, reference_import_preview, \
-    reference_import_request_confirm
+from tariff.imports import (
+    reference_import_confirm,
+    reference_import_create,
+    reference_import_preview,
+    reference_import_request_confirm,
+)
 from tariff.models import ExchangeRate
 
 pytestmark = pytest.mark.django_db

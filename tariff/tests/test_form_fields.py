@@ -5,7 +5,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from tariff.forms import money_field
+from tariff.kit.forms import money_field
 
 
 class AmountForm(forms.Form):

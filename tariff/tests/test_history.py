@@ -1,4 +1,4 @@
-"""tariff.history: who changed what on a reference row, old → new, newest first; the same in
+"""tariff.kit.history: who changed what on a reference row, old → new, newest first; the same in
 the admin history view (issue 8)."""
 import datetime as dt
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tariff.history import display_value, history_entries
+from tariff.kit.history import display_value, history_entries
 from tariff.models import DraftRateChange, FinanceLaw, TariffLine, VatCategory
 
 pytestmark = pytest.mark.django_db

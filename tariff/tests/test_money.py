@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tariff.money import Money, allocate, quantize_money, to_decimal
+from tariff.kit.money import Money, allocate, quantize_money, to_decimal
 
 
 def test_quantize_money_rounds_half_up_to_the_centime():

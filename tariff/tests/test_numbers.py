@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import translation
 
-from tariff.numbers import format_amount, format_number, format_percent, format_plain, format_quantity, format_rate
+from tariff.kit.numbers import format_amount, format_number, format_percent, format_plain, format_quantity, format_rate
 from tariff.tests.helpers import plain
 
 

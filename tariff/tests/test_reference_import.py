@@ -231,7 +231,7 @@ def test_an_overlap_with_a_row_already_in_the_table_is_refused_by_rule_val2():
 
 @pytest.mark.parametrize("table", ["tariff_lines", "duty_rates", "exchange_rates", "franchise_codes", "excise_rates"])
 def test_round_trip_through_xlsx_changes_nothing(table):
-    from tariff.spreadsheets import SafeXLSX
+    from tariff.kit.spreadsheets import SafeXLSX
 
     entry = reference_tables()[table]
     exported = SafeXLSX().export_data(entry.resource_class().export())

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from tariff.roles import AUDITOR, REFERENCE_EDITOR, ROLE_LABELS, sync_roles
+from tariff.kit.roles import AUDITOR, REFERENCE_EDITOR, ROLE_LABELS, sync_roles
 
 pytestmark = pytest.mark.django_db
 

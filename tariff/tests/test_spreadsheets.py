@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from django.contrib import admin
 
+from tariff.kit.spreadsheets import SAFE_FORMATS, SafeCSV, SafeXLSX, csv_text, neutralise, restore
 from tariff.models import TariffLine
 from tariff.resources import TariffLineResource
-from tariff.spreadsheets import SAFE_FORMATS, SafeCSV, SafeXLSX, csv_text, neutralise, restore
 
 pytestmark = pytest.mark.django_db
 

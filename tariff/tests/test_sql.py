@@ -1,4 +1,4 @@
-"""tariff.sql, the hand-written SQL of the bank API's hot path (issue 4): what it reads and
+"""tariff.kit.sql, the hand-written SQL of the bank API's hot path (issue 4): what it reads and
 writes is what the ORM and django-simple-history read and write, on SQLite and PostgreSQL."""
 import datetime as dt
 from decimal import Decimal
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from conftest import make_user
+from tariff.kit.sql import RowReader, insert_with_history, run_together
 from tariff.models import ExchangeRate
-from tariff.sql import RowReader, insert_with_history, run_together
 
 pytestmark = pytest.mark.django_db
 

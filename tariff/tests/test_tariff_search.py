@@ -8,11 +8,15 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tariff.imports import reference_import_confirm, reference_import_create, reference_import_preview, \
-    reference_import_request_confirm
+from tariff.imports import (
+    reference_import_confirm,
+    reference_import_create,
+    reference_import_preview,
+    reference_import_request_confirm,
+)
+from tariff.kit.text import search_key
 from tariff.models import TariffLine
 from tariff.selectors import split_tariff_query, tariff_line_search, tariff_lines_matching
-from tariff.text import search_key
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
-"""The upload kit (tariff/uploads.py): PDF, JPEG, PNG by extension and leading bytes, size limit."""
+"""The upload kit (tariff/kit/uploads.py): PDF, JPEG, PNG by extension and leading bytes, size limit."""
 import pytest
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
-from tariff.uploads import check_upload, upload_refusal
+from tariff.kit.uploads import check_upload, upload_refusal
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
@@ -53,14 +53,14 @@ def test_the_default_limit_is_10_mb(settings):
 
 
 def test_a_pdf_filename_from_a_free_text_reference_is_a_valid_header():
-    from tariff.pdf import pdf_response
+    from tariff.kit.pdf import pdf_response
 
     response = pdf_response(b"%PDF-1.4", 'bulletin-DUM\n"1".pdf')
     assert "\n" not in response["Content-Disposition"] and response["Content-Type"] == "application/pdf"
 
 
 def test_the_pdf_renderer_refuses_local_and_remote_resources():
-    from tariff.pdf import REFUSED, _local_only
+    from tariff.kit.pdf import REFUSED, _local_only
 
     for uri in ("file:///etc/passwd", "/etc/passwd", "http://example.org/x.png", "db.sqlite3"):
         assert _local_only(uri, "") == REFUSED

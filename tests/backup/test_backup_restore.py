@@ -53,7 +53,7 @@ def liquidated_declarations(transactional_db):
         pytest.skip("backup/restore needs PostgreSQL")
     from declarations.services import declaration_liquidate, declaration_register, declaration_reliquidate
     from declarations.tests.factories import article, make_declaration
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     reference_data_import()

@@ -324,7 +324,7 @@ def prepare_data(env: dict) -> dict:
 
     from declarations.parties import party_get_or_create
     from exchange.models import Bank, BankUser, Commitment, Importer
-    from tariff.roles import BANK_USER, BROKER_STAFF, sync_roles
+    from tariff.kit.roles import BANK_USER, BROKER_STAFF, sync_roles
     from tariff.services import reference_data_import
 
     call_command("migrate", verbosity=0, interactive=False)

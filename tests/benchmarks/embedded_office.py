@@ -49,7 +49,7 @@ def prepare(env: dict) -> dict:
 
     from declarations.models import Party
     from exchange.models import Bank, BankUser, Commitment, Importer
-    from tariff.roles import BANK_USER, BROKER_STAFF, sync_roles
+    from tariff.kit.roles import BANK_USER, BROKER_STAFF, sync_roles
     from tariff.services import reference_data_import
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -42,7 +42,7 @@ def browser():
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests start from an empty database (and flush it after)."""
-    from tariff.roles import sync_roles
+    from tariff.kit.roles import sync_roles
     from tariff.services import reference_data_import
 
     reference_data_import()

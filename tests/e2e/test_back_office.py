@@ -28,7 +28,7 @@ def log_in(page, username: str, password: str) -> None:
 
 def test_wrong_password_is_refused_in_french(page):
     from conftest import make_user
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     make_user("broker-e2e", BROKER_STAFF)
     page.goto("/accounts/login/")
@@ -43,7 +43,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
     from conftest import make_user
     from declarations.models import Declaration
     from declarations.tests.factories import PartyFactory
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     make_user("broker-e2e", BROKER_STAFF, first_name="Salma", last_name="Bennani")
     party = PartyFactory(name="Animalerie du Maroc SARL")
@@ -132,7 +132,7 @@ def test_declaration_from_creation_to_liquidation_then_dashboard(page, screensho
 
 def test_tariff_search_line_timeline_and_calculator(page, screenshots):
     from conftest import make_user
-    from tariff.roles import AUDITOR
+    from tariff.kit.roles import AUDITOR
 
     make_user("auditor-e2e", AUDITOR)
     log_in(page, "auditor-e2e", "pw-auditor-e2e")
@@ -161,7 +161,7 @@ def test_etpp_authorisation_with_two_items_and_the_overdue_list(page, screenshot
 
     from conftest import make_user
     from declarations.tests.factories import PartyFactory, make_etpp_authorisation
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     make_user("broker-e2e", BROKER_STAFF)
     exporter = PartyFactory(name="Textiles du Nord SA")
@@ -196,7 +196,7 @@ def test_commitment_advance_over_30_percent_refused_then_accepted(page, screensh
     from conftest import make_user
     from exchange.models import BankUser, Payment
     from exchange.tests.factories import BankFactory, ImporterFactory, domiciled_commitment
-    from tariff.roles import BANK_USER, BROKER_STAFF
+    from tariff.kit.roles import BANK_USER, BROKER_STAFF
 
     bank = BankFactory(code="bmce", name="BMCE Bank of Africa")
     agent = make_user("agent-e2e", BANK_USER, first_name="Karim", last_name="Alaoui")

@@ -37,7 +37,7 @@ def test_bank_domiciles_staff_edit_bank_validates_and_the_new_bank_accepts_a_tra
     from exchange import services
     from exchange.models import BankChange, BankUser, Commitment, Modification
     from exchange.tests.factories import BankFactory, ImporterFactory
-    from tariff.roles import BANK_USER, BROKER_STAFF
+    from tariff.kit.roles import BANK_USER, BROKER_STAFF
 
     bank_a = BankFactory(code="bmce", name="BMCE Bank of Africa")
     bank_b = BankFactory(code="awb", name="Attijariwafa bank")

@@ -20,7 +20,7 @@ PAGES = ["/", "/tariff/", "/declarations/", "/declarations/new/", "/etpp-authori
 
 def test_pages_admin_and_api_docs_run_under_the_csp(page):
     from conftest import make_user
-    from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR
+    from tariff.kit.roles import BROKER_STAFF, REFERENCE_EDITOR
 
     make_user("csp-e2e", BROKER_STAFF, REFERENCE_EDITOR, is_staff=True)
     log_in(page, "csp-e2e", "pw-csp-e2e")
@@ -38,7 +38,7 @@ def test_a_what_if_started_in_the_browser_shows_its_impact(page, screenshots):
     """Issue 19: the what-if is a job started from the runs page (inline in the embedded mode)."""
     from conftest import make_user
     from declarations.tests.factories import liquidated_pet_food, pet_food_draft_law
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     make_user("whatif-e2e", BROKER_STAFF)
     liquidated_pet_food()

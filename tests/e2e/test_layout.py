@@ -72,7 +72,7 @@ def test_main_pages_fit_at_1366_and_390_pixels(page, screenshots):
 
 def test_the_menu_folds_behind_a_button_on_a_phone(page, screenshots):
     from conftest import make_user
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     make_user("broker-phone", BROKER_STAFF)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -36,7 +36,7 @@ def test_work_a_297_8_case_from_review_to_closure(page, screenshots, settings, t
     from conftest import make_user
     from litigation.models import Case, CaseDocument, Settlement
     from litigation.tests.factories import CaseFactory, CasePartyFactory
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     settings.MEDIA_ROOT = str(tmp_path)
     make_user("broker-ctx", BROKER_STAFF, first_name="Youssef", last_name="Alami")

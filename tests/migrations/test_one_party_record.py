@@ -2,7 +2,6 @@
 point 3) and turn copied DUM references into links: run from the schema before them, on rows as
 they were, and checked after."""
 import datetime as dt
-
 from decimal import Decimal
 
 import pytest

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import make_user
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR
 
 
 def _client_for(client, username, *roles, **extra):

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from conftest import make_user
 from exchange.models import Commitment, Imputation, Payment
 from exchange.tests.factories import (
     TODAY,
@@ -17,8 +18,7 @@ from exchange.tests.factories import (
     impute,
     pay,
 )
-from conftest import make_user
-from tariff.roles import AUDITOR, BROKER_STAFF
+from tariff.kit.roles import AUDITOR, BROKER_STAFF
 
 from .helpers import messages_of
 from .helpers import text as raw_text
@@ -320,7 +320,7 @@ def test_an_advance_over_30_percent_is_refused_in_french_and_nothing_written(cli
     message = ("Acomptes de 300 001,00 MAD au-delà de 30 % de la valeur totale de l'importation "
                "(300 000,00 MAD).")
     [error] = response.context["payment_form"].errors["amount"]
-    assert error.replace("\xa0", " ") == message  # French numbers: non-breaking spaces (tariff.numbers)
+    assert error.replace("\xa0", " ") == message  # French numbers: non-breaking spaces (tariff.kit.numbers)
     assert message in text(response).replace("\xa0", " ")
     assert not Payment.objects.exists()
     assert Commitment.objects.get(pk=commitment.pk).status == "domiciled"

@@ -1,14 +1,16 @@
 """Dashboard: declarations by status, duties liquidated this month, overdue ETPP, monthly chart,
 commitments near their limits, open litigation exposure; what each role sees."""
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config.dashboard import bar_chart
 from declarations.models import EtppAuthorisation, Liquidation
+from declarations.selectors import liquidated_duties_by_month, month_starts
 from declarations.services import declaration_liquidate, declaration_register
 from declarations.tests.factories import PartyFactory, article, make_declaration, make_etpp_authorisation
 from exchange.tests.factories import BankFactory, bank_user_for, domiciled_commitment, pay
@@ -17,8 +19,6 @@ from litigation.selectors import open_cases_exposure
 from litigation.tests.factories import case_with
 from tariff.laws import LF_2024
 from tariff.selectors import law_in_force_from
-from config.dashboard import bar_chart
-from declarations.selectors import liquidated_duties_by_month, month_starts
 
 from .helpers import text
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from declarations.documents import declaration_document_add
 from declarations.models import AnnexedDocument, Declaration
 from declarations.tests.factories import make_declaration
-from tariff.uploads import UploadRefused
+from tariff.kit.uploads import UploadRefused
 
 from .helpers import messages_of, text
 
@@ -93,7 +93,7 @@ def test_no_document_on_a_cancelled_declaration(broker):
 
 def test_download_roles(broker, client):
     from conftest import make_user
-    from tariff.roles import AUDITOR, BANK_USER
+    from tariff.kit.roles import AUDITOR, BANK_USER
 
     declaration = make_declaration()
     document = declaration_document_add(declaration=declaration, kind="invoice", reference="F-1",

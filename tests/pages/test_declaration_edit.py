@@ -8,7 +8,7 @@ from django.urls import reverse
 from declarations.models import Declaration
 from declarations.services import declaration_register, declaration_update_draft
 from declarations.tests.factories import PartyFactory, make_declaration
-from tariff.errors import DomainError
+from tariff.kit.errors import DomainError
 
 from .helpers import declaration_post, messages_of, text
 

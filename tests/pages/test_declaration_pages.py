@@ -10,8 +10,8 @@ from declarations.forms import ArticleFormSet, DeclarationForm
 from declarations.models import Declaration, Liquidation
 from declarations.services import declaration_liquidate, declaration_register
 from declarations.tests.factories import PartyFactory, article, make_declaration
-from tariff.errors import DomainError, DomainErrors
 from tariff.forms import add_page_errors
+from tariff.kit.errors import DomainError, DomainErrors
 from tariff.models import DutyRate
 from tariff.selectors import bump_reference_version
 from tariff.tests.helpers import plain

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.models import Declaration
-from declarations.tests.factories import article, liquidated_pet_food, make_declaration
-from tariff.models import ExchangeRate, FinanceLaw
+from declarations.tests.factories import liquidated_pet_food, make_declaration
+from tariff.models import ExchangeRate
 
 from .helpers import text
 

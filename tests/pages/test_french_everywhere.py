@@ -29,10 +29,10 @@ from declarations.tests.factories import (
     pay,
     pet_food_draft_law,
 )
-from exchange.tests.factories import bank_user_for, BankFactory, domiciled_commitment, impute
+from exchange.tests.factories import BankFactory, bank_user_for, domiciled_commitment, impute
 from exchange.tests.factories import pay as commitment_pay
 from litigation.tests.factories import CaseDocumentFactory, case_with
-from tariff.roles import BANK_USER
+from tariff.kit.roles import BANK_USER
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.models import DeclarationPayment, RecalculationRun
-from declarations.tests.factories import PartyFactory, article, liquidated_pet_food, make_declaration
+from declarations.tests.factories import (
+    PartyFactory,
+    article,
+    liquidated_pet_food,
+    make_declaration,
+    pet_food_draft_law,
+)
 from declarations.tests.factories import pay as pay_declaration
-from declarations.tests.factories import pet_food_draft_law
 from exchange.tests.factories import BankFactory, bank_user_for, domiciled_commitment
 from exchange.tests.factories import pay as pay_commitment
 from litigation.models import Case
@@ -198,7 +203,7 @@ def test_a_bank_user_lists_and_exports_only_its_bank_payments(client, payments):
 
 def test_payments_list_is_refused_to_roles_without_commitments(client, db):
     from conftest import make_user
-    from tariff.roles import REFERENCE_EDITOR
+    from tariff.kit.roles import REFERENCE_EDITOR
 
     client.force_login(make_user("editor-payments", REFERENCE_EDITOR))
     assert client.get(reverse("exchange:payment-list")).status_code == 403
@@ -261,7 +266,7 @@ def test_declaration_payments_sort_and_export_what_is_filtered(broker, receipts)
 def test_declaration_payments_are_read_by_auditors_and_refused_to_banks(auditor, receipts):
     assert auditor.get(reverse("declarations:payment-list")).status_code == 200
     from conftest import make_user
-    from tariff.roles import BANK_USER
+    from tariff.kit.roles import BANK_USER
 
     bank = Client()
     bank.force_login(make_user("bank-receipts", BANK_USER))

@@ -2,8 +2,8 @@
 offence, move its status, record a settlement (art. 275: fines yes, duties never)."""
 import datetime as dt
 import re
-from html import unescape
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse

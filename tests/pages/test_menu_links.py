@@ -6,7 +6,7 @@ import pytest
 
 from conftest import make_user
 from exchange.tests.factories import BankFactory, bank_user_for
-from tariff.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR
+from tariff.kit.roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR
 
 pytestmark = pytest.mark.django_db
 

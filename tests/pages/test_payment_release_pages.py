@@ -55,7 +55,7 @@ def test_the_to_pay_list_shows_amount_and_age(broker):
 
 def test_bank_users_cannot_reach_declaration_steps(client, django_user_model):
     from conftest import make_user
-    from tariff.roles import BANK_USER
+    from tariff.kit.roles import BANK_USER
 
     d = liquidated_pet_food()
     client.force_login(make_user("bank", BANK_USER))

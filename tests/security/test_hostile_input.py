@@ -35,8 +35,9 @@ def test_json_nested_1000_deep_is_a_400_before_parsing(broker_client, path):
 
 
 def test_a_bank_payment_nested_1000_deep_is_a_400(db):
-    from exchange.tests.factories import bank_user_for, domiciled_commitment
     from rest_framework.test import APIClient
+
+    from exchange.tests.factories import bank_user_for, domiciled_commitment
 
     agent = bank_user_for(BankFactory(code="bmce"), "agent-deep")
     commitment = domiciled_commitment(bank_user=agent, importer=ImporterFactory())

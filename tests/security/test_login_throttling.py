@@ -77,7 +77,7 @@ def test_token_api_is_not_subject_to_axes():
     """API token authentication does not call authenticate(): a locked username keeps its token."""
     from rest_framework.authtoken.models import Token
 
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     user = make_user("agent", BROKER_STAFF)
     for _ in range(5):
@@ -112,7 +112,7 @@ def test_anonymous_api_calls_are_throttled(monkeypatch):
 def test_authenticated_api_calls_are_throttled(monkeypatch):
     from rest_framework.test import APIClient
 
-    from tariff.roles import BROKER_STAFF
+    from tariff.kit.roles import BROKER_STAFF
 
     monkeypatch.setattr(UserRateThrottle, "rate", "3/minute", raising=False)
     cache.clear()

@@ -1,7 +1,7 @@
 """Role matrix (issue 8): each role on each module — a page, the API list, an API write and
 the admin changelist — allowed or refused as the policy says.
 
-Policy (tariff.roles, tariff.permissions, each app's views and api): broker staff work on
+Policy (tariff.kit.roles, tariff.kit.permissions, each app's views and api): broker staff work on
 files (declarations, commitments on the broker side, cases) and read the tariff; reference
 editors edit reference data in the admin and publish finance laws, and read the tariff
 (offences too); bank users see only their own bank's commitments (bank API, and the commitment
@@ -26,8 +26,8 @@ from exchange.models import Bank, Importer, Payment
 from exchange.tests.factories import BankFactory, bank_user_for, domiciled_commitment
 from litigation.models import Case
 from litigation.tests.factories import CaseFactory
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, ROLE_LABELS
 from tariff.models import FinanceLaw
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, ROLE_LABELS
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from tariff.import_jobs import ReferenceImport
 from tariff.imports import (
     ReferenceImportRefused,
     error_text,
@@ -20,7 +21,6 @@ from tariff.imports import (
     reference_import_request_confirm,
     reference_tables,
 )
-from tariff.import_jobs import ReferenceImport
 
 
 class Command(BaseCommand):

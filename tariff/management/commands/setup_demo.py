@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from tariff.roles import BROKER_STAFF, REFERENCE_EDITOR, sync_roles
+from tariff.kit.roles import BROKER_STAFF, REFERENCE_EDITOR, sync_roles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "transit-demo-2026"

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import formats, translation
 
-from tariff.money import MONEY_DECIMAL_PLACES, quantize_money, to_decimal
+from tariff.kit.money import MONEY_DECIMAL_PLACES, quantize_money, to_decimal
 
 NBSP = "\xa0"  # between a number and its unit, as French typography (and Django's grouping) has it
 

@@ -136,5 +136,5 @@ def CurrencyField(verbose_name=None, **kwargs) -> models.CharField:  # noqa: N80
 
 
 def format_date(value) -> str:
-    """A date as the office writes it (fr: ``01/12/2026``); numbers: ``tariff.numbers``."""
+    """A date as the office writes it (fr: ``01/12/2026``); numbers: ``tariff.kit.numbers``."""
     return "—" if value is None else formats.date_format(value, "SHORT_DATE_FORMAT")

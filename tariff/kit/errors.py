@@ -2,7 +2,7 @@
 
 A ``DomainError`` carries a machine-readable ``code``, a French ``message`` and the
 input ``field`` it concerns; the API turns it into a 400 with field messages
-(tariff.api.errors), pages turn it into form errors. Raising one never leaves a
+(tariff.kit.api.errors), pages turn it into form errors. Raising one never leaves a
 partial write: services raise before writing or inside ``transaction.atomic``.
 """
 from __future__ import annotations

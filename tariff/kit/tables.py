@@ -1,6 +1,6 @@
 """Lists people can work with (issue 21): django-tables2 tables (sortable columns) over
 django-filter filter sets, and the CSV/XLSX export of exactly the filtered rows, every cell
-neutralised against spreadsheet formulas (``tariff.spreadsheets``).
+neutralised against spreadsheet formulas (``tariff.kit.spreadsheets``).
 
 Part of the base kit: imports no domain code. A list view is::
 

@@ -1,4 +1,4 @@
-"""API permission classes by role (groups, see tariff.roles)."""
+"""API permission classes by role (groups, see tariff.kit.roles)."""
 from rest_framework.permissions import BasePermission
 
 from .roles import AUDITOR, BROKER_STAFF, REFERENCE_EDITOR, user_has_role

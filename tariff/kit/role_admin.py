@@ -1,5 +1,5 @@
 """Role names in French in the admin (issue 18): a role group's name is its code
-(``bank_user``…, ``tariff.roles``); the group list and a user's groups show its French label."""
+(``bank_user``…, ``tariff.kit.roles``); the group list and a user's groups show its French label."""
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group

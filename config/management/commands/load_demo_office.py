@@ -5,6 +5,9 @@ Thin wrapper: the office itself is built by ``config.demo_office`` through the a
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config.demo_office import MissingReferenceData, load_demo_office
+from tariff.kit.errors import DomainError
+
 REFUSED = (
     "Refusé : le bureau de démonstration ne se charge qu'en mode démonstration (DEBUG et DEMO_MODE actifs, "
     "réglages embarqués config.settings.local). Ces réglages sont ceux d'une production : ajoutez --force "
@@ -22,9 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="adresse affichée à la fin")
 
     def handle(self, *args, **options):
-        from config.demo_office import MissingReferenceData, load_demo_office
-        from tariff.errors import DomainError
-
         if not (settings.DEBUG and getattr(settings, "DEMO_MODE", False)) and not options["force"]:
             raise CommandError(REFUSED)
         try:

@@ -1,5 +1,5 @@
 """Template context shared by every page."""
-from tariff.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
+from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, REFERENCE_EDITOR, user_has_role
 
 
 def is_bank_user_only(user) -> bool:

@@ -1,11 +1,11 @@
 """The API's one request parser: JSON, with limits checked before Python's recursive decoder
 can fail (a body nested 1,000 deep is a RecursionError, i.e. a 500, in ``json.loads``).
 
-Refused with a 400 in the API's error shape (``tariff.api.errors``), nothing parsed:
+Refused with a 400 in the API's error shape (``tariff.kit.api.errors``), nothing parsed:
 - a body larger than ``settings.API_MAX_BODY_BYTES``;
 - nesting deeper than ``MAX_DEPTH`` arrays/objects;
 - ``NaN``, ``Infinity`` and numbers that overflow to an infinity (``1e999``);
-- text with a NUL character or a lone surrogate (``tariff.text``), in keys and values.
+- text with a NUL character or a lone surrogate (``tariff.kit.text``), in keys and values.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 
-from tariff.text import has_bad_characters
+from tariff.kit.text import has_bad_characters
 
 MAX_DEPTH = 32
 

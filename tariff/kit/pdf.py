@@ -9,9 +9,9 @@ import io
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from xhtml2pdf import pisa
 
 
