@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from tariff.exemption_rules import convention_meets_threshold, investment_threshold
 from tariff.kit.business_rules import BusinessRule
+from tariff.kit.money import LOCAL_CURRENCY
+from tariff.kit.numbers import format_amount
 from tariff.laws import LF_2022
 from tariff.selectors import law_in_force_from
 
@@ -24,5 +26,5 @@ class ConventionMeetsThreshold(BusinessRule):
         if not convention_meets_threshold(amount=obj.amount, signed_on=obj.signed_on, lf_2022_from=lf_2022_from):
             threshold = investment_threshold(obj.signed_on, lf_2022_from=lf_2022_from)
             raise self.violation(
-                f"{self.message()} Convention signée le {obj.signed_on:%d/%m/%Y} : {obj.amount} MAD < "
-                f"{threshold} MAD.")
+                f"{self.message()} Convention signée le {obj.signed_on:%d/%m/%Y} : {format_amount(obj.amount, LOCAL_CURRENCY)} < "
+                f"{format_amount(threshold, LOCAL_CURRENCY)}.")

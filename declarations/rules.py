@@ -63,8 +63,8 @@ def check_invoice_matches_articles(declaration, articles) -> list[DomainError]:
     total = sum((a.invoiced_value for a in articles), Decimal("0"))
     if quantize_money(total) != quantize_money(declaration.invoice_total):
         return [RegistrationRefused(
-            f"La somme des valeurs facturées des articles ({total}) diffère du montant facturé "
-            f"({declaration.invoice_total} {declaration.invoice_currency}).",
+            f"La somme des valeurs facturées des articles ({format_amount(total, declaration.invoice_currency)}) "
+            f"diffère du montant facturé ({format_amount(declaration.invoice_total, declaration.invoice_currency)}).",
             field="invoice_total", code="invoice_total_mismatch")]
     return []
 

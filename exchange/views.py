@@ -33,7 +33,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
@@ -41,7 +40,7 @@ from django.views.generic import DetailView, TemplateView
 from tariff.forms import add_page_errors
 from tariff.kit.errors import DomainError
 from tariff.kit.history import history_entries
-from tariff.kit.numbers import format_amount
+from tariff.kit.numbers import format_amount, format_percent
 from tariff.kit.pages import FILE_READERS, FILE_WRITERS, RolePageMixin
 from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF, user_has_role
 from tariff.kit.tables import FilteredTableView
@@ -71,10 +70,6 @@ class CommitmentPageMixin(RolePageMixin):
 
 
 # --- read-only queries for these pages ----------------------------------------------------------
-
-def _money(amount) -> str:
-    return floatformat(amount, "2g")
-
 
 def commitment_history(*, commitment: Commitment):
     """Changes of the commitment (subscription, domiciliation, status, data) and of the
@@ -117,8 +112,8 @@ def _display(field, value, currency: str):
         return _("oui") if value else _("non")
     if field.get_internal_type() == "DecimalField":
         if field.decimal_places > 2:  # a rate
-            return f"{floatformat(value, '-4g')} %"
-        return f"{_money(value)} {currency}"
+            return format_percent(value)
+        return format_amount(value, currency)
     return value
 
 
@@ -300,7 +295,7 @@ class CommitmentImputationView(CommitmentDetailView):
                 add_page_errors(exc, form=form, rows={})
             else:
                 messages.success(request, _("Imputation de %(amount)s %(currency)s enregistrée.")
-                                 % {"amount": _money(data["amount"]), "currency": data["currency"]})
+                                 % {"amount": format_amount(data["amount"]), "currency": data["currency"]})
                 notice = rules.imputation_beyond_subscribed_notice(
                     imputed_after=imputation.imputed_to_date, subscribed=self.object.subscribed_amount,
                     currency=self.object.currency)
@@ -347,7 +342,7 @@ class CommitmentPaymentView(CommitmentLedgerView):
             else:
                 payment = result.payment
                 messages.success(request, _("%(kind)s de %(amount)s %(currency)s enregistré.")
-                                 % {"kind": payment.get_kind_display(), "amount": _money(payment.amount),
+                                 % {"kind": payment.get_kind_display(), "amount": format_amount(payment.amount),
                                     "currency": payment.currency})
                 return redirect("exchange:commitment-pay", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(payment_form=form))
@@ -520,7 +515,7 @@ class CommitmentTransferView(RolePageMixin, DetailView):
                 if action == "settlements":
                     change = services.bank_change_record_settlements(bank_change=pending, user=request.user)
                     note = _("Règlements renseignés (%(amount)s %(currency)s) : %(bank)s peut accepter le transfert.") % {
-                        "amount": _money(change.settled_amount_recorded), "currency": self.object.currency,
+                        "amount": format_amount(change.settled_amount_recorded), "currency": self.object.currency,
                         "bank": change.to_bank.name}
                 elif action == "accept":
                     change = services.bank_change_accept(bank_change=pending, user=request.user)
@@ -562,7 +557,7 @@ class CommitmentCarryOverView(CommitmentPaymentView):
             else:
                 messages.success(request, _("Acomptes de %(amount)s %(currency)s reportés sur l'engagement %(target)s ; "
                                             "cet engagement est clôturé.")
-                                 % {"amount": _money(carry.amount), "currency": carry.currency,
+                                 % {"amount": format_amount(carry.amount), "currency": carry.currency,
                                     "target": target.number})
                 return redirect("exchange:commitment-pay", pk=target.pk)
         return self.render_to_response(self.get_context_data(carry_over_form=form))

@@ -19,8 +19,9 @@ from .characteristics import (
     label_of,
 )
 from .characteristics import finite_decimal as _finite_decimal
+from .kit.money import percent_of, to_decimal, truncate
+from .kit.numbers import format_percent, format_plain, format_quantity
 from .models import BlanketDutyChange, DutyRate, ExciseCategory, ExciseRate, FinanceLaw
-from .money import percent_of, to_decimal, truncate
 
 __all__ = ["InvalidAttribute", "MissingAttribute", "clean_attributes"]  # re-exported: their home is characteristics
 
@@ -61,7 +62,7 @@ def decide_duty_rate(*, line, explicit: DutyRate, blanket_changes: list[BlanketD
         decision = RateDecision(
             change.to_rate,
             change.law,
-            change.description or f"{change.from_rate}% → {change.to_rate}% ({change.law})",
+            change.description or f"{format_percent(change.from_rate)} → {format_percent(change.to_rate)} ({change.law})",
         )
     return decision
 
@@ -162,7 +163,7 @@ def select_excise_band(category: ExciseCategory, rates: list[ExciseRate], attrib
         if fallback:
             return fallback[0]
         raise MissingAttribute(
-            f"Aucune tranche de la TIC « {category.label} » pour « {label_of(name)} » = {value}.",
+            f"Aucune tranche de la TIC « {category.label} » pour « {label_of(name)} » = {format_plain(value) if isinstance(value, Decimal) else value}.",
             field=field_of(name),
         )
     return (fallback or rates)[0]
@@ -237,16 +238,16 @@ def excise_due(category: ExciseCategory, rate: ExciseRate, *, quantity, attribut
     if rate.sugar_threshold is not None:
         sugar = _attr_decimal(attributes, "sugar_g_per_100", why=f"TIC {category.table} {category.label}")
         if sugar <= rate.sugar_threshold:
-            return ExciseDue(ZERO, qty, blocks, f"teneur en sucre {sugar} g ≤ seuil {rate.sugar_threshold} g : non taxable")
+            return ExciseDue(ZERO, qty, blocks, f"teneur en sucre {format_quantity(sugar, 'g')} ≤ seuil {format_quantity(rate.sugar_threshold, 'g')} : non taxable")
     amount = blocks * rate.specific_amount
-    parts = [f"{blocks.normalize():f} × {rate.specific_amount.normalize():f} DH"]
+    parts = [f"{format_plain(blocks)} × {format_quantity(rate.specific_amount, 'DH')}"]
     if rate.ad_valorem_rate is not None:
         retail = _attr_decimal(attributes, "retail_value", why="assiette ad valorem de la TIC")
         amount += percent_of(retail, rate.ad_valorem_rate)
-        parts.append(f"{rate.ad_valorem_rate.normalize():f} % × {retail.normalize():f} DH")
+        parts.append(f"{format_percent(rate.ad_valorem_rate)} × {format_quantity(retail, 'DH')}")
     detail = " + ".join(parts)
     if rate.minimum_amount is not None:
         minimum = blocks * rate.minimum_amount
         if minimum > amount:
-            return ExciseDue(minimum, qty, blocks, f"minimum de perception {rate.minimum_amount.normalize():f} DH × {blocks.normalize():f}")
+            return ExciseDue(minimum, qty, blocks, f"minimum de perception {format_quantity(rate.minimum_amount, 'DH')} × {format_plain(blocks)}")
     return ExciseDue(amount, qty, blocks, detail)

@@ -23,6 +23,7 @@ from django.db.models.functions import Substr
 from .codes import normalize_tariff_code
 from .drafts import apply_changes_to_index
 from .kit.errors import DomainError
+from .kit.numbers import format_percent, format_quantity
 from .kit.text import search_key
 from .kit.validity import valid_on
 from .models import (
@@ -316,11 +317,11 @@ def rates_in_force(*, line: TariffLine, on_date: dt.date) -> list[dict]:
         for band in index.excise_rates_on(category, on_date):
             detail = []
             if band.ad_valorem_rate is not None:
-                detail.append(f"ad valorem {band.ad_valorem_rate.normalize():f} %")
+                detail.append(f"ad valorem {format_percent(band.ad_valorem_rate)}")
             if band.minimum_amount is not None:
-                detail.append(f"minimum {band.minimum_amount.normalize():f} DH")
+                detail.append(f"minimum {format_quantity(band.minimum_amount, 'DH')}")
             if band.sugar_threshold is not None:
-                detail.append(f"taxé au-delà de {band.sugar_threshold.normalize():f} g/100")
+                detail.append(f"taxé au-delà de {format_quantity(band.sugar_threshold, 'g/100')}")
             label = f"TIC {category.table} — {category.label}" + (f" [{band.band_label}]" if band.band_label else "")
             rows.append({
                 "tax": "TIC", "label": label, "rate": band.specific_amount, "rate_unit": f"DH/{category.unit_label}",

@@ -160,3 +160,12 @@ def test_vehicle_battery_50_dh_except_motorcycles():
     line_with_rate("8507100000", "30", description="Accumulateurs au plomb")
     assert tic("8507.10.00.00", "2024-02-01", quantity="2").amount == Decimal("100.00")
     assert tic("8507.10.00.00", "2024-02-01", quantity="2", vehicle_kind="motorcycle").amount == Decimal("0.00")
+
+
+def test_excise_detail_shows_numbers_the_french_way(cigarettes):
+    """The liquidation line explains the TIC in French numbers (tariff.kit.numbers): decimal
+    comma, grouped thousands, no trailing zeros."""
+    mixed = tic("2402.20.00.00", "2024-06-01", quantity="1000", retail_value="1500.5")
+    assert mixed.detail.endswith("1 × 275\xa0DH + 64\xa0% × 1\xa0500,5\xa0DH")
+    minimum = tic("2402.20.00.00", "2026-03-01", quantity="2000", retail_value="100")
+    assert minimum.detail.endswith("minimum de perception 953\xa0DH × 2")
