@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from tariff.models import (
 from tariff.selectors import blanket_change_lines, get_tariff_index, tariff_index_with_draft
 from tariff.services import TAX_DI, TAX_TIC, TAX_VAT
 
+from . import sql
 from .models import Article, Declaration, LiquidationLine, RecalculationResult, RecalculationRun
 from .services import reliquidate_declarations, reliquidation_plans
 
@@ -211,12 +212,10 @@ def _batch_process(*, run_id: int, declaration_ids: list[int]) -> None:
         line_deltas = {}
     skipped = _skipped(run, locked)
     RecalculationResult.objects.bulk_create(rows + skipped)
-    if connection.vendor == "postgresql":
-        # Deferred foreign-key checks (liquidations, results, history rows) run here, before the
-        # run's row is locked for the counters: at commit they would keep that lock, and the
-        # batches of the other workers would wait for each other's checks.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # Deferred foreign-key checks (liquidations, results, history rows) run here, before the
+    # run's row is locked for the counters: at commit they would keep that lock, and the
+    # batches of the other workers would wait for each other's checks.
+    sql.check_deferred_constraints_now()
     RecalculationRun.objects.filter(pk=run.pk).update(
         processed=F("processed") + len(rows) + len(skipped), changed=F("changed") + counts["changed"],
         unchanged=F("unchanged") + counts["unchanged"], failed=F("failed") + counts["failed"],

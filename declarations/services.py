@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -26,7 +26,7 @@ from tariff.services import (
     exchange_rate_warnings,
 )
 
-from . import rules, selectors
+from . import rules, selectors, sql
 from .characteristics import article_characteristics_clean, registration_characteristics_errors
 from .duties import ArticleRow, ArticleTaxes, DeclarationError, declaration_compute_duties, tax_totals
 from .exemptions.checks import registration_checks
@@ -321,34 +321,15 @@ def _new_liquidation(*, declaration, computed: list[ArticleTaxes], on_date, user
     )
 
 
-LINE_COLUMNS = ("liquidation_id", "article_id", "tax", "base", "base_unit", "rate", "rate_unit", "amount", "law_id",
-                "detail")
-
-
 def _insert_lines(liquidations: list[tuple[Liquidation, list[ArticleTaxes]]]) -> None:
-    """Write liquidation lines as plain rows — PostgreSQL COPY, executemany elsewhere.
-    This is the hot path of a finance-law recalculation (millions of lines); model
-    instances and per-row SQL compilation would dominate it."""
-    rows = [
+    """Write liquidation lines as plain rows (``declarations.sql.insert_liquidation_lines``)."""
+    sql.insert_liquidation_lines([
         (liq.pk, item.article.id, line.tax, line.base, line.base_unit, line.rate, line.rate_unit, line.amount,
          line.law_id, line.detail[:500])
         for liq, computed in liquidations
         for item in computed
         for line in item.lines
-    ]
-    if not rows:
-        return
-    table = LiquidationLine._meta.db_table
-    columns = ", ".join(LINE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's own cursor: its errors are mapped to Django's (IntegrityError…) here.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(LINE_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    ])
 
 
 @transaction.atomic

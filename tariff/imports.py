@@ -26,7 +26,7 @@ import tablib
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -36,6 +36,7 @@ from .kit.errors import DomainError
 from .kit.reference_registry import registered_reference_files
 from .kit.resources import KeyedInstanceLoader, LookupWidget
 from .kit.spreadsheets import SafeXLSX, restore
+from .kit.sql import copy_history, history_copy_sql
 from .selectors import bump_reference_version, current_reference_version, lock_reference_version
 from .signals import REFERENCE_MODELS
 
@@ -377,7 +378,7 @@ class _Run:
             resource, model = plan.resource, plan.table.model
             for instance in plan.updated + plan.new:
                 resource.prepare_write(instance)
-            history_sql = _history_copy_sql(model)
+            history_sql = history_copy_sql(model)
             fields = resource.get_bulk_update_fields()
             # changed rows first: a period closed by the file frees the dates of its new period
             # (PostgreSQL's exclusion constraint checks each statement)
@@ -400,12 +401,8 @@ class _Run:
         self._tell(self.total)
 
     def _copy_history(self, sql: str, kind: str, pks: list) -> None:
-        """The history rows of rows just written, copied from them by the database."""
-        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
-        with connection.cursor() as cursor:
-            for batch in _batches(pks, self.WRITE_BATCH):
-                cursor.execute(sql + " IN (%s)" % ", ".join(["%s"] * len(batch)),
-                               [timezone.now(), kind, user_id, *batch])
+        for batch in _batches(pks, self.WRITE_BATCH):
+            copy_history(sql, kind=kind, pks=batch, user=self.user)
 
     def reports(self) -> list[dict]:
         return [plan.report() for plan in self.plans]
@@ -461,30 +458,6 @@ class _Run:
             plan.skipped = len(rows) - len(plan.new) - len(plan.updated)
             self.plans.append(plan)
         return True
-
-
-# simple-history's own columns of a history row; tracked fields have the model's columns.
-_HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
-
-
-def _history_copy_sql(model) -> str | None:
-    """``INSERT INTO history (…) SELECT … FROM table WHERE pk`` — the history rows of a batch in
-    one statement, nothing built in Python per row (the same rows simple-history's
-    ``bulk_history_create`` writes: date, type ``+``/``~``, user, no change reason). ``None``
-    when the history model has a column of its own the copy would not fill."""
-    history = getattr(model, "history", None)
-    if history is None:
-        return None
-    history_model = history.model
-    tracked = [f.column for f in history_model.tracked_fields]
-    own = {f.column for f in history_model._meta.concrete_fields} - set(tracked)
-    if own != _HISTORY_COLUMNS:
-        return None
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in tracked)
-    return (f"INSERT INTO {qn(history_model._meta.db_table)} ({columns}, {qn('history_date')}, {qn('history_type')}, "
-            f"{qn('history_user_id')}, {qn('history_change_reason')}) "
-            f"SELECT {columns}, %s, %s, %s, NULL FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)}")
 
 
 def _batches(items: list, size: int):

@@ -16,10 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Substr
 
+from . import sql
 from .codes import normalize_tariff_code
 from .drafts import apply_changes_to_index
 from .kit.errors import DomainError
@@ -57,15 +57,9 @@ def lock_reference_version() -> int:
     return row.version
 
 
-_VERSION_SQL = f"SELECT version FROM {ReferenceDataVersion._meta.db_table} WHERE id = 1"
-
-
 def current_reference_version() -> int:
-    # Raw one-row read: this runs on every quote, the ORM's query building would dominate it.
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-    return row[0] if row else 0
+    """The reference-version token (0 before any write), read on every quote (``tariff.sql``)."""
+    return sql.reference_version()
 
 
 @dataclass

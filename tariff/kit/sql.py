@@ -2,12 +2,14 @@
 itself (the partner-bank payment, issue 4: p95 < 50 ms at 200 req/s on two cores, where
 compiling and running the ORM's statements took two thirds of a payment's CPU).
 
-Three helpers, nothing more:
+Four helpers, nothing more:
 
 - ``RowReader``: model instances from the columns of a hand-written ``SELECT``;
 - ``insert_with_history``: the ``INSERT`` of a new instance and of the django-simple-history
   row of its creation, as ``save()`` and simple-history would write them;
-- ``run_together``: several statements in one round trip to PostgreSQL.
+- ``run_together``: several statements in one round trip to PostgreSQL;
+- ``history_copy_sql`` / ``copy_history``: the history rows of a batch just written in bulk,
+  copied by one ``INSERT … SELECT`` (reference-data imports, issue 18).
 
 And one connection setting, for every read: ``load_timestamps_in_c``.
 
@@ -170,6 +172,38 @@ def _insert_with_history_sql(model, using: str) -> str:
         f"INSERT INTO {quote(record_model._meta.db_table)} ({', '.join(quote(f.column) for f in record_fields)}) "
         f"VALUES ({', '.join(placeholders)}) RETURNING {quote(record_model._meta.get_field(pk.attname).column)}"
     )
+
+
+# simple-history's own columns of a history row; tracked fields have the model's columns.
+_HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
+
+
+def history_copy_sql(model, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """``INSERT INTO history (…) SELECT … FROM table WHERE pk`` — the history rows of a batch in
+    one statement, nothing built in Python per row (the same rows simple-history's
+    ``bulk_history_create`` writes: date, type ``+``/``~``, user, no change reason). ``None``
+    when the history model has a column of its own the copy would not fill."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return None
+    history_model = history.model
+    tracked = [f.column for f in history_model.tracked_fields]
+    own = {f.column for f in history_model._meta.concrete_fields} - set(tracked)
+    if own != _HISTORY_COLUMNS:
+        return None
+    qn = connections[using].ops.quote_name
+    columns = ", ".join(qn(c) for c in tracked)
+    return (f"INSERT INTO {qn(history_model._meta.db_table)} ({columns}, {qn('history_date')}, {qn('history_type')}, "
+            f"{qn('history_user_id')}, {qn('history_change_reason')}) "
+            f"SELECT {columns}, %s, %s, %s, NULL FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)}")
+
+
+def copy_history(sql: str, *, kind: str, pks: Sequence, user, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Run ``history_copy_sql`` for the rows ``pks`` just written (``kind``: ``+`` created, ``~``
+    changed) by ``user``: their history rows, copied from them by the database."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql + " IN (%s)" % ", ".join(["%s"] * len(pks)), [timezone.now(), kind, user_id, *pks])
 
 
 def run_together(statements: Sequence[tuple[str, Sequence | dict]], using: str = DEFAULT_DB_ALIAS) -> list[list]:

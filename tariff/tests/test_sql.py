@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from simple_history.utils import bulk_create_with_history
 
 from conftest import make_user
-from tariff.kit.sql import RowReader, insert_with_history, run_together
-from tariff.models import ExchangeRate
+from tariff.kit.sql import RowReader, copy_history, history_copy_sql, insert_with_history, run_together
+from tariff.models import ExchangeRate, ReferenceDataVersion
+from tariff.selectors import bump_reference_version, current_reference_version
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,21 @@ def test_insert_with_history_writes_the_record_simple_history_writes():
     assert {f: getattr(inserted_record, f) for f in fields} == {f: getattr(saved_record, f) for f in fields}
     assert inserted_record.currency == "XAF" and inserted_record.rate == Decimal("10.8765")
     assert abs(inserted_record.history_date - saved_record.history_date) < dt.timedelta(minutes=1)
+
+
+def test_copied_history_rows_are_the_rows_simple_history_writes_in_bulk():
+    """The reference import's ``INSERT … SELECT`` of a batch's history rows (issue 18) writes what
+    simple-history's ``bulk_create_with_history`` writes for the same rows."""
+    user = make_user("sql-bulk-author")
+    bulk_create_with_history([a_rate("XAG")], ExchangeRate, default_user=user)
+    by_copy = ExchangeRate.objects.bulk_create([a_rate("XAH")])
+    copy_history(history_copy_sql(ExchangeRate), kind="+", pks=[by_copy[0].pk], user=user)
+    [helper_record] = ExchangeRate.history.filter(currency="XAG")
+    [copied_record] = ExchangeRate.history.filter(currency="XAH")
+    ignored = {"history_id", "history_date", "id", "currency"}
+    fields = [field.attname for field in ExchangeRate.history.model._meta.concrete_fields if field.attname not in ignored]
+    assert {f: getattr(copied_record, f) for f in fields} == {f: getattr(helper_record, f) for f in fields}
+    assert (copied_record.history_type, copied_record.history_user, copied_record.id) == ("+", user, by_copy[0].pk)
 
 
 def test_a_failed_insert_raises_and_writes_nothing():
@@ -152,3 +169,10 @@ def test_orm_reads_of_timestamps_are_aware_utc():
     record = saved.history.get()
     assert record.history_date.tzinfo is dt.timezone.utc
     assert saved.history.get(history_date=record.history_date) == record  # round trip through the loader
+
+
+def test_reference_version_reads_what_the_orm_reads():
+    ReferenceDataVersion.objects.all().delete()
+    assert current_reference_version() == 0
+    token = bump_reference_version()
+    assert current_reference_version() == token == ReferenceDataVersion.objects.get(id=1).version

@@ -9,7 +9,7 @@ from config.demo_office import MissingReferenceData, load_demo_office
 from tariff.kit.errors import DomainError
 
 REFUSED = (
-    "Refusé : le bureau de démonstration ne se charge qu'en mode démonstration (DEBUG et DEMO_MODE actifs, "
+    "Refusé : le bureau de démonstration ne se charge qu'en mode démonstration (DEMO_MODE actif, "
     "réglages embarqués config.settings.local). Ces réglages sont ceux d'une production : ajoutez --force "
     "si vous voulez vraiment y créer des utilisateurs et des dossiers fictifs."
 )
@@ -21,11 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true",
-                            help="charger même hors mode démonstration (DEBUG ou DEMO_MODE inactif)")
+                            help="charger même hors mode démonstration (DEMO_MODE inactif)")
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="adresse affichée à la fin")
 
     def handle(self, *args, **options):
-        if not (settings.DEBUG and getattr(settings, "DEMO_MODE", False)) and not options["force"]:
+        if not getattr(settings, "DEMO_MODE", False) and not options["force"]:
             raise CommandError(REFUSED)
         try:
             report = load_demo_office()
