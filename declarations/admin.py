@@ -7,11 +7,15 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from import_export.admin import ImportExportModelAdmin
 
 from tariff.characteristics import clean_attributes
+from tariff.kit.admin import ServiceRefusalAdminMixin
 from tariff.kit.errors import DomainError
+from tariff.kit.forms import money_field
 from tariff.kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
+from tariff.kit.numbers import format_amount
 from tariff.kit.roles import REFERENCE_EDITOR, user_has_role
 from tariff.kit.spreadsheets import SafeFormatsMixin
 
@@ -107,6 +111,9 @@ def _add_refusals(form: forms.ModelForm, refusals: list[DomainError]) -> None:
 
 
 class PaymentAdminForm(forms.ModelForm):
+    # typed the French way (« 4 428,00 ») as on the pages
+    amount = money_field(capfirst(DeclarationPayment._meta.get_field("amount").verbose_name))
+
     class Meta:
         model = DeclarationPayment
         fields = ("declaration", "paid_on", "amount", "means", "reference")
@@ -132,7 +139,7 @@ class ReleaseAdminForm(forms.ModelForm):
         return data
 
 
-class _StepAdmin(SimpleHistoryAdmin):
+class _StepAdmin(ServiceRefusalAdminMixin, SimpleHistoryAdmin):
     """Recorded once through the service, never edited nor deleted (the audit trail)."""
 
     autocomplete_fields = ("declaration",)
@@ -319,7 +326,7 @@ class ExemptAssetForm(forms.ModelForm):
 
 
 @admin.register(ExemptAsset)
-class ExemptAssetAdmin(SimpleHistoryAdmin):
+class ExemptAssetAdmin(ServiceRefusalAdminMixin, SimpleHistoryAdmin):
     """Assets under the 60-month rule; entering a disposal date computes the regularisation
     (CGI art. 104-II-2°, LF 2024) through ``exemptions.services.exempt_asset_dispose``."""
 
@@ -349,7 +356,7 @@ class ExemptAssetAdmin(SimpleHistoryAdmin):
         rows = exemption_selectors.exempt_asset_schedule(asset=obj)
         body = format_html_join(
             "", "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
-            ((r.month, f"{r.disposed_from:%d/%m/%Y}", f"{r.disposed_to:%d/%m/%Y}", r.amount) for r in rows))
+            ((r.month, f"{r.disposed_from:%d/%m/%Y}", f"{r.disposed_to:%d/%m/%Y}", format_amount(r.amount)) for r in rows))
         return format_html("<table><thead><tr><th>Mois entamés</th><th>Cession du – au</th><th>Régularisation (MAD)"
                            "</th></tr></thead><tbody>{}</tbody></table>", body)
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from tariff.kit.admin import ServiceRefusalAdminMixin
 from tariff.kit.errors import DomainError, DomainErrors
 from tariff.kit.history import SimpleHistoryAdmin  # reverting a version needs the change permission
 from tariff.kit.numbers import format_amount
@@ -193,7 +194,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseDocument)
-class CaseDocumentAdmin(admin.ModelAdmin):
+class CaseDocumentAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     list_display = ("title", "case", "kind", "document_date", "retention_until")
     list_filter = ("kind",)
     search_fields = ("title", "case__reference")
@@ -244,7 +245,7 @@ class SettlementForm(forms.ModelForm):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(SimpleHistoryAdmin):
+class SettlementAdmin(ServiceRefusalAdminMixin, SimpleHistoryAdmin):
     form = SettlementForm
     list_display = ("case", "settlement_date", "reference", "fines_due", "fines_remitted", "duties_due")
     search_fields = ("reference", "case__reference")
