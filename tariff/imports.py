@@ -479,7 +479,9 @@ def _start(job_id: int, expected: str, running: str) -> ReferenceImport | None:
         if job.status != expected:
             return None
         job.status = running
-        job.save(update_fields=["status"])
+        job.rows_done = 0
+        job.save(update_fields=["status", "rows_done"])
+    cache.delete(progress_key(job_id))  # not the previous step's last figure
     return job
 
 
@@ -529,7 +531,9 @@ def reference_import_request_confirm(*, job: ReferenceImport, user=None) -> Refe
     if job.confirm_requested:
         raise ReferenceImportRefused(_("Cet import est déjà demandé : il démarre dès qu'un traitement se libère."))
     job.confirmed_by = user if user and user.is_authenticated else None
-    job.save(update_fields=["confirmed_by"])
+    job.rows_done = 0  # the bar starts again from 0 for the writing (the preview's 100 % is done)
+    job.save(update_fields=["confirmed_by", "rows_done"])
+    cache.delete(progress_key(job.pk))
     return job
 
 

@@ -73,3 +73,18 @@ def test_a_broker_without_reference_rights_cannot_import(client, broker_user):
     broker_user.save()
     client.force_login(broker_user)
     assert client.get(reverse("admin:tariff_referenceimport_add")).status_code == 403
+
+
+def test_the_progress_bar_starts_again_from_zero_when_the_import_is_confirmed(editor_client,
+                                                                             django_capture_on_commit_callbacks):
+    """The preview ends at 100 %; once « Confirmer l'import » is asked the bar shows the writing,
+    from 0 (« Import demandé », 0 %), not the preview's 100 % until the worker's first figure."""
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(editor_client, LINES)
+    job = ReferenceImport.objects.get()
+    progress_url = reverse("admin:tariff_referenceimport_progress", args=[job.pk])
+    assert editor_client.get(progress_url).json()["progress"] == 100
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not started yet
+        editor_client.post(reverse("admin:tariff_referenceimport_confirm", args=[job.pk]))
+    waiting = editor_client.get(progress_url).json()
+    assert (waiting["status_label"], waiting["progress"], waiting["finished"]) == ("Import demandé", 0, False)
