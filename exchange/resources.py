@@ -6,7 +6,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from declarations.models import Party
-from declarations.parties import party_by_identifier, party_get_or_create
+from declarations.parties import identifier_fields, party_get_or_create
 from tariff.kit.resources import FrenchHeadersMixin
 
 from .models import Bank, Commitment, Importer, Payment
@@ -70,8 +70,9 @@ class ImporterWidget(ForeignKeyWidget):
         super().__init__(Importer)
 
     def clean(self, value, row=None, **kwargs):
-        party = party_by_identifier(str(value)) if value else None
-        importer = Importer.objects.filter(party=party).first() if party else None
+        fields = identifier_fields(str(value)) if value else {}
+        importer = (Importer.objects.select_related("party").filter(**{f"party__{k}": v for k, v in fields.items()})
+                    .first() if fields else None)  # one query a row
         if importer is None:
             raise ValueError(f"Aucun importateur n'a l'identifiant « {value} ».")
         return importer

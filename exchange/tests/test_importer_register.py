@@ -11,7 +11,7 @@ from declarations.parties import party_matches
 from declarations.tests.factories import PartyFactory
 from exchange import services
 from exchange.models import Importer
-from exchange.resources import ImporterResource
+from exchange.resources import ImporterResource, ImporterWidget
 from tariff.kit.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,12 @@ def test_an_operator_is_found_by_part_of_its_name_ice_or_cin():
     karim = services.importer_register(name="Karim Alami", id_number="BK123456", kind="natural")
     found = {term: set(Importer.objects.filter(party_matches(term, "party__"))) for term in ("atlas", "4567", "bk12")}
     assert found == {"atlas": {atlas}, "4567": {atlas}, "bk12": {karim}}
+
+
+def test_a_commitments_importer_is_found_by_its_partys_ice_in_one_query(django_assert_num_queries):
+    importer = services.importer_register(name="Souss Textiles", id_number="003333333000044")
+    widget = ImporterWidget()
+    with django_assert_num_queries(1):
+        assert widget.clean(" 003333333000044 ") == importer and widget.render(importer) == "003333333000044"
+    with pytest.raises(ValueError, match="Aucun importateur n'a l'identifiant « 009999999000099 »"):
+        widget.clean("009999999000099")
