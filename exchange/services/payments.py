@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 
 from tariff.kit.money import LOCAL_CURRENCY, to_decimal
-from tariff.kit.sql import RowReader, insert_with_history, run_together
+from tariff.kit.sql import insert_with_history, run_together
 
-from .. import rules, selectors
+from .. import rules, selectors, sql
 from ..limits import check_advance_overshoot, convert_amount
 from ..models import Commitment, CommitmentEvent, Importer, Payment
 from ._common import acting_bank, positive, record_event, refresh_status, require_active, save
@@ -29,35 +28,23 @@ class PaymentResult:
 
 
 def _lock_and_read_for_payment(commitment_id: int, idempotency_key: str | None, bank_id: int | None):
-    """``lock_commitment`` and the ledger read of ``selectors.payment_context_statement`` in one round
+    """``lock_commitment`` and the ledger read of ``sql.payment_context_statement`` in one round
     trip to PostgreSQL (hot path of the bank API): the read runs once the row lock is granted,
-    so it sees every payment committed before. Hand-written lock statement: the ORM's cost
-    more CPU to compile than PostgreSQL to run it. The importer is loaded with the commitment."""
+    so it sees every payment committed before. Hand-written lock statement
+    (``sql.payment_lock_sql``): the ORM's cost more CPU to compile than PostgreSQL to run it.
+    The importer is loaded with the commitment."""
     [lock_rows, context_rows] = run_together([
-        (_lock_for_payment_sql(), [commitment_id]),
-        selectors.payment_context_statement(
+        (sql.payment_lock_sql(), [commitment_id]),
+        sql.payment_context_statement(
             commitment_id=commitment_id, idempotency_key=idempotency_key, bank_id=bank_id
         ),
     ])
     if not lock_rows:
         raise Commitment.DoesNotExist(f"Commitment {commitment_id} does not exist.")
     [row] = lock_rows
-    commitment = _COMMITMENT_ROW.load(row[: len(_COMMITMENT_ROW)])
-    commitment.importer = _IMPORTER_ROW.load(row[len(_COMMITMENT_ROW):])
+    commitment = sql.COMMITMENT_ROW.load(row[: len(sql.COMMITMENT_ROW)])
+    commitment.importer = sql.IMPORTER_ROW.load(row[len(sql.COMMITMENT_ROW):])
     return commitment, selectors.payment_context_from(context_rows, currency=commitment.currency)
-
-
-_COMMITMENT_ROW = RowReader(Commitment)
-_IMPORTER_ROW = RowReader(Importer)
-
-
-@lru_cache(maxsize=None)
-def _lock_for_payment_sql() -> str:
-    lock = " FOR UPDATE OF c" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update_of else ""
-    return (
-        f"SELECT {_COMMITMENT_ROW.columns('c')}, {_IMPORTER_ROW.columns('i')} FROM {Commitment._meta.db_table} c "
-        f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id WHERE c.id = %s{lock}"
-    )
 
 
 def commitment_pay(
@@ -80,7 +67,7 @@ def commitment_pay(
     ``currency`` defaults to the commitment's. The commitment row is locked first, so the
     totals read here cannot change until this payment is committed or refused. The partner
     banks' hot path (issue 4), two round trips to PostgreSQL between BEGIN and COMMIT: the
-    lock with one read of everything the rules need (``selectors.payment_context_statement``),
+    lock with one read of everything the rules need (``sql.payment_context_statement``),
     then the insert with its history row (``tariff.kit.sql``); plus the status update when the
     status changes.
     """
