@@ -135,6 +135,15 @@ def bank_commitment_page_sql() -> str:
 
 TOKEN_USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
                      "is_staff", "is_active", "date_joined")
+
+
+@lru_cache(maxsize=None)
+def token_user_row() -> RowReader:
+    """The user's columns of ``token_sql`` (``TOKEN_USER_FIELDS``), read as the ORM reads them:
+    SQLite hands back timestamps without a time zone until the field's converter sets it."""
+    return RowReader(get_user_model(), TOKEN_USER_FIELDS)
+
+
 # The role names as one text: the aggregate is spelled differently by each database.
 _GROUP_NAMES = {"postgresql": "string_agg(g.name, ',')", "sqlite": "group_concat(g.name, ',')"}
 

@@ -6,7 +6,6 @@ hand-written statement, ``exchange.sql.token_sql`` (what the ORM's read cost and
 the token is still checked against the database on every request, so a revoked token or a
 deactivated user is refused at once.
 """
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -26,7 +25,7 @@ class BankTokenAuthentication(TokenAuthentication):
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         n = len(sql.TOKEN_USER_FIELDS)
-        user = get_user_model().from_db(connection.alias, list(sql.TOKEN_USER_FIELDS), row[:n])
+        user = sql.token_user_row().load(row[:n], connection.alias)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         bank_id, bank_code, bank_name, group_names = row[n:]
