@@ -356,6 +356,13 @@ class PersonalExemptionExceeded(ExchangeRuleError):
     default_field = "amount"
 
 
+class ImporterAlreadyRegistered(ExchangeRuleError):
+    """L'opérateur a déjà un profil d'importateur."""
+
+    code = "importer_already_registered"
+    default_field = "id_number"
+
+
 def refuse(error_class: type[ExchangeRuleError], message: str | None = None) -> ExchangeRuleError:
     """The error to raise: the rule's own message unless a more precise one (with the numbers) is given."""
     return error_class(message or error_class.description(), field=error_class.default_field)

@@ -5,20 +5,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db import connection
 from django.db.models import BigIntegerField, DecimalField, F, Func, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from declarations.models import Party
 from tariff.kit.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
 from tariff.kit.roles import AUDITOR, BROKER_STAFF, user_has_role
-from tariff.kit.sql import RowReader
 from tariff.services import CurrencyConversionError
 
-from . import rules
+from . import rules, sql
 from .limits import check_advance_overshoot, convert_amount
 from .models import (
     AdvanceCarryOver,
@@ -27,7 +24,6 @@ from .models import (
     BankUser,
     Commitment,
     CommitmentEvent,
-    Importer,
     Imputation,
     Payment,
     PersonalImport,
@@ -66,49 +62,35 @@ def commitment_list_for(*, user) -> QuerySet[Commitment]:
     return qs.none()
 
 
-# Columns of a list row (``values()`` names), read by the bank API's list.
-COMMITMENT_LIST_COLUMNS = (
-    "id", "number", "importer_id", "importer__party__name", "bank__code", "currency", "subscribed_amount",
-    "total_import_value", "goods_description", "subscribed_on", "payment_method", "status",
-    "domiciliation_confirmed_at",
-)
-_LIST_OWN_COLUMNS = [name for name in COMMITMENT_LIST_COLUMNS if "__" not in name]
-_LIST_ROW = RowReader(Commitment, _LIST_OWN_COLUMNS)
-
-
-@lru_cache(maxsize=None)
-def _bank_page_sql() -> str:
-    return (
-        f"SELECT {_LIST_ROW.columns('c')}, p.name, b.code FROM {Commitment._meta.db_table} c "
-        f"JOIN {Importer._meta.db_table} i ON i.id = c.importer_id JOIN {Party._meta.db_table} p ON p.id = i.party_id "
-        f"JOIN {Bank._meta.db_table} b ON b.id = c.bank_id "
-        f"WHERE c.bank_id = %s ORDER BY c.subscribed_on DESC, c.id DESC LIMIT %s OFFSET %s"
-    )
+# Columns of a list row (``values()`` names), read by the bank API's list: the hand-written page's
+# (``sql.bank_commitment_page_sql``) and the filtered list's.
+COMMITMENT_LIST_COLUMNS = sql.COMMITMENT_LIST_COLUMNS
 
 
 class BankCommitmentRows:
     """A bank's commitments as list rows (dicts keyed by ``COMMITMENT_LIST_COLUMNS``), newest
     first like ``Commitment.Meta.ordering``, for a ``Paginator``: ``count()`` and each slice
-    run one hand-written statement (the partner banks' most frequent call, issue 4: the ORM
-    spent more CPU compiling these two queries than PostgreSQL running them)."""
+    run one hand-written statement (``sql.bank_commitment_count_sql``, ``sql.bank_commitment_page_sql``;
+    the partner banks' most frequent call, issue 4: the ORM spent more CPU compiling these two
+    queries than PostgreSQL running them)."""
 
     def __init__(self, bank_id: int):
         self.bank_id = bank_id
 
     def count(self) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {Commitment._meta.db_table} WHERE bank_id = %s", [self.bank_id])
+            cursor.execute(sql.bank_commitment_count_sql(), [self.bank_id])
             return cursor.fetchone()[0]
 
     def __getitem__(self, page: slice) -> list[dict]:
         offset, stop = page.start or 0, page.stop
         with connection.cursor() as cursor:
-            cursor.execute(_bank_page_sql(), [self.bank_id, stop - offset, offset])
+            cursor.execute(sql.bank_commitment_page_sql(), [self.bank_id, stop - offset, offset])
             rows = cursor.fetchall()
-        n = len(_LIST_ROW)
+        n = len(sql.LIST_ROW)
         result = []
         for row in rows:
-            item = dict(zip(_LIST_OWN_COLUMNS, _LIST_ROW.convert(row[:n])))
+            item = dict(zip(sql.LIST_OWN_COLUMNS, sql.LIST_ROW.convert(row[:n])))
             item["importer__party__name"], item["bank__code"] = row[n], row[n + 1]
             result.append(item)
         return result
@@ -192,23 +174,6 @@ class CommitmentTotals:
         return self.own_advances + self.carried_in + self.anticipated + self.settlements + self.overruns > 0
 
 
-@lru_cache(maxsize=None)
-def _ledger_sql() -> str:
-    payment, imputation = Payment._meta.db_table, Imputation._meta.db_table
-    carry = AdvanceCarryOver._meta.db_table
-    return f"""
-        SELECT 'payment', kind, reason, SUM(amount_in_commitment_currency), SUM(amount_mad)
-          FROM {payment} WHERE commitment_id = %(id)s GROUP BY kind, reason
-        UNION ALL
-        SELECT 'imputed', kind, '', SUM(amount_in_commitment_currency), 0 FROM {imputation}
-         WHERE commitment_id = %(id)s GROUP BY kind
-        UNION ALL
-        SELECT 'carried_out', '', '', SUM(amount), 0 FROM {carry} WHERE source_id = %(id)s
-        UNION ALL
-        SELECT 'carried_in', '', '', SUM(amount_in_target_currency), 0 FROM {carry} WHERE target_id = %(id)s
-    """
-
-
 @dataclass(frozen=True)
 class PaymentContext:
     """What a payment decides on (``services.commitment_pay``)."""
@@ -219,33 +184,8 @@ class PaymentContext:
     replayed_commitment_id: int | None = None
 
 
-@lru_cache(maxsize=None)
-def _payment_context_sql() -> str:
-    return _ledger_sql() + f"""
-        UNION ALL
-        SELECT 'replayed', '', '', id, commitment_id FROM {Payment._meta.db_table}
-         WHERE bank_id = %(bank)s AND idempotency_key = %(key)s
-        UNION ALL
-        SELECT 'bank_change_pending', '', '', COUNT(*), 0 FROM {BankChange._meta.db_table}
-         WHERE commitment_id = %(id)s AND status = %(requested)s AND settlements_recorded_at IS NOT NULL
-    """
-
-
-def payment_context_statement(
-    *, commitment_id: int, idempotency_key: str | None, bank_id: int | None
-) -> tuple[str, dict]:
-    """``(sql, params)`` of the one read a payment decides on: the ledger totals, the payment
-    ``bank_id`` already recorded under ``idempotency_key`` (a key is the bank's own) and whether a
-    bank change is pending (the payment service sends it with its row lock, and reads the rows
-    with ``payment_context_from``)."""
-    params = {
-        "id": commitment_id, "key": idempotency_key or None, "bank": bank_id,
-        "requested": BankChange.Status.REQUESTED,
-    }
-    return _payment_context_sql(), params
-
-
 def payment_context_from(rows, *, currency: str) -> PaymentContext:
+    """The rows of ``sql.payment_context_statement`` as the ``PaymentContext`` they state."""
     ledger, replayed, pending = [], None, False
     for row in rows:
         if row[0] == "replayed":
@@ -271,7 +211,7 @@ def commitment_totals(*, commitment: Commitment) -> CommitmentTotals:
     """Totals read from the ledger in one statement (call it under the commitment's row lock,
     before deciding: it runs on every payment)."""
     with connection.cursor() as cursor:
-        cursor.execute(_ledger_sql(), {"id": commitment.pk})
+        cursor.execute(sql.ledger_sql(), {"id": commitment.pk})
         rows = cursor.fetchall()
     return _fold_totals(commitment.currency, rows)
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exchange import rules, services
+from exchange.limits import convert_amount
 from exchange.models import Payment
 from tariff.kit.money import percent_of, quantize_money
 
@@ -53,9 +54,9 @@ def test_accepted_advances_and_anticipated_settlements_never_exceed_their_limits
         advance_limit = quantize_money(percent_of(total_value, rules.ADVANCE_RATE))
         advances = anticipated = anticipated_mad = ZERO  # what the model accepted
         for kind, amount, paid_in in sequence:
-            in_commitment_currency = services.convert_amount(
+            in_commitment_currency = convert_amount(
                 amount=amount, from_currency=paid_in, to_currency=currency, on_date=TODAY)
-            in_mad = services.convert_amount(amount=amount, from_currency=paid_in, to_currency="MAD", on_date=TODAY)
+            in_mad = convert_amount(amount=amount, from_currency=paid_in, to_currency="MAD", on_date=TODAY)
             if kind == ADVANCE:
                 expected = advances + in_commitment_currency <= advance_limit
             else:
