@@ -19,6 +19,8 @@ _SPACES = re.compile(r"[\s.\-]+")
 
 
 class PartyIdentifierConflict(DomainError):
+    """L'ICE ou la CIN de l'opérateur manque, ou c'est déjà celui d'un autre opérateur."""
+
     code = "party_identifier_conflict"
 
 

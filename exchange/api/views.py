@@ -23,6 +23,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from declarations.parties import PartyIdentifierConflict
 from tariff.kit.permissions import BrokerWorkPermission
 from tariff.services import CurrencyConversionError
 
@@ -500,6 +501,12 @@ class BankChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(s.BankChangeSerializer(change).data)
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: s.ImporterSerializer, 400: refusals(
+        rules.ImporterAlreadyRegistered, PartyIdentifierConflict)}),
+    update=extend_schema(responses={200: s.ImporterSerializer, 400: refusals(PartyIdentifierConflict)}),
+    partial_update=extend_schema(responses={200: s.ImporterSerializer, 400: refusals(PartyIdentifierConflict)}),
+)
 @extend_schema(tags=["importateurs"])
 class ImporterViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
