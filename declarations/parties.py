@@ -55,6 +55,7 @@ def party_by_identifier(identifier: str) -> Party | None:
     return Party.objects.filter(**fields).first()
 
 
+@transaction.atomic  # the lock below holds until the caller's transaction ends, or this one's
 def party_get_or_create(
     *, name: str, identifier: str = "", kind: str | None = None, trade_register_number: str = "",
     address: str = "", update: bool = False,
