@@ -13,9 +13,9 @@ from rest_framework.exceptions import AuthenticationFailed
 from conftest import make_user
 from exchange import selectors, sql
 from exchange.api.authentication import BankTokenAuthentication
-from exchange.models import AdvanceCarryOver, BankChange, BankUser, Commitment, Imputation, Payment
+from exchange.models import AdvanceCarryOver, BankChange, BankUser, Commitment, CommitmentEvent, Imputation, Payment
 from tariff.kit.roles import AUDITOR, BANK_USER, BROKER_STAFF
-from tariff.kit.sql import run_together
+from tariff.kit.sql import insert, run_together
 
 from .factories import TODAY, CommitmentFactory
 
@@ -215,3 +215,20 @@ def test_token_statement_refuses_what_the_orm_refuses(agent_a):
         with pytest.raises(AuthenticationFailed) as orm:
             TokenAuthentication().authenticate_credentials(token)
         assert str(ours.value.detail) == str(orm.value.detail)
+
+
+def test_change_feed_row_is_the_row_the_orm_writes(commitment):
+    """``services._common.record_event`` writes its row with ``tariff.kit.sql.insert``: the same
+    values as the ORM's ``save()``, the writing transaction's id filled by the database."""
+    payload = {"number": commitment.number, "status": commitment.status, "amount": "1 000,00"}
+    with transaction.atomic():
+        by_orm = CommitmentEvent.objects.create(bank_id=commitment.bank_id, commitment_id=commitment.pk,
+                                                kind=CommitmentEvent.Kind.PAYMENT_RECORDED, payload=payload)
+        by_insert = insert(CommitmentEvent(bank_id=commitment.bank_id, commitment_id=commitment.pk,
+                                           kind=CommitmentEvent.Kind.PAYMENT_RECORDED, payload=payload))
+    assert by_insert.pk and by_insert.pk != by_orm.pk and not by_insert._state.adding
+    compared = ("bank_id", "commitment_id", "kind", "payload", "transaction_id")
+    rows = list(CommitmentEvent.objects.filter(pk__in=[by_orm.pk, by_insert.pk]).order_by("pk").values(*compared))
+    assert rows[0] == rows[1] and rows[1]["payload"] == payload
+    created = CommitmentEvent.objects.filter(pk__in=[by_orm.pk, by_insert.pk]).values_list("created_at", flat=True)
+    assert all(abs(value - timezone.now()) < dt.timedelta(minutes=1) for value in created)
