@@ -531,31 +531,40 @@ def anticipated_limit_mad(*, is_aeronautics_registered: bool) -> Decimal:
     return ANTICIPATED_LIMIT_AERONAUTICS_MAD if is_aeronautics_registered else ANTICIPATED_LIMIT_MAD
 
 
-def check_anticipated_settlement(
-    *, goods_paid_after, invoice_value, anticipated_after, anticipated_mad_after, currency: str,
-    is_oc_categorised: bool, is_aeronautics_registered: bool, fx_funded_with_contract: bool,
-    second_hand_auction_value=None,
-) -> None:
+def anticipated_cap_mad(
+    *, is_oc_categorised: bool, is_aeronautics_registered: bool, fx_funded_with_contract: bool
+) -> Decimal | None:
+    """The MAD cap of payments before entry; ``None`` when there is none (only the invoice bounds them)."""
     # Office des Changes FAQ: règlement avant l'entrée — 100 % of the invoice within 200,000 MAD;
     # 1,000,000 MAD for registered aeronautics/space; 100 % for categorised operators and for exporters'
-    # FX/convertible accounts when the contract provides it; second-hand equipment bought at auction up
-    # to its value.
+    # FX/convertible accounts when the contract provides it.
+    if is_oc_categorised or fx_funded_with_contract:
+        return None
+    return anticipated_limit_mad(is_aeronautics_registered=is_aeronautics_registered)
+
+
+def check_anticipated_settlement(
+    *, goods_paid_after, invoice_value, anticipated_after, anticipated_mad_after, currency: str,
+    cap_mad: Decimal | None, second_hand_auction_value=None,
+) -> None:
+    """A payment before entry within the limits of ``exchange.limits.limits`` (``cap_mad``:
+    ``anticipated_cap_mad``); second-hand equipment bought at auction up to its value."""
+    # Office des Changes FAQ: règlement avant l'entrée
     if to_decimal(goods_paid_after) > to_decimal(invoice_value):
         raise refuse(
             AnticipatedOverLimit,
             f"Le règlement par anticipation ne peut dépasser {format_percent(100)} de la facture "
             f"({format_amount(invoice_value, currency)}).",
         )
-    if is_oc_categorised or fx_funded_with_contract:
+    if cap_mad is None:
         return
     if second_hand_auction_value is not None and to_decimal(anticipated_after) <= to_decimal(second_hand_auction_value):
         return
-    cap = anticipated_limit_mad(is_aeronautics_registered=is_aeronautics_registered)
-    if to_decimal(anticipated_mad_after) > cap:
+    if to_decimal(anticipated_mad_after) > cap_mad:
         raise refuse(
             AnticipatedOverLimit,
             f"Règlement par anticipation de {format_amount(anticipated_mad_after, 'MAD')} (contre-valeur) au-delà "
-            f"de la limite de {format_amount(cap, 'MAD')}.",
+            f"de la limite de {format_amount(cap_mad, 'MAD')}.",
         )
 
 

@@ -16,7 +16,7 @@ from tariff.kit.roles import AUDITOR, BROKER_STAFF, user_has_role
 from tariff.services import CurrencyConversionError
 
 from . import rules, sql
-from .limits import check_advance_overshoot, convert_amount
+from .limits import check_advance_overshoot, convert_amount, limits
 from .models import (
     AdvanceCarryOver,
     Bank,
@@ -340,42 +340,31 @@ def _room(limit: Decimal, used: Decimal) -> Decimal:
 
 
 def commitment_headroom(
-    *, commitment: Commitment, totals: CommitmentTotals | None = None, on_date: dt.date | None = None
+    *, commitment: Commitment, totals: CommitmentTotals | None = None, on_date: dt.date | None = None,
+    from_fx_account: bool = False,
 ) -> Headroom:
-    """Remaining headroom per rule, from the ledger totals and the very rule functions the
-    payment service applies (``exchange.rules``), for an ordinary payment — or, for an exporter
-    holding an FX / convertible-dirham account, a payment from that account (up to the contract's
-    advance rate). ``on_date``: day of the customs rate converting the MAD anticipated limit."""
+    """Remaining headroom per rule for a payment funded as ``from_fx_account`` says (by default an
+    ordinary payment, the payment API's default funding), from the ledger totals and the very
+    ceilings the payment's checks read (``exchange.limits.limits``). ``on_date``: day of the
+    customs rate converting the MAD anticipated limit."""
     totals = totals or commitment_totals(commitment=commitment)
     importer = commitment.importer
     on_date = on_date or timezone.localdate()
-    goods_room = _room(commitment.total_import_value, totals.goods_paid)  # never beyond 100 % of the invoice
+    ceilings = limits(commitment, importer, totals, from_fx_account=from_fx_account)
+    goods_room = _room(ceilings.invoice, totals.goods_paid)  # never beyond 100 % of the invoice
 
     # Office des Changes FAQ: acomptes
-    try:
-        rules.check_advance_allowed_by_contract(
-            payment_method=commitment.payment_method,
-            balance_before_entry=commitment.balance_before_entry,
-            contract_rate=commitment.contract_advance_rate,
-        )
-        advance_limit = rules.advance_limit(
-            total_import_value=commitment.total_import_value,
-            contract_rate=commitment.contract_advance_rate,
-            is_aeronautics_registered=importer.is_aeronautics_registered,
-            from_fx_account=importer.is_exporter_with_fx_account,
-        )
-    except rules.ExchangeRuleError:
-        advance_limit = ZERO
+    advance_limit = ceilings.advance
     advance_room = _room(advance_limit, totals.advances)
     advance_ratio = _ratio(totals.advances, advance_limit)
 
     # Office des Changes FAQ: règlement avant l'entrée
-    if importer.is_oc_categorised:
-        anticipated_limit = quantize_money(commitment.total_import_value)
+    if ceilings.anticipated_cap_mad is None:  # only the invoice bounds them
+        anticipated_limit = ceilings.invoice
         anticipated_room = goods_room
         anticipated_ratio = _ratio(totals.anticipated, anticipated_limit)
     else:
-        cap_mad = rules.anticipated_limit_mad(is_aeronautics_registered=importer.is_aeronautics_registered)
+        cap_mad = ceilings.anticipated_cap_mad
         anticipated_ratio = _ratio(totals.anticipated_mad, cap_mad)
         try:
             anticipated_limit = convert_amount(
@@ -387,7 +376,7 @@ def commitment_headroom(
             )
         except CurrencyConversionError:
             anticipated_limit = anticipated_room = None
-        auction = commitment.second_hand_auction_value
+        auction = ceilings.auction_value
         if auction is not None:  # second-hand equipment bought at auction: up to its value
             anticipated_ratio = min(anticipated_ratio, _ratio(totals.anticipated, auction))
             if anticipated_limit is not None:
@@ -397,16 +386,7 @@ def commitment_headroom(
             anticipated_room = min(anticipated_room, goods_room)
 
     # Office des Changes FAQ: quand régler — only after imputation, within imputed + costs abroad
-    if totals.imputed > 0:
-        settlement_limit = quantize_money(rules.settlement_ceiling(
-            imputed=totals.imputed,
-            freight=commitment.freight_amount,
-            accessory_costs=commitment.accessory_costs,
-            insurance=commitment.insurance_amount,
-            insured_abroad=commitment.insured_abroad,
-        ))
-    else:
-        settlement_limit = ZERO
+    settlement_limit = ceilings.settlement
     settlement_room = _room(settlement_limit, totals.goods_paid)
     settlement_ratio = _ratio(totals.goods_paid, settlement_limit)
     # Office des Changes FAQ: acomptes — the same overshoot check as the settlement's: above 5 % of the

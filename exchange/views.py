@@ -139,8 +139,10 @@ class RuleRoom:
         return bool(self.limit)
 
 
-def headroom_rows(commitment: Commitment, totals, room) -> list[RuleRoom]:
-    """The three rules of the headroom table, described with the constants of ``exchange.rules``."""
+def headroom_rows(commitment: Commitment, totals, room, fx_room=None) -> list[RuleRoom]:
+    """The three rules of the headroom table for an ordinary payment, described with the constants
+    of ``exchange.rules``; ``fx_room``: the headroom of a payment from the exporter's FX account,
+    noted under the advances (its limit is the contract's rate)."""
     note_anticipated = ""
     if room.anticipated_limit is None:
         note_anticipated = _("Pas de cours de change douanier du jour pour %(currency)s : limite en MAD non "
@@ -153,7 +155,7 @@ def headroom_rows(commitment: Commitment, totals, room) -> list[RuleRoom]:
     return [
         RuleRoom("advance", _("Acomptes"), advance_source,
                  room.advance_limit, totals.advances, room.advance_room, room.advance_ratio,
-                 "" if room.advance_limit else _("Le contrat ne permet pas d'acompte.")),
+                 _advance_note(commitment, room, fx_room)),
         RuleRoom("anticipated", _("Règlement par anticipation"), anticipated_source,
                  room.anticipated_limit, totals.anticipated, room.anticipated_room, room.anticipated_ratio,
                  note_anticipated),
@@ -163,6 +165,14 @@ def headroom_rows(commitment: Commitment, totals, room) -> list[RuleRoom]:
                  room.settlement_limit, totals.goods_paid, room.settlement_room, room.settlement_ratio,
                  "" if room.settlement_limit else _("Aucune imputation douanière : pas encore de règlement.")),
     ]
+
+
+def _advance_note(commitment: Commitment, room, fx_room) -> str:
+    if fx_room is not None and fx_room.advance_limit:
+        return _("Depuis le compte en devises de l'exportateur : limite %(limit)s, reste %(room)s.") % {
+            "limit": format_amount(fx_room.advance_limit, commitment.currency),
+            "room": format_amount(fx_room.advance_room, commitment.currency)}
+    return "" if room.advance_limit else _("Le contrat ne permet pas d'acompte.")
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -224,11 +234,15 @@ class CommitmentLedgerView(CommitmentPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         commitment: Commitment = self.object
         totals = selectors.commitment_totals(commitment=commitment)
-        room = selectors.commitment_headroom(commitment=commitment, totals=totals, on_date=timezone.localdate())
+        today = timezone.localdate()
+        room = selectors.commitment_headroom(commitment=commitment, totals=totals, on_date=today)
+        fx_room = selectors.commitment_headroom(commitment=commitment, totals=totals, on_date=today,
+                                                from_fx_account=True) \
+            if commitment.importer.is_exporter_with_fx_account else None
         context.update(
             totals=totals,
             headroom=room,
-            rules_room=headroom_rows(commitment, totals, room),
+            rules_room=headroom_rows(commitment, totals, room, fx_room),
             imputations=list(selectors.imputation_list(commitment=commitment).select_related("created_by")),
             payments=list(selectors.payment_list(commitment=commitment)),
             is_active=commitment.is_domiciled and commitment.status != Commitment.Status.CLOSED,

@@ -16,7 +16,7 @@ from tariff.kit.money import LOCAL_CURRENCY, to_decimal
 from tariff.kit.sql import insert_with_history, run_together
 
 from .. import rules, selectors, sql
-from ..limits import check_advance_overshoot, convert_amount
+from ..limits import check_advance_overshoot, convert_amount, limits
 from ..models import Commitment, CommitmentEvent, Importer, Payment
 from ._common import acting_bank, positive, record_event, refresh_status, require_active, save
 
@@ -215,16 +215,15 @@ def _check_advance(p: PaymentAsked) -> Decimal:
 
 def _check_anticipated(p: PaymentAsked) -> Decimal:
     c = p.commitment
+    ceilings = limits(c, p.importer, p.totals, from_fx_account=p.from_fx_account)
     rules.check_anticipated_settlement(
         goods_paid_after=p.goods_paid_after,
-        invoice_value=c.total_import_value,
+        invoice_value=ceilings.invoice,
         anticipated_after=p.totals.anticipated + p.in_commitment_currency,
         anticipated_mad_after=p.totals.anticipated_mad + p.amount_mad,
         currency=c.currency,
-        is_oc_categorised=p.importer.is_oc_categorised,
-        is_aeronautics_registered=p.importer.is_aeronautics_registered,
-        fx_funded_with_contract=p.from_fx_account and c.contract_provides_anticipated_payment,
-        second_hand_auction_value=c.second_hand_auction_value,
+        cap_mad=ceilings.anticipated_cap_mad,
+        second_hand_auction_value=ceilings.auction_value,
     )
     return p.goods_paid_after
 

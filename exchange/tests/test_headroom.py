@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 ADVANCE, ANTICIPATED, SETTLEMENT = "advance", "anticipated", "settlement"
 
 
-def headroom(commitment):
-    return selectors.commitment_headroom(commitment=commitment, on_date=TODAY)
+def headroom(commitment, *, from_fx_account=False):
+    return selectors.commitment_headroom(commitment=commitment, on_date=TODAY, from_fx_account=from_fx_account)
 
 
 def refused_code(fn, *args, **kwargs) -> str:
@@ -72,9 +72,18 @@ def test_no_advance_room_when_the_balance_is_due_before_entry_outside_credoc(mak
     assert headroom(credoc).advance_limit == D("300000.00")
 
 
-def test_exporter_with_fx_account_reaches_the_contract_rate(make_commitment):
+def test_exporter_with_fx_account_reaches_the_contract_rate_from_that_account_only(make_commitment, agent_a):
+    """The room shown and the payment read the same ceilings for the same funding
+    (``exchange.limits.limits``): from the FX account up to the contract's 60 %, an ordinary
+    payment of the same exporter within the regulatory 30 %."""
     exporter = ImporterFactory(is_exporter_with_fx_account=True, fx_account_available_balance=D("700000"))
-    assert headroom(make_commitment(importer=exporter, contract_advance_rate=D("60"))).advance_limit == D("600000.00")
+    commitment = make_commitment(importer=exporter, contract_advance_rate=D("60"))
+    assert headroom(commitment, from_fx_account=True).advance_limit == D("600000.00")
+    assert headroom(commitment).advance_room == D("300000.00")
+    assert refused_code(pay, commitment, agent_a, ADVANCE, "300000.01") == "advance_over_limit"
+    pay(commitment, agent_a, ADVANCE, "300000.00")
+    assert headroom(commitment).advance_room == D("0.00")
+    assert headroom(commitment, from_fx_account=True).advance_room == D("300000.00")
 
 
 def test_carried_advances_count_in_the_new_commitment(commitment, agent_a, staff):

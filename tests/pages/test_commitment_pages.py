@@ -257,6 +257,19 @@ def test_detail_shows_the_headroom_per_rule(client, staff_user, commitment, agen
     assert "Aucune imputation douanière : pas encore de règlement." in html
 
 
+def test_detail_of_an_exporter_with_an_fx_account_shows_both_advance_limits(client, staff_user, agent_a):
+    """The table is the room of an ordinary payment (30 %); the advances row adds the room of a
+    payment from the exporter's FX account (the contract's 60 %), as the payment computes each."""
+    exporter = ImporterFactory(is_exporter_with_fx_account=True, fx_account_available_balance=D("700000"))
+    commitment = domiciled_commitment(bank_user=agent_a, importer=exporter, contract_advance_rate=D("60"))
+    pay(commitment, agent_a, "advance", "100000")
+    response = logged_in(client, staff_user).get(detail_url(commitment))
+    rows = {r.key: r for r in response.context["rules_room"]}
+    assert (rows["advance"].limit, rows["advance"].room) == (D("300000.00"), D("200000.00"))
+    assert rows["advance"].note == ("Depuis le compte en devises de l'exportateur : limite 600\xa0000,00\xa0MAD, "
+                                    "reste 500\xa0000,00\xa0MAD.")
+
+
 def test_broker_records_an_imputation(client, staff_user, commitment):
     logged_in(client, staff_user)
     response = client.post(reverse("exchange:commitment-impute", args=[commitment.pk]), {
