@@ -36,3 +36,5 @@ urlpatterns = [
 
 admin.site.site_header = "Transitaire en douane — administration"
 admin.site.site_title = "Transitaire en douane"
+
+handler404 = "config.errors.page_not_found"

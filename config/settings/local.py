@@ -17,3 +17,4 @@ DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=True)
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 WHITENOISE_USE_FINDERS = True  # the files where they are: templates/static, the apps' and admin's static/
 WHITENOISE_AUTOREFRESH = DEBUG
+STATIC_ROOT = None  # nothing collected in this mode (WhiteNoise would warn of the missing folder)

@@ -138,6 +138,7 @@ def test_payment_answer_and_history_are_those_of_the_orm_and_simple_history(clie
 def test_payment_on_a_malformed_or_unknown_commitment_id_is_a_404(client_a, commitment, pk):
     response = client_a.post(f"{LIST}{pk}/payments/", {"kind": "advance", "amount": "1"}, format="json")
     assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Ressource introuvable."}  # the one wording
     assert not Payment.objects.exists()
 
 

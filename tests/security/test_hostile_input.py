@@ -128,3 +128,15 @@ def test_commitment_currency_must_be_iso_with_a_customs_rate(code):
 def test_unknown_resource_is_a_french_not_found(broker_client):
     body = _error(broker_client.get("/api/v1/declarations/999999/"), "not_found", status=404)
     assert body["detail"] == "Ressource introuvable."
+
+
+def test_broken_json_is_named_in_french_with_its_position(broker_client):
+    body = _error(broker_client.generic("POST", QUOTE, '{"tariff_code": }', content_type="application/json"),
+                  "invalid_json")
+    assert body["detail"] == "JSON invalide (ligne 1, colonne 17)."
+
+
+def test_unknown_api_url_is_a_json_not_found(broker_client):
+    response = broker_client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "detail": "Ressource introuvable."}

@@ -47,6 +47,9 @@ def validation_body(detail) -> dict:
     return body
 
 
+NOT_FOUND = "Ressource introuvable."  # every 404 of the API, whatever raised it
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = exc.as_dict()
@@ -57,8 +60,9 @@ def exception_handler(exc, context):
         detail = ({k: list(v) for k, v in exc.message_dict.items()} if hasattr(exc, "message_dict")
                   else {"non_field_errors": list(exc.messages)})
         return Response(validation_body(detail), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):  # Django's message is English and names the model
-        exc = exceptions.NotFound("Ressource introuvable.")
+    if isinstance(exc, Http404) or (  # Django's message is English and names the model
+            isinstance(exc, exceptions.NotFound) and exc.detail == exceptions.NotFound.default_detail):
+        exc = exceptions.NotFound(NOT_FOUND)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -92,7 +92,11 @@ class JSONParser(BaseParser):
             raise BadJSON(f"JSON trop imbriqué (plus de {MAX_DEPTH} niveaux).", code="json_too_deep")
         try:
             data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-        except (ValueError, RecursionError) as exc:
+        except json.JSONDecodeError as exc:  # Python's own message is English: its position only
+            raise BadJSON(f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}).", code="invalid_json") from None
+        except ValueError as exc:  # a constant or a number refused above: the message is ours, in French
             raise BadJSON(f"JSON invalide : {exc}.", code="invalid_json") from None
+        except RecursionError:
+            raise BadJSON("JSON invalide.", code="invalid_json") from None
         _check_text(data)
         return data
