@@ -290,3 +290,12 @@ def test_list_shows_the_duties_of_liquidated_declarations(broker, party):
     liquidation = declaration_liquidate(declaration=declaration)
     row = broker.get(reverse("declarations:list")).context["declarations"][0]
     assert row.duties_total == liquidation.total
+
+
+def test_the_detail_names_the_declarant_by_name(broker, party):
+    broker.post(reverse("declarations:create"), declaration_post(party=party))
+    declaration = Declaration.objects.get(reference="DUM-PAGE-1")
+    declaration.declarant.first_name, declaration.declarant.last_name = "Salma", "Bennani"
+    declaration.declarant.save()
+    page = broker.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert "<dd>Salma Bennani</dd>" in page and "<dd>broker-page</dd>" not in page
