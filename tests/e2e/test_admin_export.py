@@ -1,0 +1,26 @@
+"""The admin export page under the CSP (templates/admin/import_export/export.html): French, no
+inline handler, and « Tout sélectionner » unchecks and checks every column (the ``page`` fixture
+fails the test on any CSP violation)."""
+import pytest
+
+from conftest import make_user
+from tariff.kit.roles import REFERENCE_EDITOR
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_export_page_select_all_toggle_works_under_the_csp(page, screenshots):
+    make_user("editor-e2e", REFERENCE_EDITOR, is_staff=True)
+    page.goto("/admin/login/?next=/admin/tariff/dutyrate/export/")
+    page.fill("#id_username", "editor-e2e")
+    page.fill("#id_password", "pw-editor-e2e")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/tariff/dutyrate/export/")
+    columns = page.locator('.selectable-field-export-row input[type="checkbox"]:visible')
+    assert columns.count() >= 5 and all(columns.nth(i).is_checked() for i in range(columns.count()))
+    assert page.get_by_text("Tout sélectionner").is_visible() and not page.get_by_text("Select all").count()
+    page.uncheck("#select-all-toggle")
+    assert not any(columns.nth(i).is_checked() for i in range(columns.count()))
+    page.check("#select-all-toggle")
+    assert all(columns.nth(i).is_checked() for i in range(columns.count()))
+    page.screenshot(path=str(screenshots / "admin-export-select-all.png"), full_page=True)
