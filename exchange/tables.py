@@ -30,6 +30,11 @@ class CommitmentFilter(django_filters.FilterSet):
         model = Commitment
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None and selectors.bank_for_user(self.request.user) is not None:
+            del self.filters["bank"]  # a bank sees its own commitments only: no list of the other banks
+
     def by_importer(self, queryset, name, value):
         term = value.strip()
         return queryset.filter(party_matches(term, "importer__party__"))
