@@ -329,8 +329,11 @@ def _commitments(report: DemoReport, importers: dict[str, Importer], banks: dict
                 step(commitment, bank_user[bank], subscribed_on)
         report.count("engagements")
 
-    def domicile(commitment, user, _on):
+    def domicile(commitment, user, on):
         exchange_services.commitment_domiciliate(commitment=commitment, user=user, contract_concordance_confirmed=True)
+        # the service stamps the domiciliation now; the demo's commitments were domiciled the day
+        # after their subscription, before their first payment (the ledger's dates are in the past)
+        Commitment.objects.filter(pk=commitment.pk).update(domiciliation_confirmed_at=_at(on + dt.timedelta(days=1)))
 
     def impute(amount, days, reference=""):
         def step(commitment, _user, on):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.test import Client, override_settings
+from django.utils import timezone
 from django.urls import reverse
 
 from tariff.demo import DEMO_PASSWORD, DEMO_USERS
@@ -107,6 +108,10 @@ def test_commitments_in_each_state(office):
     assert BankChange.objects.filter(status=BankChange.Status.REQUESTED).count() == 1
     near_limit = Commitment.objects.get(number="EI-DEMO-005")
     assert commitment_totals(commitment=near_limit).advances == Decimal("285000.00")
+    # domiciled before their first payment, as a bank does it
+    from exchange.models import Payment
+    for payment in Payment.objects.select_related("commitment"):
+        assert timezone.localdate(payment.commitment.domiciliation_confirmed_at) <= payment.date, payment.commitment
 
 
 def test_litigation_open_and_settled_with_a_retained_297_8_fine(office):
