@@ -24,3 +24,17 @@ def test_the_export_page_select_all_toggle_works_under_the_csp(page, screenshots
     page.check("#select-all-toggle")
     assert all(columns.nth(i).is_checked() for i in range(columns.count()))
     page.screenshot(path=str(screenshots / "admin-export-select-all.png"), full_page=True)
+
+
+def test_an_admin_history_page_runs_under_the_csp(page):
+    """django-simple-history's list without its inline style (templates/simple_history/)."""
+    from tariff.models import DutyRate
+
+    make_user("editor-history", REFERENCE_EDITOR, is_staff=True)
+    rate = DutyRate.objects.order_by("pk").first()
+    page.goto(f"/admin/login/?next=/admin/tariff/dutyrate/{rate.pk}/history/")
+    page.fill("#id_username", "editor-history")
+    page.fill("#id_password", "pw-editor-history")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**/admin/tariff/dutyrate/{rate.pk}/history/")
+    assert page.locator("p.paginator").count() == 1
