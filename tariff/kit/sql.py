@@ -90,12 +90,11 @@ def _insert_fields(model) -> tuple[models.Field, ...]:
     return tuple(field for field in meta.concrete_fields if field is not meta.auto_field and not field.generated)
 
 
-@lru_cache(maxsize=None)
-def _insert_sql(model, using: str) -> tuple[str, bool]:
+def _insert_statement(model, fields: tuple[models.Field, ...], using: str) -> tuple[str, bool]:
+    """``INSERT INTO <table> (<fields>) VALUES (%s, …)`` [``RETURNING <auto pk>``]."""
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = model._meta
-    fields = _insert_fields(model)
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
@@ -104,6 +103,11 @@ def _insert_sql(model, using: str) -> tuple[str, bool]:
     if returning:
         sql += f" RETURNING {quote(meta.auto_field.column)}"
     return sql, returning
+
+
+@lru_cache(maxsize=None)
+def _insert_sql(model, using: str) -> tuple[str, bool]:
+    return _insert_statement(model, _insert_fields(model), using)
 
 
 def _execute_insert(sql: str, returning: bool, values: list, connection):
@@ -118,17 +122,8 @@ def _execute_insert(sql: str, returning: bool, values: list, connection):
 @lru_cache(maxsize=None)
 def _plain_insert_sql(model, using: str) -> tuple[str, tuple[models.Field, ...], bool]:
     """``_insert_sql`` without the fields the database fills itself (``db_default``)."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = model._meta
     fields = tuple(field for field in _insert_fields(model) if not field.has_db_default())
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    returning = meta.auto_field is not None and connection.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {quote(meta.auto_field.column)}"
+    sql, returning = _insert_statement(model, fields, using)
     return sql, fields, returning
 
 
