@@ -16,7 +16,7 @@ from tariff.kit.roles import AUDITOR, BROKER_STAFF, user_has_role
 from tariff.services import CurrencyConversionError
 
 from . import rules, sql
-from .limits import check_advance_overshoot, convert_amount, limits
+from .limits import ZERO, check_advance_overshoot, convert_amount, limits
 from .models import (
     AdvanceCarryOver,
     Bank,
@@ -29,7 +29,6 @@ from .models import (
     PersonalImport,
 )
 
-ZERO = Decimal("0.00")
 _NO_BANK = object()
 
 

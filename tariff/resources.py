@@ -17,7 +17,7 @@ from .codes import format_tariff_code, normalize_tariff_code
 from .currencies import is_iso_currency
 from .kit.errors import DomainError
 from .kit.money import EXCHANGE_RATE_DECIMAL_PLACES
-from .kit.resources import FrenchDecimalWidget, LookupWidget, ReferenceResource, _is_empty
+from .kit.resources import FrenchDecimalWidget, LookupWidget, ReferenceResource, is_empty
 from .models import (
     BlanketDutyChange,
     DutyRate,
@@ -203,7 +203,7 @@ class RatePerUnitField(fields.Field):
     def clean(self, row, **kwargs):
         rate = super().clean(row, **kwargs)
         raw_unit = row.get(self.unit_column)
-        if rate is None or _is_empty(raw_unit):
+        if rate is None or is_empty(raw_unit):
             return rate
         unit = FrenchDecimalWidget().clean(raw_unit)
         if unit <= 0 or unit != unit.to_integral_value():

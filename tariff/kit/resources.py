@@ -30,7 +30,7 @@ rows_imported = Signal()
 # --- widgets: French spreadsheets (``17,5``, ``31/12/2024``, ``oui``) and messages in words ------
 
 
-def _is_empty(value) -> bool:
+def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -38,7 +38,7 @@ class FrenchDecimalWidget(widgets.DecimalWidget):
     """Reads ``17,5``, ``17.5``, ``1 234,50`` and ``1.234,50``; a bad value is named in French."""
 
     def clean(self, value, row=None, **kwargs):
-        if _is_empty(value):
+        if is_empty(value):
             return None
         if isinstance(value, Decimal):
             return value
@@ -69,7 +69,7 @@ class FrenchDateWidget(widgets.DateWidget):
     FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y")
 
     def clean(self, value, row=None, **kwargs):
-        if _is_empty(value):
+        if is_empty(value):
             return None
         if isinstance(value, dt.datetime):
             return value.date()
@@ -96,7 +96,7 @@ class FrenchBooleanWidget(widgets.BooleanWidget):
     FALSE_VALUES = ("0", "false", "faux", "non", "n", "no")
 
     def clean(self, value, row=None, **kwargs):
-        if _is_empty(value):
+        if is_empty(value):
             return None
         if isinstance(value, bool):
             return value
@@ -141,7 +141,7 @@ class LookupWidget(ForeignKeyWidget):
         return text
 
     def clean(self, value, row=None, **kwargs):
-        if _is_empty(value):
+        if is_empty(value):
             return None
         key = self._key(value)
         if self._cache is None:
